@@ -1,0 +1,71 @@
+import { IncomingMessage, ServerResponse } from "node:http";
+import { sendJson } from "./server";
+import type { EmulatorControl } from "./index";
+import { isCollection } from "./profileTypes";
+
+/**
+ * The emulator's control surface over HTTP, for processes that did not start it (the Pulumi engine's tests, the
+ * demo): faults, limits, switches, the clock, and changes made "in the portal" behind the provider's back.
+ * Loopback only, no auth: it stands for Microsoft's own back office, not for Graph.
+ */
+export async function adminRoute(control: EmulatorControl, req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const path = url.pathname.replace(/^\/_emulator/, "");
+    let input: Record<string, unknown> = {};
+    try {
+        input = body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {};
+    } catch {
+        return sendJson(res, 400, { error: "body must be JSON" });
+    }
+    const seg = path.split("/").filter(Boolean);
+    try {
+        switch (`${method} /${seg[0] ?? ""}`) {
+            case "GET /health":
+                return sendJson(res, 200, { ok: true, url: control.url, tenantId: control.tenantId });
+            case "POST /reset":
+                control.reset();
+                return sendJson(res, 204, undefined);
+            case "GET /faults":
+                return sendJson(res, 200, control.faults());
+            case "PATCH /faults":
+            case "POST /faults":
+                control.setFaults(input);
+                return sendJson(res, 200, control.faults());
+            case "DELETE /faults":
+                control.clearFaults();
+                return sendJson(res, 204, undefined);
+            case "PATCH /throttle":
+                control.setThrottle(input);
+                return sendJson(res, 204, undefined);
+            case "PATCH /behaviour":
+                control.setBehaviour(input);
+                return sendJson(res, 204, undefined);
+            case "POST /clock":
+                if (typeof input.advanceMs === "number") control.setClockOffset(control.clockOffset() + input.advanceMs);
+                else if (typeof input.offsetMs === "number") control.setClockOffset(input.offsetMs);
+                return sendJson(res, 200, { offsetMs: control.clockOffset(), now: new Date(control.now()).toISOString() });
+            case "POST /apps":
+                control.registerApp(input as never);
+                return sendJson(res, 204, undefined);
+            case "POST /tokens":
+                return sendJson(res, 200, { access_token: control.issueToken(input as never) });
+            case "GET /requests":
+                return sendJson(res, 200, { value: control.requests() });
+            case "DELETE /requests":
+                control.clearRequests();
+                return sendJson(res, 204, undefined);
+        }
+        if (seg[0] === "profiles") {
+            const collection = seg[1];
+            if (!collection || !isCollection(collection)) return sendJson(res, 404, { error: `unknown collection '${collection ?? ""}'` });
+            const id = seg[2];
+            if (method === "GET" && !id) return sendJson(res, 200, { value: control.profiles(collection) });
+            if (method === "POST" && !id) return sendJson(res, 201, await control.createInPortal(collection, input));
+            if (id && method === "PATCH") return sendJson(res, 200, control.changeInPortal(collection, id, input));
+            if (id && method === "DELETE") return sendJson(res, control.deleteInPortal(collection, id) ? 204 : 404, undefined);
+        }
+        return sendJson(res, 404, { error: `no admin route ${method} ${url.pathname}` });
+    } catch (err) {
+        return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
+    }
+}

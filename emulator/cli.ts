@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { startEmulator } from "./index";
+
+/**
+ * `npm run emulator`: a long-running local Graph for Intune Android enrollment profiles. Prints what a client needs
+ * (URL, CA certificate, tenant, a sign-in and a ready token) and runs until interrupted.
+ */
+async function main(): Promise<void> {
+    const { values } = parseArgs({
+        options: {
+            port: { type: "string", default: process.env.INTUNE_EMULATOR_PORT ?? "0" },
+            host: { type: "string", default: "127.0.0.1" },
+            "state-file": { type: "string" },
+            "tls-dir": { type: "string" },
+            "throttle-window-ms": { type: "string" },
+            "no-throttle": { type: "boolean", default: false },
+            "no-retry-after": { type: "boolean", default: false },
+            "latency-ms": { type: "string" },
+            "not-found-after-create-ms": { type: "string" },
+            "patch-returns-entity": { type: "boolean", default: false },
+            "built-in-profile": { type: "boolean", default: false },
+            json: { type: "boolean", default: false },
+            help: { type: "boolean", default: false },
+        },
+    });
+    if (values.help) {
+        console.log(`usage: npm run emulator -- [--port N] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
+       [--no-throttle] [--no-retry-after] [--latency-ms MS] [--not-found-after-create-ms MS]
+       [--patch-returns-entity] [--built-in-profile] [--json]`);
+        return;
+    }
+    const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    const emulator = await startEmulator({
+        port: Number(values.port),
+        host: values.host,
+        stateFile: values["state-file"],
+        tlsDir: values["tls-dir"],
+        throttle: {
+            ...(values["throttle-window-ms"] ? { windowMs: Number(values["throttle-window-ms"]) } : {}),
+            enabled: !values["no-throttle"],
+            retryAfter: !values["no-retry-after"],
+        },
+        faults: {
+            latencyMs: num(values["latency-ms"]) ?? 0,
+            notFoundAfterCreateMs: num(values["not-found-after-create-ms"]) ?? 0,
+        },
+        behaviour: { patchReturnsEntity: values["patch-returns-entity"], builtInProfile: values["built-in-profile"] },
+    });
+    const token = emulator.issueToken({ clientId: emulator.defaultApp.clientId, lifetimeSeconds: 24 * 3600 });
+    const info = {
+        url: emulator.url,
+        graphUrl: `${emulator.graphUrl}/beta`,
+        caCertificate: emulator.caPath,
+        tenantId: emulator.tenantId,
+        clientId: emulator.defaultApp.clientId,
+        clientSecret: emulator.defaultApp.secret,
+        accessToken: token,
+        stateFile: values["state-file"] ?? null,
+    };
+    if (values.json) {
+        console.log(JSON.stringify(info));
+    } else {
+        console.log(`Intune Graph emulator listening on ${info.url}
+  Graph:          ${info.graphUrl}/deviceManagement/androidDeviceOwnerEnrollmentProfiles
+  CA certificate: ${info.caCertificate}   (trust it: export NODE_EXTRA_CA_CERTS=${info.caCertificate})
+  Tenant:         ${info.tenantId}
+  Client id:      ${info.clientId}
+  Client secret:  ${info.clientSecret}   (an emulator-only credential)
+  Admin:          ${info.url}/_emulator/health
+  State:          ${info.stateFile ?? "in memory"}
+  Access token (24 h):
+${token}`);
+    }
+    const stop = (): void => {
+        void emulator.stop().then(() => process.exit(0));
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+}
+
+main().catch((err: unknown) => {
+    console.error(`emulator failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+});

@@ -1,0 +1,157 @@
+import { createServer, Server } from "node:https";
+import { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { adminRoute } from "./admin";
+import { Clock, graphTimestamp } from "./clock";
+import { FaultInjector, seededRandom } from "./faults";
+import { Identity } from "./identity";
+import {
+    Behaviour, DEFAULT_APPS, DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, DEFAULT_TENANT_ID, DEFAULT_THROTTLE, EmulatedApp,
+    EmulatorOptions, FaultSettings, ThrottleSettings,
+} from "./options";
+import { ProfileService } from "./profileService";
+import { CollectionName } from "./profileTypes";
+import { createHandler, RecordedRequest } from "./server";
+import { Entity, ProfileStore } from "./store";
+import { Throttle } from "./throttle";
+import { loadOrCreateTls } from "./tls";
+
+export * from "./options";
+export type { RecordedRequest } from "./server";
+export type { Entity } from "./store";
+export type { CollectionName } from "./profileTypes";
+
+/** What a test, the demo or the admin endpoint can do to a running emulator. */
+export interface EmulatorControl {
+    readonly url: string;
+    readonly tenantId: string;
+    now(): number;
+    clockOffset(): number;
+    setClockOffset(ms: number): void;
+    faults(): FaultSettings;
+    setFaults(patch: Partial<FaultSettings>): void;
+    clearFaults(): void;
+    setThrottle(patch: Partial<ThrottleSettings>): void;
+    setBehaviour(patch: Partial<Behaviour>): void;
+    registerApp(app: EmulatedApp): void;
+    issueToken(opts?: { clientId?: string; roles?: string[]; lifetimeSeconds?: number; resource?: string; delegatedScopes?: string[] }): string;
+    requests(): RecordedRequest[];
+    clearRequests(): void;
+    /** Every stored profile with its secrets, as the service holds it. */
+    profiles(collection: CollectionName): Entity[];
+    /** A profile made in the Intune portal: created without going through Graph's auth and limits. */
+    createInPortal(collection: CollectionName, fields: Entity): Promise<Entity>;
+    /** A change made in the portal behind the provider's back; any property, server-owned ones included. */
+    changeInPortal(collection: CollectionName, id: string, fields: Entity): Entity;
+    deleteInPortal(collection: CollectionName, id: string): boolean;
+    reset(): void;
+}
+
+export interface RunningEmulator extends EmulatorControl {
+    /** Graph root: clients call `${graphUrl}/beta/...`. */
+    readonly graphUrl: string;
+    /** Entra ID authority host for @azure/identity (`authorityHost`). */
+    readonly authorityHost: string;
+    readonly caPath: string;
+    readonly caPem: string;
+    readonly defaultApp: EmulatedApp & { secret: string };
+    /** ACTIONS_ID_TOKEN_REQUEST_URL for a GitHub Actions job whose OIDC subject is `subject`. */
+    githubOidcRequestUrl(subject: string): string;
+    stop(): Promise<void>;
+}
+
+export function defaultTlsDir(): string {
+    return process.env.INTUNE_EMULATOR_TLS_DIR ?? join(tmpdir(), "pulumi-intune-emulator-tls");
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+    const tls = await loadOrCreateTls(options.tlsDir ?? defaultTlsDir());
+    const host = options.host ?? "127.0.0.1";
+    const tenantId = (options.tenantId ?? DEFAULT_TENANT_ID).toLowerCase();
+    let baseUrl = "";
+    const clock = new Clock();
+    let behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
+    const faultSettings = (): FaultSettings => ({ ...DEFAULT_FAULTS, ...options.faults, rules: [...(options.faults?.rules ?? [])] });
+    const faults = new FaultInjector(faultSettings(), seededRandom(options.seed ?? 20261123));
+    const throttle = new Throttle({ ...DEFAULT_THROTTLE, ...options.throttle });
+    const store = new ProfileStore(options.stateFile);
+    const identity = new Identity(tenantId, options.apps ?? DEFAULT_APPS, tls.signingKeyPem, tls.signingPublicKeyPem, () => baseUrl, options.tokenLifetimeSeconds ?? 3600);
+    const serviceCtx = { store, clock, tenantId, get behaviour() { return behaviour; }, get faults() { return faults.settings; } };
+    const service = new ProfileService(serviceCtx);
+    const log: RecordedRequest[] = [];
+    const recording = options.recordRequests ?? true;
+
+    const control: EmulatorControl = {
+        get url() { return baseUrl; },
+        tenantId,
+        now: () => clock.now(),
+        clockOffset: () => clock.offset,
+        setClockOffset: (ms) => clock.setOffset(ms),
+        faults: () => faults.settings,
+        setFaults: (patch) => { faults.settings = { ...faults.settings, ...patch, rules: [...(patch.rules ?? faults.settings.rules)] }; },
+        clearFaults: () => { faults.settings = { ...DEFAULT_FAULTS, rules: [] }; },
+        setThrottle: (patch) => { throttle.settings = { ...throttle.settings, ...patch }; throttle.reset(); },
+        setBehaviour: (patch) => { behaviour = { ...behaviour, ...patch }; },
+        registerApp: (app) => identity.register(app),
+        issueToken: (opts = {}) => identity.issueAccessToken(opts),
+        requests: () => [...log],
+        clearRequests: () => { log.length = 0; },
+        profiles: (collection) => store.list(collection).map((p) => ({ ...p.entity })),
+        async createInPortal(collection, fields) {
+            const result = await service.handle({
+                method: "POST", collection, query: new URLSearchParams(), body: JSON.stringify(fields),
+                serviceRoot: `${baseUrl}/beta`, url: new URL(`${baseUrl}/beta/deviceManagement/${collection}`), appOnly: false,
+            });
+            const id = String((result.body as Entity).id);
+            return { ...store.get(collection, id)!.entity };
+        },
+        changeInPortal(collection, id, fields) {
+            const stored = store.get(collection, id);
+            if (!stored) throw new Error(`no ${collection} profile ${id}`);
+            const entity = { ...stored.entity, lastModifiedDateTime: graphTimestamp(clock.now()), ...fields };
+            store.put({ ...stored, entity, previous: undefined });
+            return { ...entity };
+        },
+        deleteInPortal: (collection, id) => store.delete(collection, id),
+        reset() {
+            store.clear();
+            control.clearFaults();
+            throttle.reset();
+            clock.setOffset(0);
+            log.length = 0;
+        },
+    };
+
+    const handler = createHandler({
+        clock, identity, service, throttle, faults,
+        behaviour: () => behaviour,
+        baseUrl: () => baseUrl,
+        record: (r) => { if (recording) log.push(r); },
+        admin: (req, res, url, body) => adminRoute(control, req, res, url, body),
+    });
+    const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, ca: tls.caPem }, handler);
+    server.keepAliveTimeout = 5000;
+    const sockets = new Set<Socket>();
+    server.on("connection", (s: Socket) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port ?? 0, host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    baseUrl = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
+    const defaultApp = (options.apps ?? DEFAULT_APPS).find((a) => a.secret) as EmulatedApp & { secret: string };
+
+    return Object.assign(control, {
+        graphUrl: baseUrl,
+        authorityHost: baseUrl,
+        caPath: tls.caPath,
+        caPem: tls.caPem,
+        defaultApp,
+        githubOidcRequestUrl: (subject: string) => `${baseUrl}/_github/oidc/token?subject=${encodeURIComponent(subject)}`,
+        stop: () => new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            for (const s of sockets) s.destroy();
+        }),
+    }) as RunningEmulator;
+}

@@ -1,0 +1,170 @@
+/** Everything that makes one emulator run differ from another: the service variants, limits and faults it plays. */
+
+export const GRAPH_READ_ALL = "DeviceManagementConfiguration.Read.All";
+export const GRAPH_READWRITE_ALL = "DeviceManagementConfiguration.ReadWrite.All";
+
+export interface FederatedCredential {
+    issuer: string;
+    subject: string;
+    audience?: string;
+}
+
+/** An app registration in the emulated Entra ID tenant. */
+export interface EmulatedApp {
+    clientId: string;
+    displayName?: string;
+    secret?: string;
+    /** PEM of the public certificate whose private key signs the app's client assertions. */
+    certificatePem?: string;
+    federatedCredentials?: FederatedCredential[];
+    /** Application permissions granted to the app (the `roles` claim). */
+    roles: string[];
+}
+
+/** The switches for points the spec marks unconfirmed, plus service odd corners. Defaults are the likeliest. */
+export interface Behaviour {
+    /** PATCH answers 200 with the entity instead of 204. */
+    patchReturnsEntity: boolean;
+    /** A plain GET (no $select) returns tokenValue, qrCodeContent and qrCodeImage instead of null. */
+    tokenFieldsOnGet: boolean;
+    /** GMS-mode qrCodeContent is base64 of the provisioning JSON instead of the JSON itself. */
+    gmsQrContentBase64: boolean;
+    /** How wifiPassword comes back on reads. */
+    wifiPasswordOnRead: "null" | "omit" | "plain";
+    /** Read-only properties in a create/update body: ignored, or refused with 400. */
+    readOnlyPropertiesInBody: "ignore" | "reject";
+    /** POST honours tokenExpirationDateTime in the body as the first token's expiry. */
+    createHonoursTokenExpiration: boolean;
+    /** The built-in profile with the undocumented enrollment mode 5 appears in device-owner lists. */
+    builtInProfile: boolean;
+    /** How that undocumented mode is serialized. */
+    builtInModeAs: "number" | "string";
+    /** Largest page a list returns; more is offered through @odata.nextLink. */
+    maxPageSize: number;
+    /** revokeToken also clears tokenValue and the QR fields (instead of only expiring the token). */
+    revokeClearsToken: boolean;
+    /** App-only tokens get 403 on createToken (reported in 2021). */
+    appOnlyCreateTokenForbidden: boolean;
+}
+
+export interface ThrottleSettings {
+    enabled: boolean;
+    /** Intune's window is 20 s; tests scale it down and keep the ratios. */
+    windowMs: number;
+    appWrites: number;
+    appRequests: number;
+    tenantWrites: number;
+    tenantRequests: number;
+    /** Send Retry-After on 429 (Intune sometimes omits it). */
+    retryAfter: boolean;
+}
+
+/** A targeted fault: the next `times` requests that match get this treatment. */
+export interface FaultRule {
+    method?: string;
+    /** Regular expression tested against the path (without query). */
+    path?: string;
+    status?: number;
+    code?: string;
+    message?: string;
+    /** Destroy the connection instead of answering. */
+    drop?: boolean;
+    /** Apply after the request took effect (a POST that created, then the answer is lost or delayed). */
+    afterCommit?: boolean;
+    delayMs?: number;
+    /** Retry-After seconds for a 429/503 rule; null omits the header. */
+    retryAfter?: number | null;
+    /** How many requests it applies to; omitted = every matching request until cleared. */
+    times?: number;
+}
+
+export interface FaultSettings {
+    latencyMs: number;
+    /** Probability per Graph request of answering this status, e.g. { "503": 0.1 }. */
+    statusRates: Partial<Record<"500" | "503" | "504", number>>;
+    /** Probability per Graph request of dropping the connection before it takes effect. */
+    dropRate: number;
+    /** Reads of a profile answer 404 for this long after it was created. */
+    notFoundAfterCreateMs: number;
+    /** Reads of a profile return its previous version for this long after a PATCH. */
+    staleAfterPatchMs: number;
+    rules: FaultRule[];
+}
+
+export interface EmulatorOptions {
+    host?: string;
+    /** 0 (default) picks a free port. */
+    port?: number;
+    tenantId?: string;
+    /** Folder for the CA, server certificate and signing key; reused across runs so clients keep trusting it. */
+    tlsDir?: string;
+    /** Persist profiles to this file so they survive a restart. */
+    stateFile?: string;
+    apps?: EmulatedApp[];
+    /** Lifetime of issued access tokens. */
+    tokenLifetimeSeconds?: number;
+    behaviour?: Partial<Behaviour>;
+    throttle?: Partial<ThrottleSettings>;
+    faults?: Partial<FaultSettings>;
+    /** Seed for the fault dice, so a failing run can be replayed. */
+    seed?: number;
+    /** Keep a log of every Graph request (method, path, status) for tests and benchmarks. */
+    recordRequests?: boolean;
+}
+
+export const DEFAULT_TENANT_ID = "8c1c6f5e-0d2c-4b9e-9f3a-2b7e1c3a9d10";
+
+/** App registrations every emulator has unless told otherwise. */
+export const DEFAULT_APPS: EmulatedApp[] = [
+    {
+        clientId: "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+        displayName: "Intune pipeline (emulated)",
+        secret: "emulator-client-secret",
+        roles: [GRAPH_READWRITE_ALL],
+    },
+    {
+        clientId: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+        displayName: "Read-only reporting (emulated)",
+        secret: "emulator-reader-secret",
+        roles: [GRAPH_READ_ALL],
+    },
+    {
+        clientId: "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+        displayName: "No Intune permission (emulated)",
+        secret: "emulator-unprivileged-secret",
+        roles: [],
+    },
+];
+
+export const DEFAULT_BEHAVIOUR: Behaviour = {
+    patchReturnsEntity: false,
+    tokenFieldsOnGet: false,
+    gmsQrContentBase64: false,
+    wifiPasswordOnRead: "null",
+    readOnlyPropertiesInBody: "ignore",
+    createHonoursTokenExpiration: true,
+    builtInProfile: false,
+    builtInModeAs: "string",
+    maxPageSize: 100,
+    revokeClearsToken: false,
+    appOnlyCreateTokenForbidden: false,
+};
+
+export const DEFAULT_THROTTLE: ThrottleSettings = {
+    enabled: true,
+    windowMs: 20_000,
+    appWrites: 100,
+    appRequests: 1000,
+    tenantWrites: 200,
+    tenantRequests: 2000,
+    retryAfter: true,
+};
+
+export const DEFAULT_FAULTS: FaultSettings = {
+    latencyMs: 0,
+    statusRates: {},
+    dropRate: 0,
+    notFoundAfterCreateMs: 0,
+    staleAfterPatchMs: 0,
+    rules: [],
+};

@@ -1,0 +1,239 @@
+import { randomUUID } from "node:crypto";
+import { IncomingMessage, ServerResponse } from "node:http";
+import { Clock } from "./clock";
+import { FaultAction, FaultInjector } from "./faults";
+import { EmulatedError, errorBody, graphError, intuneError } from "./graphErrors";
+import { AadError, Identity, permissionsFor } from "./identity";
+import { Behaviour } from "./options";
+import { ProfileService } from "./profileService";
+import { CollectionName, isCollection } from "./profileTypes";
+import { Throttle } from "./throttle";
+
+/** One Graph request as the emulator saw it, for tests and benchmarks that count calls. */
+export interface RecordedRequest {
+    at: number;
+    method: string;
+    path: string;
+    operation: string;
+    status: number;
+    appId?: string;
+    clientRequestId?: string;
+}
+
+export interface RouterParts {
+    clock: Clock;
+    identity: Identity;
+    service: ProfileService;
+    throttle: Throttle;
+    faults: FaultInjector;
+    behaviour: () => Behaviour;
+    baseUrl: () => string;
+    record: (r: RecordedRequest) => void;
+    admin: (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<void>;
+}
+
+const JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+export function readBody(req: IncomingMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        req.on("error", reject);
+    });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (res.destroyed) return;
+    const text = body === undefined ? "" : JSON.stringify(body);
+    res.writeHead(status, {
+        ...(body === undefined ? {} : { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(text) }),
+        ...headers,
+    });
+    res.end(text);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface GraphRoute {
+    collection: CollectionName;
+    id?: string;
+    action?: "createToken" | "revokeToken";
+    operation: string;
+}
+
+/** Maps a Graph path to a collection, id and action, answering unknown segments the way Graph does. */
+export function routeGraphPath(pathname: string, method: string): GraphRoute {
+    const segments = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const [version, root, collectionSeg, ...rest] = segments;
+    const unknown = (seg: string): EmulatedError => graphError(400, "BadRequest", `Resource not found for the segment '${seg}'.`);
+    if (version !== "beta") {
+        if (version === "v1.0") throw unknown(collectionSeg ?? root ?? version);
+        throw graphError(400, "BadRequest", `Invalid version: ${version}`);
+    }
+    if (root !== "deviceManagement") throw unknown(root ?? "");
+    if (collectionSeg === undefined) throw unknown("deviceManagement");
+    // OData key syntax: collection('id') is the same as collection/id.
+    const keyed = /^([A-Za-z]+)\('([^']*)'\)$/.exec(collectionSeg);
+    const collection = keyed ? keyed[1] : collectionSeg;
+    if (!isCollection(collection)) throw unknown(collection);
+    const parts = keyed ? [keyed[2], ...rest] : rest;
+    if (parts.length === 0) return { collection, operation: method === "POST" ? "create" : "list" };
+    const [id, action, ...extra] = parts;
+    if (extra.length > 0) throw unknown(extra[0]);
+    if (action === undefined) {
+        const operation = method === "GET" ? "get" : method === "PATCH" ? "update" : method === "DELETE" ? "delete" : method.toLowerCase();
+        return { collection, id, operation };
+    }
+    const bare = action.replace(/^microsoft\.graph\./, "");
+    if (bare === "createToken" || bare === "revokeToken") return { collection, id, action: bare, operation: bare };
+    throw unknown(action);
+}
+
+/** The request handler: admin and identity routes first, then Graph with faults, auth, throttling and the service. */
+export function createHandler(parts: RouterParts): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+        handle(parts, req, res).catch((err: unknown) => {
+            if (!res.headersSent) sendJson(res, 500, { error: { code: "InternalServerError", message: String(err) } });
+        });
+    };
+}
+
+async function handle(parts: RouterParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", parts.baseUrl());
+    const method = (req.method ?? "GET").toUpperCase();
+    const body = await readBody(req);
+    const path = url.pathname;
+
+    if (path.startsWith("/_emulator/")) return parts.admin(req, res, url, body);
+    if (path.startsWith("/_github/oidc")) return githubOidc(parts, req, res, url);
+    if (/^\/[^/]+\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.test(path)) {
+        return identityRoute(parts, res, url, method, body);
+    }
+    return graphRoute(parts, req, res, url, method, body);
+}
+
+function identityRoute(parts: RouterParts, res: ServerResponse, url: URL, method: string, body: string): void {
+    const [, tenant] = url.pathname.split("/");
+    const correlationId = randomUUID();
+    try {
+        if (url.pathname.endsWith("openid-configuration")) return sendJson(res, 200, parts.identity.openIdConfiguration(tenant));
+        if (url.pathname.endsWith("/keys")) return sendJson(res, 200, parts.identity.jwks());
+        if (method !== "POST") throw new AadError(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
+        return sendJson(res, 200, parts.identity.token(tenant, new URLSearchParams(body)), { "Cache-Control": "no-store" });
+    } catch (err) {
+        if (err instanceof AadError) return sendJson(res, err.status, err.body(correlationId));
+        throw err;
+    }
+}
+
+function githubOidc(parts: RouterParts, req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const issuer = parts.identity.githubIssuer();
+    if (url.pathname.endsWith("/.well-known/openid-configuration")) {
+        return sendJson(res, 200, { issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ["RS256"] });
+    }
+    if (url.pathname.endsWith("/keys")) return sendJson(res, 200, parts.identity.jwks());
+    if (url.pathname.endsWith("/token")) {
+        // What ACTIONS_ID_TOKEN_REQUEST_URL answers inside a GitHub Actions job: the runner's request token is required.
+        if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
+            return sendJson(res, 401, { message: "Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable" });
+        }
+        const subject = url.searchParams.get("subject") ?? "repo:contoso/intune-config:ref:refs/heads/main";
+        const audience = url.searchParams.get("audience") ?? "api://AzureADTokenExchange";
+        return sendJson(res, 200, { value: parts.identity.issueGithubOidcToken(subject, audience) });
+    }
+    return sendJson(res, 404, { message: "Not Found" });
+}
+
+async function applyFaults(actions: FaultAction[], res: ServerResponse): Promise<EmulatedError | "dropped" | undefined> {
+    for (const a of actions) {
+        if (a.kind === "delay") await sleep(a.ms);
+        else if (a.kind === "drop") {
+            res.socket?.destroy();
+            return "dropped";
+        } else if (a.kind === "status") {
+            const headers: Record<string, string> = {};
+            if (a.retryAfter !== null && a.retryAfter !== undefined) headers["Retry-After"] = String(a.retryAfter);
+            else if (a.retryAfter === undefined && (a.status === 429 || a.status === 503)) headers["Retry-After"] = "1";
+            const code = a.code ?? STATUS_CODES[a.status] ?? "UnknownError";
+            return a.status >= 500 && a.status !== 503
+                ? graphError(a.status, code, a.message ?? DEFAULT_MESSAGES[a.status] ?? "An error occurred.", headers)
+                : intuneError(a.status, code, a.message ?? DEFAULT_MESSAGES[a.status] ?? "An error occurred.", headers);
+        }
+    }
+    return undefined;
+}
+
+const STATUS_CODES: Record<number, string> = {
+    400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Forbidden", 404: "ResourceNotFound", 409: "Conflict",
+    412: "PreconditionFailed", 429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+};
+const DEFAULT_MESSAGES: Record<number, string> = {
+    500: "An internal server error occurred.",
+    503: "The service is temporarily unavailable. Please retry later.",
+    504: "The request timed out at the gateway.",
+    429: "Too many requests.",
+};
+
+async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerResponse, url: URL, method: string, body: string): Promise<void> {
+    const requestId = randomUUID();
+    const clientRequestId = String(req.headers["client-request-id"] ?? requestId);
+    const baseHeaders: Record<string, string> = {
+        "request-id": requestId,
+        "client-request-id": clientRequestId,
+        "x-ms-ags-diagnostic": JSON.stringify({ ServerInfo: { DataCenter: "Emulator", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "emulator" } }),
+    };
+    let operation = "unknown";
+    let appId: string | undefined;
+    const finish = (status: number, payload: unknown, extra: Record<string, string> = {}): void => {
+        parts.record({ at: Date.now(), method, path: url.pathname, operation, status, appId, clientRequestId });
+        sendJson(res, status, payload, { ...baseHeaders, ...extra });
+    };
+    const fail = (err: EmulatedError): void => finish(err.status, errorBody(err, requestId, clientRequestId, parts.clock.now()), err.headers);
+
+    const before = await applyFaults(parts.faults.before(method, url.pathname), res);
+    if (before === "dropped") return parts.record({ at: Date.now(), method, path: url.pathname, operation: "dropped", status: 0, clientRequestId });
+    if (before) return fail(before);
+
+    const auth = parts.identity.checkAccessToken(req.headers.authorization);
+    if (!auth.ok) return fail(graphError(401, "InvalidAuthenticationToken", auth.reason ?? "Access token validation failure."));
+    appId = auth.appId;
+
+    try {
+        const route = routeGraphPath(url.pathname, method);
+        operation = route.operation;
+        const isWrite = method !== "GET";
+        const needed = permissionsFor(isWrite);
+        if (!needed.some((p) => auth.permissions.includes(p))) {
+            throw intuneError(403, "Forbidden", `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}`);
+        }
+        const throttle = parts.throttle.admit(auth.appId ?? "unknown", isWrite, Date.now());
+        if (!throttle.allowed) {
+            const headers: Record<string, string> = {};
+            if (parts.throttle.settings.retryAfter) {
+                headers["Retry-After"] = String(Math.max(1, Math.ceil(throttle.retryAfterMs / 1000)));
+                // A scaled-down window makes whole seconds far too coarse; Azure's retry-after-ms carries the exact wait.
+                if (parts.throttle.settings.windowMs < 20_000) headers["retry-after-ms"] = String(throttle.retryAfterMs);
+            }
+            throw intuneError(429, "TooManyRequests", `Too many requests: the ${throttle.scope === "tenant-write" || throttle.scope === "app-write" ? "write" : "request"} limit for this ${throttle.scope?.startsWith("tenant") ? "tenant" : "application"} was reached. Retry later.`, headers);
+        }
+        const result = await parts.service.handle({
+            method,
+            collection: route.collection,
+            id: route.id,
+            action: route.action as "createToken" | "revokeToken" | undefined,
+            query: url.searchParams,
+            body,
+            serviceRoot: `${parts.baseUrl()}/beta`,
+            url,
+            appOnly: auth.appOnly ?? true,
+        });
+        const after = await applyFaults(parts.faults.after(method, url.pathname), res);
+        if (after === "dropped") return parts.record({ at: Date.now(), method, path: url.pathname, operation, status: 0, appId, clientRequestId });
+        if (after) return fail(after);
+        return finish(result.status, result.body);
+    } catch (err) {
+        if (err instanceof EmulatedError) return fail(err);
+        throw err;
+    }
+}
