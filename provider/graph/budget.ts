@@ -1,0 +1,116 @@
+import { RequestKind } from "./errors";
+import { Limits } from "./settings";
+
+/**
+ * The process-wide request budget: Intune allows an app N writes and M requests per window, and every resource the
+ * engine updates in parallel spends the same allowance. Requests queue here (first come, first served) instead of
+ * being sent into a 429. When 429s still come (another app spends the tenant's budget) the budget shrinks and
+ * pauses, then grows back while the service stays quiet.
+ */
+export class RequestBudget {
+    private readonly sent: Record<RequestKind | "all", number[]> = { read: [], write: [], all: [] };
+    private readonly queues: Record<RequestKind, (() => void)[]> = { read: [], write: [] };
+    private writeLimit: number;
+    private requestLimit: number;
+    private pausedUntil = 0;
+    private lastThrottle = 0;
+    private timer: NodeJS.Timeout | undefined;
+    /** Sending at the server's exact edge gets 429s from clock skew and latency; a small margin avoids them. */
+    private readonly windowMs: number;
+
+    constructor(private readonly limits: Limits, private readonly now: () => number = Date.now) {
+        this.writeLimit = limits.writesPerWindow;
+        this.requestLimit = limits.requestsPerWindow;
+        this.windowMs = Math.ceil(limits.windowMs * 1.02) + 25;
+    }
+
+    acquire(kind: RequestKind): Promise<void> {
+        return new Promise((resolve) => {
+            this.queues[kind].push(resolve);
+            this.pump();
+        });
+    }
+
+    /** A 429 came back: stop everyone for `retryAfterMs` and shrink the budget. */
+    throttled(retryAfterMs: number): void {
+        const now = this.now();
+        this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+        if (now - this.lastThrottle > 250) {
+            this.writeLimit = Math.max(1, Math.floor(this.writeLimit * 0.8));
+            this.requestLimit = Math.max(1, Math.floor(this.requestLimit * 0.8));
+        }
+        this.lastThrottle = now;
+        this.schedule(retryAfterMs);
+    }
+
+    /** Current limits, for tests and traces. */
+    get current(): { writes: number; requests: number } {
+        return { writes: this.writeLimit, requests: this.requestLimit };
+    }
+
+    private recover(now: number): void {
+        if (this.lastThrottle > 0 && now - this.lastThrottle > this.windowMs) {
+            this.writeLimit = Math.min(this.limits.writesPerWindow, this.writeLimit + Math.ceil(this.limits.writesPerWindow * 0.1));
+            this.requestLimit = Math.min(this.limits.requestsPerWindow, this.requestLimit + Math.ceil(this.limits.requestsPerWindow * 0.1));
+            this.lastThrottle = this.writeLimit === this.limits.writesPerWindow && this.requestLimit === this.limits.requestsPerWindow ? 0 : now;
+        }
+    }
+
+    private prune(stamps: number[], now: number): void {
+        let i = 0;
+        while (i < stamps.length && stamps[i] <= now - this.windowMs) i++;
+        if (i > 0) stamps.splice(0, i);
+    }
+
+    /** Milliseconds until one more request of `kind` fits, 0 if it fits now. */
+    private waitFor(kind: RequestKind, now: number): number {
+        if (this.pausedUntil > now) return this.pausedUntil - now;
+        this.prune(this.sent.all, now);
+        this.prune(this.sent.write, now);
+        let wait = 0;
+        const over = (stamps: number[], limit: number): number =>
+            stamps.length < limit ? 0 : stamps[stamps.length - limit] + this.windowMs - now;
+        wait = Math.max(wait, over(this.sent.all, this.requestLimit));
+        if (kind === "write") wait = Math.max(wait, over(this.sent.write, this.writeLimit));
+        return Math.max(0, wait);
+    }
+
+    private pump(): void {
+        const now = this.now();
+        this.recover(now);
+        let soonest = Infinity;
+        // Writes first: they are the scarcer budget and what a rollout waits on; reads still go whenever they fit.
+        for (const kind of ["write", "read"] as const) {
+            const queue = this.queues[kind];
+            while (queue.length > 0) {
+                const wait = this.waitFor(kind, now);
+                if (wait > 0) {
+                    soonest = Math.min(soonest, wait);
+                    break;
+                }
+                this.sent.all.push(now);
+                if (kind === "write") this.sent.write.push(now);
+                queue.shift()!();
+            }
+        }
+        if (soonest !== Infinity) this.schedule(soonest);
+    }
+
+    private schedule(ms: number): void {
+        if (this.timer) return;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            this.pump();
+        }, Math.max(1, ms));
+    }
+}
+
+const budgets = new Map<string, RequestBudget>();
+
+/** One budget per app and Graph root in this process, whichever resource asks. */
+export function sharedBudget(key: string, limits: Limits): RequestBudget {
+    const id = `${key}|${limits.writesPerWindow}|${limits.requestsPerWindow}|${limits.windowMs}`;
+    let budget = budgets.get(id);
+    if (!budget) budgets.set(id, (budget = new RequestBudget(limits)));
+    return budget;
+}

@@ -1,0 +1,158 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { sharedBudget } from "./budget";
+import { waitUntilVisible, realSleep } from "./consistency";
+import { createCredential } from "./credential";
+import { GraphRequestError, Operation, parseGraphError } from "./errors";
+import { bearerAuth, TokenSource } from "./handlers/auth";
+import { retry, DEFAULT_RETRY, RetryPolicy } from "./handlers/retry";
+import { telemetry } from "./handlers/telemetry";
+import { Logger, trace } from "./handlers/trace";
+import { httpTransport } from "./handlers/transport";
+import { compose, GraphRequest, GraphResponse, Handler, Next } from "./pipeline";
+import { ProviderSettings } from "./settings";
+
+export interface ClientOptions {
+    /** Where debug traces go (default stderr). */
+    logger?: Logger;
+    sleep?: (ms: number) => Promise<void>;
+    retry?: Partial<Omit<RetryPolicy, "maxDurationMs">>;
+    credential?: (settings: ProviderSettings) => TokenCredential;
+    /** How long a create whose outcome is unknown keeps looking for what it may have made. */
+    probeSettleMs?: number;
+}
+
+export type Query = Record<string, string | number | undefined>;
+
+/**
+ * Every call the provider makes to Microsoft Graph. The chain: telemetry → retry → auth → budget → trace → HTTP.
+ * Non-2xx answers become a GraphRequestError; a create whose outcome is unknown is never resent before a probe
+ * has looked for what it may have created.
+ */
+export class GraphClient {
+    private readonly send: Next;
+    private readonly sleep: (ms: number) => Promise<void>;
+
+    constructor(readonly settings: ProviderSettings, private readonly options: ClientOptions = {}) {
+        this.sleep = options.sleep ?? realSleep;
+        const budget = sharedBudget(`${settings.graphRoot}|${settings.tenantId ?? ""}|${settings.clientId ?? ""}|${settings.auth.method}`, settings.limits);
+        const tokens = new TokenSource(() => (options.credential ?? createCredential)(settings), settings.scope, settings.auth.method);
+        const budgeted: Handler = async (req, next) => {
+            await budget.acquire(req.method === "GET" ? "read" : "write");
+            return next(req);
+        };
+        const handlers: Handler[] = [
+            telemetry,
+            retry({ ...DEFAULT_RETRY, ...options.retry, maxDurationMs: settings.maxRetryDurationMs }, budget, this.sleep),
+            bearerAuth(tokens),
+            budgeted,
+        ];
+        if (settings.debug) handlers.push(trace(options.logger ?? ((line) => process.stderr.write(`${line}\n`))));
+        this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
+    }
+
+    url(path: string, query: Query = {}): string {
+        const u = new URL(`${this.settings.graphRoot}/beta${path}`);
+        for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+        return u.toString();
+    }
+
+    /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
+    async request(operation: Operation, method: GraphRequest["method"], url: string, body?: unknown, nonIdempotent = false): Promise<GraphResponse> {
+        const res = await this.send({ operation, method, url, body, headers: {}, nonIdempotent, attempt: 1 });
+        if (res.status >= 200 && res.status < 300) return res;
+        const parsed = parseGraphError(res.body);
+        throw new GraphRequestError({
+            operation,
+            status: res.status,
+            code: parsed.code ?? `Http${res.status}`,
+            serviceMessage: parsed.message,
+            requestId: res.headers["request-id"] ?? parsed.requestId,
+            clientRequestId: res.headers["client-request-id"],
+            attempts: res.attempts,
+        });
+    }
+
+    async get(operation: Operation, path: string, query?: Query): Promise<unknown> {
+        return (await this.request(operation, "GET", this.url(path, query))).body;
+    }
+
+    /** A GET where 404 means "not there" rather than an error. */
+    async find(operation: Operation, path: string, query?: Query): Promise<unknown | undefined> {
+        try {
+            return await this.get(operation, path, query);
+        } catch (err) {
+            if (err instanceof GraphRequestError && err.isNotFound) return undefined;
+            throw err;
+        }
+    }
+
+    /** Every item of a collection, following @odata.nextLink. */
+    async list(operation: Operation, path: string, query?: Query): Promise<unknown[]> {
+        const items: unknown[] = [];
+        let url: string | undefined = this.url(path, query);
+        const origin = new URL(url).origin;
+        while (url) {
+            const body = (await this.request(operation, "GET", url)).body as { value?: unknown; "@odata.nextLink"?: unknown } | undefined;
+            if (!body || !Array.isArray(body.value)) {
+                throw new GraphRequestError({ operation, code: "UnexpectedResponse", serviceMessage: "a list answer had no `value` array" });
+            }
+            items.push(...body.value);
+            const next = body["@odata.nextLink"];
+            // Follow only links to the same service: the token must never be sent elsewhere.
+            url = typeof next === "string" && new URL(next).origin === origin ? next : undefined;
+        }
+        return items;
+    }
+
+    /**
+     * POST that creates something. If its outcome is unknown (a timeout, a dropped connection, a 504), `probe` looks
+     * for what it may have created (polling for a while, as a new profile may not be visible at once) and only if
+     * nothing is found is the POST sent again.
+     */
+    async create(operation: Operation, path: string, body: unknown, probe: () => Promise<unknown | undefined>): Promise<unknown> {
+        const started = Date.now();
+        for (;;) {
+            try {
+                return (await this.request(operation, "POST", this.url(path), body, true)).body;
+            } catch (err) {
+                if (!(err instanceof GraphRequestError) || !err.outcomeUnknown) throw err;
+                if (Date.now() - started > this.settings.maxRetryDurationMs) throw err;
+                const settleMs = this.options.probeSettleMs ?? Math.min(this.settings.consistencyTimeoutMs, 30_000);
+                const found = await waitUntilVisible(probe, () => true, { timeoutMs: settleMs, what: "", sleep: this.sleep }).catch(() => undefined);
+                if (found !== undefined) return found;
+            }
+        }
+    }
+
+    /** PATCH; returns the entity when the service answers 200 with one, undefined for 204. */
+    async patch(operation: Operation, path: string, body: unknown): Promise<unknown | undefined> {
+        const res = await this.request(operation, "PATCH", this.url(path), body);
+        return res.status === 200 ? res.body : undefined;
+    }
+
+    /** DELETE; a 404 means it is already gone, which is what was asked. */
+    async delete(operation: Operation, path: string): Promise<"deleted" | "absent"> {
+        try {
+            await this.request(operation, "DELETE", this.url(path));
+            return "deleted";
+        } catch (err) {
+            if (err instanceof GraphRequestError && err.isNotFound) return "absent";
+            throw err;
+        }
+    }
+
+    /** POST to an action (createToken, revokeToken): 204 with no body. */
+    async action(operation: Operation, path: string, body?: unknown): Promise<void> {
+        await this.request(operation, "POST", this.url(path), body ?? {});
+    }
+}
+
+const clients = new Map<string, GraphClient>();
+
+/** One client per configuration in this process, so every resource shares its token cache and budget. */
+export function sharedClient(settings: ProviderSettings, options?: ClientOptions): GraphClient {
+    const key = JSON.stringify([settings.graphRoot, settings.authorityHost, settings.tenantId, settings.clientId, settings.auth, settings.limits, settings.debug]);
+    let client = clients.get(key);
+    if (!client) clients.set(key, (client = new GraphClient(settings, options)));
+    return client;
+}

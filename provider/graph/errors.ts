@@ -1,0 +1,137 @@
+import { scrub } from "./secrets";
+
+/**
+ * The one error type every Graph failure becomes. It carries what support needs (status, Graph code, request ids)
+ * and a message an Intune engineer can act on, e.g.
+ *   Creating Android enrollment profile "Kiosk" failed: 403 Forbidden (DeviceManagementConfiguration.ReadWrite.All
+ *   is required; request-id 9b1f..., client-request-id 4c2e...)
+ * Every text is scrubbed of secrets before it is stored, so the error can be logged or shown as it is.
+ */
+
+export type RequestKind = "read" | "write";
+
+/** What the provider was doing, in the user's words: "Creating Android enrollment profile \"Kiosk\"". */
+export interface Operation {
+    description: string;
+    kind: RequestKind;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
+    412: "Precondition Failed", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+    503: "Service Unavailable", 504: "Gateway Timeout",
+};
+
+export interface GraphErrorDetails {
+    operation: Operation;
+    status?: number;
+    code: string;
+    /** The service's message, with Intune's nested JSON unwrapped. */
+    serviceMessage?: string;
+    requestId?: string;
+    clientRequestId?: string;
+    attempts?: number;
+    /** The request may have taken effect although no answer says so (timeout, dropped connection, 504). */
+    outcomeUnknown?: boolean;
+}
+
+export class GraphRequestError extends Error {
+    readonly operation: Operation;
+    readonly status?: number;
+    readonly code: string;
+    readonly serviceMessage?: string;
+    readonly requestId?: string;
+    readonly clientRequestId?: string;
+    readonly attempts: number;
+    readonly outcomeUnknown: boolean;
+
+    constructor(d: GraphErrorDetails) {
+        super(scrub(formatMessage(d)));
+        this.name = "GraphRequestError";
+        this.operation = d.operation;
+        this.status = d.status;
+        this.code = d.code;
+        this.serviceMessage = d.serviceMessage === undefined ? undefined : scrub(d.serviceMessage);
+        this.requestId = d.requestId;
+        this.clientRequestId = d.clientRequestId;
+        this.attempts = d.attempts ?? 1;
+        this.outcomeUnknown = d.outcomeUnknown ?? false;
+    }
+
+    get isNotFound(): boolean {
+        return this.status === 404;
+    }
+}
+
+function formatMessage(d: GraphErrorDetails): string {
+    const head = d.status !== undefined ? `${d.status} ${STATUS_TEXT[d.status] ?? d.code}` : d.code;
+    const detail = [explain(d)];
+    if (d.attempts && d.attempts > 1) detail.push(`gave up after ${d.attempts} attempts`);
+    if (d.requestId) detail.push(`request-id ${d.requestId}`);
+    if (d.clientRequestId) detail.push(`client-request-id ${d.clientRequestId}`);
+    return `${d.operation.description} failed: ${head} (${detail.filter(Boolean).join("; ")})`;
+}
+
+/** What the user should know or do, per class of failure; the service's own words where they help. */
+function explain(d: GraphErrorDetails): string {
+    const said = d.serviceMessage ? d.serviceMessage.trim() : "";
+    switch (d.status) {
+        case 401:
+            return `the access token was rejected${said ? `: ${said}` : ""}; check intune:tenantId, intune:clientId and the credential, and that the token is for ${"Microsoft Graph"} in the right cloud`;
+        case 403:
+            return d.operation.kind === "write"
+                ? `DeviceManagementConfiguration.ReadWrite.All is required; grant it to the app as an application permission and give admin consent${said ? ` (service said: ${said})` : ""}`
+                : `DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All is required; grant it and give admin consent${said ? ` (service said: ${said})` : ""}`;
+        case 404:
+            return said && !/^resource not found$/i.test(said) ? said : "the profile does not exist (deleted outside Pulumi, or not yet visible)";
+        case 429:
+            return `Intune kept throttling the request${said ? `: ${said}` : ""}; lower intune:writesPerWindow if other apps share the tenant's budget`;
+        case 500:
+        case 502:
+        case 503:
+        case 504:
+            return `the Intune service failed${said ? `: ${said}` : ""}; this is usually transient, run again`;
+        default:
+            return said;
+    }
+}
+
+/**
+ * Graph errors are `{"error":{"code","message","innerError"}}`; Intune serializes a JSON document into `message`
+ * (`{"_version":3,"Message":"... - Operation ID ...",...}`). Returns the code and the human part of the message.
+ */
+export function parseGraphError(body: unknown): { code?: string; message?: string; requestId?: string } {
+    if (body === null || typeof body !== "object") return {};
+    const error = (body as { error?: unknown }).error;
+    if (error === null || typeof error !== "object") return {};
+    const e = error as { code?: unknown; message?: unknown; innerError?: unknown };
+    const inner = (e.innerError ?? {}) as Record<string, unknown>;
+    return {
+        code: typeof e.code === "string" ? e.code : undefined,
+        message: typeof e.message === "string" ? unwrapIntuneMessage(e.message) : undefined,
+        requestId: typeof inner["request-id"] === "string" ? inner["request-id"] : undefined,
+    };
+}
+
+export function unwrapIntuneMessage(message: string): string {
+    const trimmed = message.trim();
+    if (!trimmed.startsWith("{")) return trimmed;
+    try {
+        const nested = JSON.parse(trimmed) as { Message?: unknown; message?: unknown };
+        const text = typeof nested.Message === "string" ? nested.Message : typeof nested.message === "string" ? nested.message : undefined;
+        if (text === undefined) return trimmed;
+        // Intune appends support breadcrumbs; the request ids are reported separately.
+        return text.replace(/\s+-\s+Operation ID \(for customer support\):[\s\S]*$/, "").trim();
+    } catch {
+        return trimmed;
+    }
+}
+
+/** Errors raised before any request is sent: sign-in failures and settings. */
+export class SignInError extends Error {
+    constructor(method: string, cause: unknown) {
+        const text = cause instanceof Error ? cause.message : String(cause);
+        super(scrub(`Signing in to Entra ID (${method}) failed: ${text.split("\n")[0]}`));
+        this.name = "SignInError";
+    }
+}

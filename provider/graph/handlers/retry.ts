@@ -1,0 +1,83 @@
+import { RequestBudget } from "../budget";
+import { GraphRequestError, parseGraphError } from "../errors";
+import { GraphResponse, Handler, TransportFailure } from "../pipeline";
+
+export interface RetryPolicy {
+    /** Stop retrying once this much time has passed since the first send. */
+    maxDurationMs: number;
+    /** First backoff step when the service gives no Retry-After; doubles per attempt, with full jitter. */
+    baseDelayMs: number;
+    maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: Omit<RetryPolicy, "maxDurationMs"> = { baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+const RETRYABLE = new Set([429, 503, 504]);
+
+/**
+ * Retries throttling (429), unavailability (503, 504) and lost connections, honouring Retry-After (seconds or an
+ * HTTP date, or Azure's retry-after-ms) and otherwise backing off exponentially with jitter, within a total time
+ * rather than a fixed count: Intune throttles for minutes during a large rollout and a run must outlast that.
+ * A non-idempotent POST whose outcome is unknown (timeout, reset after sending, 504) is not resent: it fails with
+ * `outcomeUnknown` so the caller can first find out whether it took effect.
+ */
+export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: number) => Promise<void>, now: () => number = Date.now): Handler {
+    return async (req, next) => {
+        const started = now();
+        for (let attempt = 1; ; attempt++) {
+            let res: GraphResponse | undefined;
+            let failure: TransportFailure | undefined;
+            try {
+                res = await next({ ...req, attempt });
+            } catch (err) {
+                if (!(err instanceof TransportFailure)) throw err;
+                failure = err;
+            }
+            const clientRequestId = req.headers["client-request-id"];
+            if (res && !RETRYABLE.has(res.status)) return { ...res, attempts: attempt };
+            const unknownOutcome = req.nonIdempotent && (failure ? failure.sent : res!.status === 504);
+            if (unknownOutcome) {
+                const parsed = res ? parseGraphError(res.body) : {};
+                throw new GraphRequestError({
+                    operation: req.operation,
+                    status: res?.status,
+                    code: failure ? "OutcomeUnknown" : parsed.code ?? "GatewayTimeout",
+                    serviceMessage: failure ? `${failure.reason}; the request may or may not have taken effect` : parsed.message,
+                    requestId: res?.headers["request-id"],
+                    clientRequestId,
+                    attempts: attempt,
+                    outcomeUnknown: true,
+                });
+            }
+            const hinted = res ? retryAfterMs(res.headers, now()) : undefined;
+            const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+            const delay = hinted ?? backoff;
+            if (res?.status === 429) budget.throttled(hinted ?? Math.max(backoff, policy.baseDelayMs));
+            if (now() - started + delay > policy.maxDurationMs) {
+                if (res) return { ...res, attempts: attempt };
+                throw new GraphRequestError({
+                    operation: req.operation,
+                    code: failure!.timedOut ? "Timeout" : "NetworkError",
+                    serviceMessage: `${failure!.reason}; could not reach Microsoft Graph at ${new URL(req.url).origin}`,
+                    clientRequestId,
+                    attempts: attempt,
+                });
+            }
+            await sleep(delay);
+            req = { ...req, headers: { ...req.headers, "Retry-Attempt": String(attempt) } };
+        }
+    };
+}
+
+/** Retry-After as seconds or an HTTP date, or Azure's millisecond variants; undefined when absent or unreadable. */
+export function retryAfterMs(headers: Record<string, string>, now: number): number | undefined {
+    for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
+        const v = Number(headers[name]);
+        if (headers[name] !== undefined && Number.isFinite(v) && v >= 0) return v;
+    }
+    const raw = headers["retry-after"];
+    if (raw === undefined) return undefined;
+    if (/^\s*\d+(\.\d+)?\s*$/.test(raw)) return Number(raw) * 1000;
+    const at = Date.parse(raw);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

@@ -1,0 +1,48 @@
+/**
+ * Every secret the process has seen (client secrets, bearer tokens, enrollment tokens, QR content, Wi-Fi passwords)
+ * and the one function that scrubs them out of any text that leaves the provider: error messages, log lines, traces.
+ * Values are remembered process-wide because an error raised deep in a request must not leak a secret that only
+ * the caller knew.
+ */
+
+const known = new Set<string>();
+/** Short strings would scrub innocent text ("0", "true"); real secrets are longer than this. */
+const MIN_LENGTH = 6;
+
+export function rememberSecret(value: unknown): void {
+    if (typeof value === "string" && value.length >= MIN_LENGTH) known.add(value);
+}
+
+/** Field names whose values are secret wherever they appear in a Graph body or a form. */
+export const SECRET_FIELDS = ["tokenValue", "qrCodeContent", "qrCodeImage", "wifiPassword", "clientSecret", "client_secret", "client_assertion", "access_token", "accessToken"];
+
+const PATTERNS: RegExp[] = [
+    /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,
+    /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
+    new RegExp(`("(?:${SECRET_FIELDS.join("|")})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|\\{[^}]*\\})`, "g"),
+    new RegExp(`\\b((?:${SECRET_FIELDS.join("|")})=)[^&\\s]+`, "g"),
+];
+
+export function scrub(text: string): string {
+    let out = text;
+    // Longest first, so a secret that contains another is removed whole.
+    for (const s of [...known].sort((a, b) => b.length - a.length)) {
+        if (out.includes(s)) out = out.split(s).join("[redacted]");
+    }
+    out = out.replace(PATTERNS[0], "Bearer [redacted]");
+    out = out.replace(PATTERNS[1], "[redacted-jwt]");
+    out = out.replace(PATTERNS[2], (_m, key: string) => `${key}"[redacted]"`);
+    out = out.replace(PATTERNS[3], (_m, key: string) => `${key}[redacted]`);
+    return out;
+}
+
+/** A copy of a Graph body with secret fields replaced, for traces. */
+export function redactBody(body: unknown): unknown {
+    if (Array.isArray(body)) return body.map(redactBody);
+    if (body === null || typeof body !== "object") return body;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+        out[k] = SECRET_FIELDS.includes(k) && v !== null && v !== undefined ? "[redacted]" : redactBody(v);
+    }
+    return out;
+}
