@@ -59,6 +59,8 @@ export interface RunningEmulator extends EmulatorControl {
     /** ACTIONS_ID_TOKEN_REQUEST_URL for a GitHub Actions job whose OIDC subject is `subject`. */
     githubOidcRequestUrl(subject: string): string;
     stop(): Promise<void>;
+    /** Let the process exit while the emulator still listens (an emulator embedded in another program). */
+    unref(): void;
 }
 
 export function defaultTlsDir(): string {
@@ -72,7 +74,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     let baseUrl = "";
     const clock = new Clock();
     let behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
-    const faultSettings = (): FaultSettings => ({ ...DEFAULT_FAULTS, ...options.faults, rules: [...(options.faults?.rules ?? [])] });
+    // Rules are copied one by one: the injector counts `times` down on the rule objects it holds.
+    const faultSettings = (): FaultSettings => ({ ...DEFAULT_FAULTS, ...options.faults, rules: (options.faults?.rules ?? []).map((r) => ({ ...r })) });
     const faults = new FaultInjector(faultSettings(), seededRandom(options.seed ?? 20261123));
     const throttle = new Throttle({ ...DEFAULT_THROTTLE, ...options.throttle });
     const store = new ProfileStore(options.stateFile);
@@ -116,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         deleteInPortal: (collection, id) => store.delete(collection, id),
         reset() {
             store.clear();
-            control.clearFaults();
+            faults.settings = faultSettings(); // back to the faults the emulator was started with
             throttle.reset();
             clock.setOffset(0);
             log.length = 0;
@@ -149,6 +152,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         caPem: tls.caPem,
         defaultApp,
         githubOidcRequestUrl: (subject: string) => `${baseUrl}/_github/oidc/token?subject=${encodeURIComponent(subject)}`,
+        unref: () => {
+            server.unref();
+        },
         stop: () => new Promise<void>((resolve) => {
             server.close(() => resolve());
             for (const s of sockets) s.destroy();

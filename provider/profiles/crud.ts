@@ -1,0 +1,231 @@
+import { isLeft } from "fp-ts/Either";
+import { GraphClient } from "../graph/client";
+import { waitUntilVisible } from "../graph/consistency";
+import { GraphRequestError, Operation } from "../graph/errors";
+import { rememberSecret, scrub } from "../graph/secrets";
+import { ProviderSettings } from "../graph/settings";
+import { buildCreateBody, buildPatchBody } from "./construct";
+import { sameValue } from "./diff";
+import { ProfileKind, Props } from "./model";
+import { declaredInputs, inputsFromOutputs, outputs } from "./state";
+import { desiredExpiry, EXPIRY_TOLERANCE_MS, hasToken, parseExpiry, tokenIsFresh, tokenRenewalReason, validitySeconds } from "./token";
+
+/** create, read, update and delete of a profile through Graph, written once for every ProfileKind. */
+
+export interface ProfileContext {
+    client: GraphClient;
+    settings: ProviderSettings;
+    now: () => number;
+}
+
+/**
+ * A profile that exists in Intune but whose create did not finish (the token or the read-back failed). Pulumi records
+ * it with these properties, so nothing is orphaned and the next `pulumi up` repairs it through update.
+ */
+export class ProfileCreatedButFailed extends Error {
+    constructor(readonly id: string, readonly properties: Props, readonly reasons: string[]) {
+        super(scrub(`${reasons.join("; ")} (the profile ${id} was created and is kept in the stack; the next \`pulumi up\` finishes it)`));
+        this.name = "ProfileCreatedButFailed";
+    }
+}
+
+/** Profiles this process made or adopted: a probe for a lost create must never mistake one of them for its own. */
+const claimed = new Set<string>();
+
+const op = (kind: ProfileKind, verb: string, name: unknown, write: boolean): Operation => ({
+    description: `${verb} ${kind.label} "${typeof name === "string" ? name : "?"}"`,
+    kind: write ? "write" : "read",
+});
+
+function rememberSecrets(kind: ProfileKind, props: Props): void {
+    for (const key of kind.secrets) {
+        const v = props[key];
+        rememberSecret(typeof v === "object" && v !== null ? (v as { value?: unknown }).value : v);
+    }
+}
+
+export function decodeEntity(kind: ProfileKind, body: unknown, operation: Operation): Props {
+    const decoded = kind.entity.decode(body);
+    if (isLeft(decoded)) {
+        const where = decoded.left.map((e) => e.context.map((c) => c.key).filter(Boolean).join(".")).filter(Boolean);
+        throw new Error(`${operation.description} failed: Graph answered with a ${kind.label} that does not decode (unexpected ${[...new Set(where)].join(", ") || "shape"}); the API may have changed`);
+    }
+    rememberSecrets(kind, decoded.right);
+    return decoded.right;
+}
+
+function entityPath(kind: ProfileKind, id: string): string {
+    return `${kind.collectionPath}/${encodeURIComponent(id)}`;
+}
+
+/** GET with $select (token fields are only returned when selected); undefined on 404. */
+export async function readEntity(kind: ProfileKind, ctx: ProfileContext, id: string, operation: Operation): Promise<Props | undefined> {
+    const body = await ctx.client.find(operation, entityPath(kind, id), { $select: kind.select.join(",") });
+    return body === undefined ? undefined : decodeEntity(kind, body, operation);
+}
+
+/** Lists profiles with this exact displayName that the provider may manage. */
+export async function findByDisplayName(kind: ProfileKind, ctx: ProfileContext, displayName: string, operation: Operation): Promise<Props[]> {
+    const filter = `displayName eq '${displayName.replace(/'/g, "''")}'`;
+    const items = await ctx.client.list(operation, kind.collectionPath, { $filter: filter });
+    return items
+        .map((item) => decodeEntity(kind, item, operation))
+        .filter((e) => e.displayName === displayName && kind.manageable(e));
+}
+
+/** Waits until a read shows `expect` satisfied: read-after-write for every write here. */
+async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, name: unknown, what: string, expect: (e: Props) => boolean): Promise<Props> {
+    const reading = op(kind, "Reading", name, false);
+    return waitUntilVisible(() => readEntity(kind, ctx, id, reading), expect, {
+        timeoutMs: ctx.settings.consistencyTimeoutMs,
+        what: `${kind.label} ${id} ${what}`,
+    });
+}
+
+/** The declared writable fields as the entity should now show them. */
+function showsInputs(kind: ProfileKind, inputs: Props): (e: Props) => boolean {
+    return (e) => kind.writable.every((k) => inputs[k] === undefined || kind.writeOnly.includes(k) || sameValue(k, inputs[k], e[k]));
+}
+
+/** Issues a token with the declared validity and returns what to wait for. */
+async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Props): Promise<number | undefined> {
+    const now = ctx.now();
+    const seconds = validitySeconds(kind, inputs, now);
+    await ctx.client.action(
+        op(kind, "Issuing an enrollment token for", inputs.displayName, true),
+        `${entityPath(kind, id)}/createToken`,
+        seconds === undefined ? {} : { tokenValidityInSeconds: seconds },
+    );
+    return seconds === undefined ? undefined : now + seconds * 1000;
+}
+
+/** Services that refuse read-only properties in a body reject the first-token expiry; then it is left out. */
+let serviceRejectsCreateExpiry = false;
+
+async function postProfile(kind: ProfileKind, ctx: ProfileContext, creating: Operation, body: Props, probe: () => Promise<Props | undefined>): Promise<unknown> {
+    const send = (b: Props): Promise<unknown> => ctx.client.create(creating, kind.collectionPath, b, probe);
+    const { tokenExpirationDateTime, ...withoutExpiry } = body;
+    if (tokenExpirationDateTime === undefined || serviceRejectsCreateExpiry) return send(withoutExpiry);
+    try {
+        return await send(body);
+    } catch (err) {
+        // A 400 is definitive (nothing was created), so sending again without the property is safe.
+        if (!(err instanceof GraphRequestError) || err.status !== 400 || !/tokenExpirationDateTime/.test(err.serviceMessage ?? "")) throw err;
+        serviceRejectsCreateExpiry = true;
+        return send(withoutExpiry);
+    }
+}
+
+export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props }> {
+    const adopted = await adopt(kind, ctx, inputs);
+    if (adopted) return adopted;
+
+    const creating = op(kind, "Creating", inputs.displayName, true);
+    const started = ctx.now();
+    const rules = kind.tokenRules(inputs);
+    const wantedExpiry = rules.expires ? desiredExpiry(kind, inputs, started) : undefined;
+    const body = buildCreateBody(kind, inputs, rules.issuedOnCreate ? wantedExpiry : undefined);
+    const probe = async (): Promise<Props | undefined> => {
+        const candidates = await findByDisplayName(kind, ctx, String(inputs.displayName), op(kind, "Looking for", inputs.displayName, false));
+        return candidates.find((e) => !claimed.has(String(e.id)) && Date.parse(String(e.createdDateTime)) >= started - 5 * 60_000 && showsInputs(kind, inputs)(e));
+    };
+    const created = decodeEntity(kind, await postProfile(kind, ctx, creating, body, probe), creating);
+    const id = String(created.id);
+    claimed.add(id);
+
+    const declared = declaredInputs(kind, inputs);
+    try {
+        const expiry = parseExpiry(created.tokenExpirationDateTime);
+        const tokenOk = hasToken(created) && (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
+        let expect = (e: Props): boolean => showsInputs(kind, inputs)(e) && hasToken(e);
+        if (!tokenOk) {
+            const issued = await issueToken(kind, ctx, id, inputs);
+            expect = (e) => showsInputs(kind, inputs)(e) && tokenIsFresh(e, created.tokenValue, issued);
+        }
+        const entity = await readBack(kind, ctx, id, inputs.displayName, "to show its enrollment token", expect);
+        return { id, outs: outputs(kind, declared, entity) };
+    } catch (err) {
+        // The profile exists: hand it to Pulumi with what we know, minus the validity we did not get to apply,
+        // so the next run's diff sees the token as still due.
+        const partial = outputs(kind, { ...declared, tokenValidityDays: undefined }, created);
+        partial.__provider = inputs.__provider;
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new ProfileCreatedButFailed(id, partial, [reason]);
+    }
+}
+
+/**
+ * Taking over a profile made in the portal: by id, or the single profile with the declared displayName. It must
+ * agree on the properties that would force replacement; its other declared properties are brought in line, and its
+ * token is kept unless it is due.
+ */
+async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props } | undefined> {
+    const looking = op(kind, "Adopting", inputs.displayName, false);
+    let existing: Props | undefined;
+    if (typeof inputs.adoptExistingId === "string") {
+        existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
+        if (!existing) throw new Error(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
+        if (!kind.manageable(existing)) throw new Error(`${looking.description} failed: profile ${inputs.adoptExistingId} is a built-in profile (enrollmentMode ${String(existing.enrollmentMode)}) and cannot be managed`);
+        const mismatch = kind.replaceOnChange.filter((k) => inputs[k] !== undefined && !sameValue(k, inputs[k], existing![k]));
+        if (mismatch.length > 0) {
+            throw new Error(`${looking.description} failed: profile ${inputs.adoptExistingId} has ${mismatch.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, but ${mismatch.map((k) => `${JSON.stringify(inputs[k])}`).join(", ")} is declared; these cannot change in place, so remove adoptExistingId to create a new profile`);
+        }
+    } else if (inputs.adoptByDisplayName === true) {
+        const matches = (await findByDisplayName(kind, ctx, String(inputs.displayName), looking)).filter(
+            (e) => !claimed.has(String(e.id)) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(k, inputs[k], e[k])),
+        );
+        if (matches.length > 1) {
+            throw new Error(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);
+        }
+        existing = matches[0];
+    }
+    if (!existing) return undefined;
+    const id = String(existing.id);
+    claimed.add(id);
+    const olds = outputs(kind, declaredInputs(kind, inputs), existing);
+    // Adoption keeps the devices' current QR code working: the declared validity counts as applied unless the token is due.
+    const asIs = { ...olds, tokenValidityDays: inputs.tokenValidityDays };
+    return { id, outs: await applyChanges(kind, ctx, id, asIs, inputs, existing) };
+}
+
+export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<{ id?: string; props: Props; inputs: Props }> {
+    const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false));
+    if (!entity) return { id: undefined, props: {}, inputs: {} }; // deleted out of band: drop it from the stack
+    const outs = outputs(kind, inputsFromOutputs(kind, props), entity);
+    return { id, props: outs, inputs: inputsFromOutputs(kind, outs) };
+}
+
+export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props): Promise<Props> {
+    return applyChanges(kind, ctx, id, olds, news, undefined);
+}
+
+/** PATCH what differs, issue a token if one is due, then read back until both show. */
+async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props, current: Props | undefined): Promise<Props> {
+    const patch = buildPatchBody(kind, olds, news);
+    let patched: Props | undefined;
+    if (Object.keys(patch).length > 0) {
+        const updating = op(kind, "Updating", news.displayName, true);
+        const answer = await ctx.client.patch(updating, entityPath(kind, id), patch);
+        if (answer !== undefined) patched = decodeEntity(kind, answer, updating);
+    }
+    const reason = tokenRenewalReason(kind, olds, news, ctx.now());
+    const issued = reason ? await issueToken(kind, ctx, id, news) : undefined;
+    const expect = (e: Props): boolean => showsInputs(kind, news)(e) && (reason ? tokenIsFresh(e, olds.tokenValue, issued) : true);
+    // Nothing written and the entity in hand (adoption): no need to read it again.
+    const entity = !reason && Object.keys(patch).length === 0 && current && !patched
+        ? current
+        : await readBack(kind, ctx, id, news.displayName, reason ? "to show its new enrollment token" : "to show the update", expect);
+    return outputs(kind, declaredInputs(kind, news), entity);
+}
+
+export async function deleteProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<void> {
+    if (props.revokeTokenOnDelete === true && hasToken(props)) {
+        try {
+            await ctx.client.action(op(kind, "Revoking the enrollment token of", props.displayName, true), `${entityPath(kind, id)}/revokeToken`);
+        } catch (err) {
+            if (!(err instanceof GraphRequestError && err.isNotFound)) throw err;
+        }
+    }
+    await ctx.client.delete(op(kind, "Deleting", props.displayName, true), entityPath(kind, id));
+    claimed.delete(id);
+}

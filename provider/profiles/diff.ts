@@ -1,0 +1,45 @@
+import { ProfileKind, Props, UNKNOWN } from "./model";
+import { CONTROL_INPUTS } from "./state";
+import { tokenRenewalReason } from "./token";
+
+/**
+ * `diff`: pure, no I/O. Compares the new inputs with the last outputs. Replace fields replace, other declared
+ * writable fields update in place, server fields and `__provider` never count, an unknown value (preview) counts as
+ * a change, and a token that is due (missing, expired, revoked, inside its renewal window) is a change.
+ */
+
+export interface ProfileDiff {
+    changes: boolean;
+    replaces: string[];
+    /** Properties that change in place, for messages and for update. */
+    updates: string[];
+    /** Why a new token will be issued, if one will. */
+    tokenReason?: string;
+}
+
+export function sameValue(key: string, a: unknown, b: unknown): boolean {
+    if (Array.isArray(a) && Array.isArray(b)) {
+        // Intune does not keep the order of scope tags.
+        if (key === "roleScopeTagIds") return a.length === b.length && [...a].map(String).sort().join("\u0000") === [...b].map(String).sort().join("\u0000");
+        return JSON.stringify(a) === JSON.stringify(b);
+    }
+    return (a ?? null) === (b ?? null);
+}
+
+export function diffProfile(kind: ProfileKind, olds: Props, news: Props, now: number): ProfileDiff {
+    const replaces: string[] = [];
+    const updates: string[] = [];
+    for (const key of kind.writable) {
+        const wanted = news[key];
+        if (wanted === undefined) continue; // never declared: unmanaged
+        if (wanted === UNKNOWN || !sameValue(key, wanted, olds[key])) {
+            (kind.replaceOnChange.includes(key) ? replaces : updates).push(key);
+        }
+    }
+    for (const key of CONTROL_INPUTS) {
+        if (!sameValue(key, news[key], olds[key])) updates.push(key);
+    }
+    const tokenReason = tokenRenewalReason(kind, olds, news, now);
+    if (tokenReason) updates.push("tokenValue");
+    return { changes: replaces.length + updates.length > 0, replaces, updates, tokenReason };
+}

@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ProfileKind } from "./model";
+
+/**
+ * The Pulumi resource for a profile type. It declares every server property as an output, marks the token, the QR
+ * code and the Wi-Fi password secret whatever the user passes (in state and in stack outputs), and registers the
+ * type as pulumi-nodejs:dynamic/intune:<TypeName>.
+ */
+export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource {
+    declare readonly profileId: pulumi.Output<string>;
+    declare readonly accountId: pulumi.Output<string>;
+    declare readonly displayName: pulumi.Output<string>;
+    declare readonly description: pulumi.Output<string | undefined>;
+    /** The enrollment token. Secret. */
+    declare readonly tokenValue: pulumi.Output<string | null>;
+    declare readonly tokenExpirationDateTime: pulumi.Output<string | null>;
+    /** The text the enrollment QR code encodes (embeds the token, and for AOSP the Wi-Fi password). Secret. */
+    declare readonly qrCodeContent: pulumi.Output<string | null>;
+    /** The QR code as a base64 PNG. Secret. */
+    declare readonly qrCodeImage: pulumi.Output<string | null>;
+    /** MIME type of qrCodeImage (image/png). */
+    declare readonly qrCodeImageType: pulumi.Output<string | null>;
+    declare readonly enrolledDeviceCount: pulumi.Output<number>;
+    declare readonly createdDateTime: pulumi.Output<string>;
+    declare readonly lastModifiedDateTime: pulumi.Output<string>;
+
+    protected constructor(
+        kind: ProfileKind,
+        provider: pulumi.dynamic.ResourceProvider,
+        name: string,
+        args: object,
+        opts?: pulumi.CustomResourceOptions,
+    ) {
+        const props: Record<string, unknown> = { profileId: undefined, qrCodeImageType: undefined };
+        for (const key of kind.serverOutputs) props[key] = undefined;
+        Object.assign(props, args);
+        for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
+        super(provider, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...kind.secrets] }), "intune", kind.typeName);
+    }
+}

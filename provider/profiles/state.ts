@@ -1,0 +1,63 @@
+import { ProfileKind, Props } from "./model";
+
+/**
+ * What Pulumi stores for a profile. Outputs are the declared inputs (with their live values) plus every server
+ * property; a writable property never declared is left out, so it stays unmanaged. Everything is plain JSON:
+ * no undefined, no Dates, no Buffers.
+ */
+
+/** Inputs that steer the provider and never go to Graph. */
+export const CONTROL_INPUTS = ["tokenValidityDays", "renewTokenWithinDays", "revokeTokenOnDelete", "adoptExistingId", "adoptByDisplayName"] as const;
+
+/**
+ * A fixed expiry the user declared is kept in state under its own name: `tokenExpirationDateTime` in the outputs is
+ * the live expiry of the current token, which a portal change or a renewal moves.
+ */
+export const REQUESTED_EXPIRY = "requestedTokenExpirationDateTime";
+
+/** The inputs the user declared, from checked inputs. */
+export function declaredInputs(kind: ProfileKind, props: Props): Props {
+    const out: Props = {};
+    for (const key of [...kind.writable, ...CONTROL_INPUTS, "tokenExpirationDateTime"]) {
+        if (props[key] !== undefined) out[key] = props[key];
+    }
+    return out;
+}
+
+/** The inputs the user declared, recovered from stored outputs. */
+export function inputsFromOutputs(kind: ProfileKind, outs: Props): Props {
+    const out = declaredInputs(kind, outs);
+    delete out.tokenExpirationDateTime;
+    if (typeof outs[REQUESTED_EXPIRY] === "string") out.tokenExpirationDateTime = outs[REQUESTED_EXPIRY];
+    return out;
+}
+
+/** Declared writable properties take the value the service holds now (drift shows as a change to them). */
+export function liveInputs(kind: ProfileKind, declared: Props, entity: Props): Props {
+    const out: Props = { ...declared };
+    for (const key of kind.writable) {
+        if (!(key in declared) || kind.writeOnly.includes(key)) continue;
+        if (entity[key] !== undefined) out[key] = entity[key];
+    }
+    return out;
+}
+
+export function outputs(kind: ProfileKind, declared: Props, entity: Props): Props {
+    const { tokenExpirationDateTime: requested, ...live } = liveInputs(kind, declared, entity);
+    const out: Props = { ...live, [REQUESTED_EXPIRY]: requested };
+    out.profileId = entity.id;
+    for (const key of kind.serverOutputs) {
+        if (key === "qrCodeImage") continue;
+        out[key] = entity[key] ?? null;
+    }
+    const image = entity.qrCodeImage as { type?: unknown; value?: unknown } | null | undefined;
+    out.qrCodeImage = typeof image?.value === "string" ? image.value : null;
+    out.qrCodeImageType = typeof image?.type === "string" ? image.type : null;
+    return plainJson(out);
+}
+
+function plainJson(props: Props): Props {
+    const out: Props = {};
+    for (const [k, v] of Object.entries(props)) if (v !== undefined) out[k] = v;
+    return out;
+}

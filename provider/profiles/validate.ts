@@ -1,0 +1,110 @@
+import * as t from "io-ts";
+import { isLeft } from "fp-ts/Either";
+import { ProviderSettings } from "../graph/settings";
+import { CheckFailure, ProfileKind, Props, UNKNOWN, ValidityDays } from "./model";
+import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";
+
+/**
+ * `check`: every problem with the inputs, all at once, before anything is sent to Graph. Each failure names the
+ * property and what is allowed. Values still unknown (preview) are not judged.
+ */
+
+const NOT_INPUTS = new Set(["__provider"]);
+
+export interface CheckOutcome {
+    inputs: Props;
+    failures: CheckFailure[];
+}
+
+export function checkInputs(kind: ProfileKind, olds: Props, news: Props, settings: ProviderSettings | undefined): CheckOutcome {
+    const known = new Set<string>([...kind.writable, ...CONTROL_INPUTS, "tokenExpirationDateTime", "description"]);
+    const failures: CheckFailure[] = [];
+    const inputs: Props = {};
+    for (const [key, value] of Object.entries(news)) {
+        if (NOT_INPUTS.has(key)) continue;
+        if (value === undefined || value === null) continue;
+        if (!known.has(key) && !kind.serverOutputs.includes(key) && !["profileId", "qrCodeImageType", REQUESTED_EXPIRY].includes(key)) {
+            failures.push({ property: key, reason: `is not a property of ${kind.typeName}; known properties: ${[...known].sort().join(", ")}` });
+            continue;
+        }
+        if ((kind.serverOutputs.includes(key) && key !== "tokenExpirationDateTime") || key === REQUESTED_EXPIRY) continue; // outputs echoed back as inputs
+        inputs[key] = value;
+    }
+    // A property removed from the program is cleared rather than left as the portal or a past run set it.
+    for (const key of kind.writable) {
+        if (olds[key] !== undefined && inputs[key] === undefined && key in kind.clearedValues) inputs[key] = kind.clearedValues[key];
+    }
+
+    const decodable: Props = {};
+    for (const [k, v] of Object.entries(inputs)) if (v !== UNKNOWN && v !== null) decodable[k] = v;
+    const decoded = kind.inputs.decode(decodable);
+    if (isLeft(decoded)) failures.push(...describe(decoded.left, decodable, inputs, kind.secrets));
+
+    const judged: Props = {};
+    for (const [k, v] of Object.entries(inputs)) if (v !== UNKNOWN) judged[k] = v;
+    failures.push(...kind.crossChecks(judged, settings));
+    failures.push(...tokenChecks(kind, judged));
+    return { inputs, failures: dedupe(failures) };
+}
+
+function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
+    const failures: CheckFailure[] = [];
+    const { tokenValidityDays: days, tokenExpirationDateTime: at, renewTokenWithinDays: renew } = inputs;
+    if (days !== undefined && at !== undefined) {
+        failures.push({ property: "tokenExpirationDateTime", reason: "set either tokenValidityDays or tokenExpirationDateTime, not both" });
+    }
+    if (inputs.enrollmentMode === undefined && kind.writable.includes("enrollmentMode")) return failures;
+    const rules = kind.tokenRules(inputs);
+    if (!rules.expires && (days !== undefined || at !== undefined || renew !== undefined)) {
+        const property = days !== undefined ? "tokenValidityDays" : at !== undefined ? "tokenExpirationDateTime" : "renewTokenWithinDays";
+        failures.push({ property, reason: `has no effect ${rules.scope}: remove it, or use enrollmentTokenType "deviceStaging" for a token that expires` });
+        return failures;
+    }
+    if (typeof days === "number" && days > rules.maxValidityDays && ValidityDays.is(days)) {
+        failures.push({ property: "tokenValidityDays", reason: `must be at most ${rules.maxValidityDays} days ${rules.scope} (got ${days})` });
+    }
+    if (typeof at === "string" && !Number.isNaN(Date.parse(at))) {
+        const seconds = (Date.parse(at) - Date.now()) / 1000;
+        if (seconds <= 0) failures.push({ property: "tokenExpirationDateTime", reason: `must be in the future (got ${at})` });
+        else if (seconds > rules.maxValidityDays * 86400) {
+            failures.push({ property: "tokenExpirationDateTime", reason: `must be at most ${rules.maxValidityDays} days from now ${rules.scope} (got ${at})` });
+        }
+    }
+    if (typeof renew === "number") {
+        if (at !== undefined) failures.push({ property: "renewTokenWithinDays", reason: "cannot renew a token with a fixed tokenExpirationDateTime; use tokenValidityDays" });
+        const validity = typeof days === "number" ? days : rules.defaultValidityDays;
+        if (validity !== undefined && renew >= validity) {
+            failures.push({ property: "renewTokenWithinDays", reason: `must be less than the token validity (${validity} days), or every run would issue a new token` });
+        }
+    }
+    return failures;
+}
+
+/** io-ts errors → one failure per property: "must be one of ..., got ...". */
+function describe(errors: t.Errors, decodable: Props, all: Props, secrets: readonly string[]): CheckFailure[] {
+    const failures: CheckFailure[] = [];
+    for (const error of errors) {
+        const path = error.context.map((c) => c.key).filter((k) => k !== "" && !/^\d+$/.test(k));
+        const property = path[0];
+        if (!property) continue;
+        const expected = error.context[error.context.length - 1]?.type.name ?? "valid";
+        const got = decodable[property];
+        if (got === undefined && all[property] === undefined) {
+            failures.push({ property, reason: `is required (${expected})` });
+        } else {
+            const shown = secrets.includes(property) ? `a ${typeof error.value}` : JSON.stringify(error.value);
+            failures.push({ property, reason: `must be ${expected}, got ${shown}` });
+        }
+    }
+    return failures;
+}
+
+function dedupe(failures: CheckFailure[]): CheckFailure[] {
+    const seen = new Set<string>();
+    return failures.filter((f) => {
+        const key = `${f.property}\u0000${f.reason}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
+}

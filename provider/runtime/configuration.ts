@@ -1,0 +1,44 @@
+import { ProviderSettings, resolveSettings } from "../graph/settings";
+import { startEmbeddedEmulator } from "./embeddedEmulator";
+
+/**
+ * Provider settings for this process. The dynamic-provider host calls `configure` once per provider text, lazily,
+ * and may run other calls before it finishes: so configure stores a promise at once, every operation awaits it,
+ * and a configuration error is remembered and raised by every operation, not only the first.
+ */
+
+export interface ConfigReader {
+    get(key: string): unknown;
+}
+
+let configured: Promise<ProviderSettings> | undefined;
+
+export function configure(config: ConfigReader): void {
+    configured = settle(() => resolveSettings((key) => asString(config.get(key))));
+}
+
+/** The settings to use: from configure, or (no configure call, e.g. outside Pulumi) from the environment. */
+export function providerSettings(): Promise<ProviderSettings> {
+    configured ??= settle(() => resolveSettings(() => undefined));
+    return configured;
+}
+
+/** Forget the settings (tests that switch configuration within one process). */
+export function resetConfiguration(): void {
+    configured = undefined;
+}
+
+function settle(resolve: () => ProviderSettings): Promise<ProviderSettings> {
+    const promise = (async () => {
+        const settings = resolve();
+        return settings.useEmbeddedEmulator ? startEmbeddedEmulator(settings) : settings;
+    })();
+    // Awaited by every operation; without this an early failure would count as an unhandled rejection in the host.
+    promise.catch(() => undefined);
+    return promise;
+}
+
+function asString(value: unknown): string | undefined {
+    if (value === undefined || value === null) return undefined;
+    return typeof value === "string" ? value : JSON.stringify(value);
+}

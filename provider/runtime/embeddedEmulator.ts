@@ -1,0 +1,41 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { startEmulator } from "../../emulator";
+import { ProviderSettings } from "../graph/settings";
+
+/**
+ * With no tenant configured at all, the provider runs against a Graph emulator started inside its own process,
+ * keeping its profiles in `.intune-emulator/` beside the Pulumi program so that later runs (refresh, destroy)
+ * find them. It says so loudly: a pipeline that forgot its credentials must not believe it deployed to Intune.
+ */
+
+let running: Promise<ProviderSettings> | undefined;
+
+export function embeddedEmulatorDir(): string {
+    return resolve(process.env.INTUNE_EMULATOR_DIR ?? join(process.cwd(), ".intune-emulator"));
+}
+
+export function startEmbeddedEmulator(base: ProviderSettings): Promise<ProviderSettings> {
+    running ??= (async () => {
+        const dir = embeddedEmulatorDir();
+        mkdirSync(dir, { recursive: true });
+        const emulator = await startEmulator({ stateFile: join(dir, "state.json"), tlsDir: join(dir, "tls") });
+        // The host exits when the engine is done with it; the emulator must not keep it alive.
+        emulator.unref();
+        process.stderr.write(
+            `intune: no tenant configured (intune:tenantId / AZURE_TENANT_ID); using the embedded Graph emulator at ${emulator.url} ` +
+                `with its state in ${dir}. Nothing is deployed to Microsoft Intune.\n`,
+        );
+        return {
+            ...base,
+            graphRoot: emulator.graphUrl,
+            authorityHost: emulator.authorityHost,
+            tenantId: emulator.tenantId,
+            clientId: emulator.defaultApp.clientId,
+            auth: { method: "clientSecret" as const, clientSecret: emulator.defaultApp.secret },
+            caCertificate: emulator.caPem,
+            disableInstanceDiscovery: true,
+        };
+    })();
+    return running;
+}
