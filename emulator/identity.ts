@@ -160,7 +160,7 @@ export class Identity {
             ver: "1.0",
         };
         if (opts.delegatedScopes) claims.scp = opts.delegatedScopes.join(" ");
-        else claims.roles = opts.roles ?? [GRAPH_READWRITE_ALL];
+        else claims.roles = opts.roles ?? this.apps.get(clientId.toLowerCase())?.roles ?? [GRAPH_READWRITE_ALL];
         return signJwt(claims, this.signingKeyPem, SIGNING_KID);
     }
 

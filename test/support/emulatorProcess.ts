@@ -1,0 +1,57 @@
+import { ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { GraphTarget } from "./emulatorGraph";
+
+/** The emulator as `npm run emulator` runs it: a separate Node process started from the compiled CLI. */
+
+/** The JSON line `cli.js --json` prints once it listens. */
+export interface CliInfo {
+    url: string;
+    graphUrl: string;
+    /** Path of the CA certificate file. */
+    caCertificate: string;
+    tenantId: string;
+    accessToken: string;
+    stateFile: string | null;
+}
+
+export interface CliEmulator {
+    info: CliInfo;
+    /** For a Graph caller: the Graph root and the CA it must trust. */
+    target: GraphTarget;
+    /** Sends `signal` and resolves once the process is gone. */
+    kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+// Compiled to dist/test/support/; the CLI is dist/emulator/cli.js.
+const CLI = join(__dirname, "..", "..", "emulator", "cli.js");
+
+export function startCliEmulator(args: string[]): Promise<CliEmulator> {
+    const child: ChildProcess = spawn(process.execPath, [CLI, "--port", "0", "--json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    return new Promise<CliEmulator>((resolve, reject) => {
+        const lines = createInterface({ input: child.stdout! });
+        const fail = (why: string): void => reject(new Error(`emulator CLI ${why}: ${stderr}`));
+        child.once("exit", (code) => fail(`exited with ${code} before printing its JSON line`));
+        lines.once("line", (line) => {
+            try {
+                const info = JSON.parse(line) as CliInfo;
+                resolve({
+                    info,
+                    target: { graphUrl: info.url, caPem: readFileSync(info.caCertificate, "utf8") },
+                    kill: async (signal) => {
+                        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+                        await exited;
+                    },
+                });
+            } catch (err) {
+                child.kill("SIGKILL");
+                fail(`printed a line that is not JSON (${String(err)}): ${line}`);
+            }
+        });
+    });
+}
