@@ -99,24 +99,28 @@ async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, in
     return seconds === undefined ? undefined : now + seconds * 1000;
 }
 
-/** Services that refuse read-only properties in a body reject the first-token expiry; then it is left out. */
-let serviceRejectsCreateExpiry = false;
+/**
+ * Services that refuse read-only properties in a body reject the first-token expiry; then it is left out. Learnt
+ * per Graph root: what one service does says nothing about another this process talks to.
+ */
+const servicesRejectingCreateExpiry = new Set<string>();
 
 async function postProfile(kind: ProfileKind, ctx: ProfileContext, creating: Operation, body: Props, probe: () => Promise<Props | undefined>): Promise<unknown> {
     const send = (b: Props): Promise<unknown> => ctx.client.create(creating, kind.collectionPath, b, probe);
     const { tokenExpirationDateTime, ...withoutExpiry } = body;
-    if (tokenExpirationDateTime === undefined || serviceRejectsCreateExpiry) return send(withoutExpiry);
+    if (tokenExpirationDateTime === undefined || servicesRejectingCreateExpiry.has(ctx.settings.graphRoot)) return send(withoutExpiry);
     try {
         return await send(body);
     } catch (err) {
         // A 400 is definitive (nothing was created), so sending again without the property is safe.
         if (!(err instanceof GraphRequestError) || err.status !== 400 || !/tokenExpirationDateTime/.test(err.serviceMessage ?? "")) throw err;
-        serviceRejectsCreateExpiry = true;
+        servicesRejectingCreateExpiry.add(ctx.settings.graphRoot);
         return send(withoutExpiry);
     }
 }
 
 export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props }> {
+    rememberSecrets(kind, inputs); // before any request: Graph may echo a secret input (a Wi-Fi password) in an error
     const adopted = await adopt(kind, ctx, inputs);
     if (adopted) return adopted;
 
@@ -177,7 +181,8 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
         if (matches.length > 1) {
             throw new Error(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);
         }
-        existing = matches[0];
+        // A list returns the token fields as null: read the one match with $select, or its token would look missing.
+        existing = matches[0] && (await readEntity(kind, ctx, String(matches[0].id), looking));
     }
     if (!existing) return undefined;
     const id = String(existing.id);
@@ -189,6 +194,7 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
 }
 
 export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<{ id?: string; props: Props; inputs: Props }> {
+    rememberSecrets(kind, props);
     const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false));
     if (!entity) return { id: undefined, props: {}, inputs: {} }; // deleted out of band: drop it from the stack
     const outs = outputs(kind, inputsFromOutputs(kind, props), entity);
@@ -196,6 +202,8 @@ export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: st
 }
 
 export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props): Promise<Props> {
+    rememberSecrets(kind, olds);
+    rememberSecrets(kind, news);
     return applyChanges(kind, ctx, id, olds, news, undefined);
 }
 
@@ -210,7 +218,9 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
     }
     const reason = tokenRenewalReason(kind, olds, news, ctx.now());
     const issued = reason ? await issueToken(kind, ctx, id, news) : undefined;
-    const expect = (e: Props): boolean => showsInputs(kind, news)(e) && (reason ? tokenIsFresh(e, olds.tokenValue, issued) : true);
+    // Wait for what was written, not for every declared field: one edited in the portal since the last refresh but
+    // unchanged in the program was not sent, so it never shows the program's value (the outputs report the drift).
+    const expect = (e: Props): boolean => showsInputs(kind, patch)(e) && (reason ? tokenIsFresh(e, olds.tokenValue, issued) : true);
     // Nothing written and the entity in hand (adoption): no need to read it again.
     const entity = !reason && Object.keys(patch).length === 0 && current && !patched
         ? current
@@ -219,6 +229,7 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
 }
 
 export async function deleteProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<void> {
+    rememberSecrets(kind, props);
     if (props.revokeTokenOnDelete === true && hasToken(props)) {
         try {
             await ctx.client.action(op(kind, "Revoking the enrollment token of", props.displayName, true), `${entityPath(kind, id)}/revokeToken`);

@@ -32,7 +32,10 @@ export function diffProfile(kind: ProfileKind, olds: Props, news: Props, now: nu
     for (const key of kind.writable) {
         const wanted = news[key];
         if (wanted === undefined) continue; // never declared: unmanaged
-        if (wanted === UNKNOWN || !sameValue(key, wanted, olds[key])) {
+        // A replace field never declared before holds the service default (its cleared value): declaring that same
+        // value must not replace the profile (a new profile means a new token and QR code for every device).
+        const had = olds[key] === undefined && kind.replaceOnChange.includes(key) && key in kind.clearedValues ? kind.clearedValues[key] : olds[key];
+        if (wanted === UNKNOWN || !sameValue(key, wanted, had)) {
             (kind.replaceOnChange.includes(key) ? replaces : updates).push(key);
         }
     }

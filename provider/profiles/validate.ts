@@ -30,6 +30,11 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
         if ((kind.serverOutputs.includes(key) && key !== "tokenExpirationDateTime") || key === REQUESTED_EXPIRY) continue; // outputs echoed back as inputs
         inputs[key] = value;
     }
+    // Rules across properties judge what the program declares: a cleared value below is not a declaration (a
+    // removed Wi-Fi line must not count as "Wi-Fi configured", nor as Wi-Fi on a GMS mode). A value still unknown
+    // (preview) is declared but not judged: it stays, so "set" rules see it, and value rules skip it.
+    const judged: Props = { ...inputs };
+
     // A property removed from the program is cleared rather than left as the portal or a past run set it.
     for (const key of kind.writable) {
         if (olds[key] !== undefined && inputs[key] === undefined && key in kind.clearedValues) inputs[key] = kind.clearedValues[key];
@@ -40,8 +45,6 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
     const decoded = kind.inputs.decode(decodable);
     if (isLeft(decoded)) failures.push(...describe(decoded.left, decodable, inputs, kind.secrets));
 
-    const judged: Props = {};
-    for (const [k, v] of Object.entries(inputs)) if (v !== UNKNOWN) judged[k] = v;
     failures.push(...kind.crossChecks(judged, settings));
     failures.push(...tokenChecks(kind, judged));
     return { inputs, failures: dedupe(failures) };
@@ -53,7 +56,8 @@ function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
     if (days !== undefined && at !== undefined) {
         failures.push({ property: "tokenExpirationDateTime", reason: "set either tokenValidityDays or tokenExpirationDateTime, not both" });
     }
-    if (inputs.enrollmentMode === undefined && kind.writable.includes("enrollmentMode")) return failures;
+    if ((inputs.enrollmentMode === undefined || inputs.enrollmentMode === UNKNOWN) && kind.writable.includes("enrollmentMode")) return failures;
+    if (inputs.enrollmentTokenType === UNKNOWN) return failures;
     const rules = kind.tokenRules(inputs);
     if (!rules.expires && (days !== undefined || at !== undefined || renew !== undefined)) {
         const property = days !== undefined ? "tokenValidityDays" : at !== undefined ? "tokenExpirationDateTime" : "renewTokenWithinDays";
@@ -72,7 +76,7 @@ function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
     }
     if (typeof renew === "number") {
         if (at !== undefined) failures.push({ property: "renewTokenWithinDays", reason: "cannot renew a token with a fixed tokenExpirationDateTime; use tokenValidityDays" });
-        const validity = typeof days === "number" ? days : rules.defaultValidityDays;
+        const validity = days === UNKNOWN ? undefined : typeof days === "number" ? days : rules.defaultValidityDays;
         if (validity !== undefined && renew >= validity) {
             failures.push({ property: "renewTokenWithinDays", reason: `must be less than the token validity (${validity} days), or every run would issue a new token` });
         }
@@ -87,6 +91,7 @@ function describe(errors: t.Errors, decodable: Props, all: Props, secrets: reado
         const path = error.context.map((c) => c.key).filter((k) => k !== "" && !/^\d+$/.test(k));
         const property = path[0];
         if (!property) continue;
+        if (all[property] === UNKNOWN) continue; // not known until apply (preview): not judged
         const expected = error.context[error.context.length - 1]?.type.name ?? "valid";
         const got = decodable[property];
         if (got === undefined && all[property] === undefined) {

@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import {
+    createChecked, DEVICE_OWNER, deviceOwner, expectNoSecrets, FOR_WORK, forWork, Props, PROVIDER_TEXT, rejectionOf, secretsOf, useProfileEmulator,
+} from "./support/profiles";
+
+const KIOSK: Props = { displayName: "Warehouse scanners", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90 };
+const state = (outs: Props): Props => ({ ...outs, __provider: PROVIDER_TEXT });
+
+describe("profiles: delete", () => {
+    const ctx = useProfileEmulator();
+    const ops = (): string[] => ctx.emulator.requests().map((r) => `${r.method} ${r.operation} ${r.status}`);
+
+    it("deletes a profile with one DELETE, without touching its token", async () => {
+        const { id, outs } = await createChecked(deviceOwner, KIOSK);
+        ctx.emulator.clearRequests();
+        await deviceOwner.delete(id, state(outs));
+        expect(ops()).to.deep.equal(["DELETE delete 204"]);
+        expect(ctx.emulator.profiles(DEVICE_OWNER)).to.deep.equal([]);
+    });
+
+    it("revokes the token first when revokeTokenOnDelete is set", async () => {
+        for (const [provider, collection, news] of [
+            [deviceOwner, DEVICE_OWNER, { ...KIOSK, revokeTokenOnDelete: true }],
+            [forWork, FOR_WORK, { displayName: "Legacy", revokeTokenOnDelete: true }],
+        ] as const) {
+            const { id, outs } = await createChecked(provider, news);
+            ctx.emulator.clearRequests();
+            await provider.delete(id, state(outs));
+            expect(ops()).to.deep.equal(["POST revokeToken 204", "DELETE delete 204"]);
+            expect(ctx.emulator.profiles(collection)).to.deep.equal([]);
+        }
+    });
+
+    it("treats a profile already gone as deleted, with or without revoking", async () => {
+        for (const news of [KIOSK, { ...KIOSK, revokeTokenOnDelete: true }]) {
+            const { id, outs } = await createChecked(deviceOwner, news);
+            ctx.emulator.deleteInPortal(DEVICE_OWNER, id);
+            await deviceOwner.delete(id, state(outs));
+        }
+        const legacy = await createChecked(forWork, { displayName: "Legacy" });
+        ctx.emulator.deleteInPortal(FOR_WORK, legacy.id);
+        await forWork.delete(legacy.id, state(legacy.outs));
+    });
+
+    it("throws when the service refuses, so the engine keeps the resource, and names no secret", async () => {
+        const { id, outs } = await createChecked(deviceOwner, { ...KIOSK, revokeTokenOnDelete: true });
+        ctx.emulator.setFaults({ rules: [{ method: "DELETE", status: 403, times: 1 }] });
+        const err = await rejectionOf(deviceOwner.delete(id, state(outs)));
+        expect(err.message).to.match(/Deleting Android enrollment profile "Warehouse scanners" failed: 403/);
+        expect(err.message).to.match(/DeviceManagementConfiguration\.ReadWrite\.All/);
+        expectNoSecrets(err.message, [...secretsOf(outs), ctx.emulator.defaultApp.secret]);
+        expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
+        await deviceOwner.delete(id, state(outs));
+        expect(ctx.emulator.profiles(DEVICE_OWNER)).to.deep.equal([]);
+    });
+});
