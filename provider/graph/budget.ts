@@ -8,7 +8,14 @@ import { Limits } from "./settings";
  * pauses, then grows back while the service stays quiet.
  */
 export class RequestBudget {
+    /**
+     * When requests were answered, oldest first. A request counts from the moment it is let through: while in flight
+     * in `inFlight`, then by its completion time. Stamping at completion rather than at release keeps the count
+     * conservative: Intune counts a request when it arrives, which can be long after release (TLS handshakes, the
+     * agent's socket queue), but never after its answer.
+     */
     private readonly sent: Record<RequestKind | "all", number[]> = { read: [], write: [], all: [] };
+    private readonly inFlight: Record<RequestKind | "all", number> = { read: 0, write: 0, all: 0 };
     private readonly queues: Record<RequestKind, (() => void)[]> = { read: [], write: [] };
     private writeLimit: number;
     private requestLimit: number;
@@ -24,10 +31,25 @@ export class RequestBudget {
         this.windowMs = Math.ceil(limits.windowMs * 1.02) + 25;
     }
 
-    acquire(kind: RequestKind): Promise<void> {
-        return new Promise((resolve) => {
+    /** Waits until one more request of `kind` fits; call the returned function once its answer (or failure) is in. */
+    acquire(kind: RequestKind): Promise<() => void> {
+        return new Promise<void>((resolve) => {
             this.queues[kind].push(resolve);
             this.pump();
+        }).then(() => {
+            let done = false;
+            return () => {
+                if (done) return;
+                done = true;
+                const now = this.now();
+                this.inFlight.all -= 1;
+                this.sent.all.push(now);
+                if (kind === "write") {
+                    this.inFlight.write -= 1;
+                    this.sent.write.push(now);
+                }
+                this.pump();
+            };
         });
     }
 
@@ -62,16 +84,19 @@ export class RequestBudget {
         if (i > 0) stamps.splice(0, i);
     }
 
-    /** Milliseconds until one more request of `kind` fits, 0 if it fits now. */
+    /** Milliseconds until one more request of `kind` fits, 0 if it fits now, Infinity until a request in flight ends. */
     private waitFor(kind: RequestKind, now: number): number {
         if (this.pausedUntil > now) return this.pausedUntil - now;
         this.prune(this.sent.all, now);
         this.prune(this.sent.write, now);
         let wait = 0;
-        const over = (stamps: number[], limit: number): number =>
-            stamps.length < limit ? 0 : stamps[stamps.length - limit] + this.windowMs - now;
-        wait = Math.max(wait, over(this.sent.all, this.requestLimit));
-        if (kind === "write") wait = Math.max(wait, over(this.sent.write, this.writeLimit));
+        const over = (stamps: number[], inFlight: number, limit: number): number => {
+            const mustLeave = stamps.length + inFlight - limit;
+            if (mustLeave < 0) return 0;
+            return mustLeave < stamps.length ? stamps[mustLeave] + this.windowMs - now : Infinity;
+        };
+        wait = Math.max(wait, over(this.sent.all, this.inFlight.all, this.requestLimit));
+        if (kind === "write") wait = Math.max(wait, over(this.sent.write, this.inFlight.write, this.writeLimit));
         return Math.max(0, wait);
     }
 
@@ -88,11 +113,12 @@ export class RequestBudget {
                     soonest = Math.min(soonest, wait);
                     break;
                 }
-                this.sent.all.push(now);
-                if (kind === "write") this.sent.write.push(now);
+                this.inFlight.all += 1;
+                if (kind === "write") this.inFlight.write += 1;
                 queue.shift()!();
             }
         }
+        // Infinity: everything counted is still in flight, and the next answer pumps again.
         if (soonest !== Infinity) this.schedule(soonest);
     }
 

@@ -37,8 +37,12 @@ export class GraphClient {
         const budget = sharedBudget(`${settings.graphRoot}|${settings.tenantId ?? ""}|${settings.clientId ?? ""}|${settings.auth.method}`, settings.limits);
         const tokens = new TokenSource(() => (options.credential ?? createCredential)(settings), settings.scope, settings.auth.method);
         const budgeted: Handler = async (req, next) => {
-            await budget.acquire(req.method === "GET" ? "read" : "write");
-            return next(req);
+            const done = await budget.acquire(req.method === "GET" ? "read" : "write");
+            try {
+                return await next(req);
+            } finally {
+                done();
+            }
         };
         const handlers: Handler[] = [
             telemetry,

@@ -50,6 +50,7 @@ const ALIASES: Record<string, CloudName> = {
     azurecloud: "global",
     usgov: "usgovL4",
     usgovl4: "usgovL4",
+    usgovernment: "usgovL4",
     gcchigh: "usgovL4",
     azureusgovernment: "usgovL4",
     azureusgovernmentcloud: "usgovL4",

@@ -129,9 +129,23 @@ export function unwrapIntuneMessage(message: string): string {
 
 /** Errors raised before any request is sent: sign-in failures and settings. */
 export class SignInError extends Error {
-    constructor(method: string, cause: unknown) {
-        const text = cause instanceof Error ? cause.message : String(cause);
-        super(scrub(`Signing in to Entra ID (${method}) failed: ${text.split("\n")[0]}`));
+    /** The credential's own words (first line, scrubbed), kept to restate the error for the operation it stopped. */
+    private readonly detail: string;
+
+    constructor(private readonly method: string, cause: unknown, operation?: Operation) {
+        const text = cause instanceof SignInError ? cause.detail : cause instanceof Error ? cause.message : String(cause);
+        let detail = scrub(text.split(/\r?\n/)[0].trim());
+        // MSAL reports an authority it could not fetch (unreachable, or a TLS certificate not trusted) only by this code.
+        if (/endpoints_resolution_error/.test(detail) && !/caCertificatePath/.test(detail)) {
+            detail += "; the sign-in endpoint could not be reached or its TLS certificate is not trusted: check intune:authorityHost and network access, and trust a TLS-inspecting proxy's (or the emulator's) CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS";
+        }
+        super(operation ? `${operation.description} failed: could not sign in to Entra ID (${method}): ${detail}` : `Signing in to Entra ID (${method}) failed: ${detail}`);
         this.name = "SignInError";
+        this.detail = detail;
+    }
+
+    /** The same failure, told as the failure of the operation that needed the token. */
+    during(operation: Operation): SignInError {
+        return new SignInError(this.method, this, operation);
     }
 }

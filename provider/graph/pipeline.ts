@@ -34,9 +34,12 @@ export function compose(handlers: Handler[], transport: Next): Next {
     return handlers.reduceRight<Next>((next, handler) => (req) => handler(req, next), transport);
 }
 
-/** A failure below HTTP: no status came back. `sent` tells whether the request may have reached the service. */
+/**
+ * A failure below HTTP: no status came back. `sent` tells whether the request may have reached the service;
+ * `permanent` that sending again cannot help (an untrusted TLS certificate).
+ */
 export class TransportFailure extends Error {
-    constructor(readonly reason: string, readonly sent: boolean, readonly timedOut: boolean) {
+    constructor(readonly reason: string, readonly sent: boolean, readonly timedOut: boolean, readonly permanent = false) {
         super(reason);
         this.name = "TransportFailure";
     }

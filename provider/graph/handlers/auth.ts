@@ -29,8 +29,13 @@ export class TokenSource {
         return (await this.pending).token;
     }
 
-    /** Forget the token and the credential's cache; the next token() signs in again. */
-    invalidate(): void {
+    /**
+     * Graph rejected `rejected`: forget it and the credential's cache, so the next token() signs in again. A 401 for
+     * a token that was already replaced (or is being replaced) changes nothing: requests that were in flight with the
+     * old token must not each sign in afresh.
+     */
+    invalidate(rejected: string): void {
+        if (this.current !== undefined ? this.current.token !== rejected : this.pending !== undefined) return;
         this.current = undefined;
         this.credential = undefined;
     }
@@ -53,11 +58,16 @@ export class TokenSource {
 /** Adds the bearer token; on a 401, signs in afresh and resends once. */
 export function bearerAuth(tokens: TokenSource): Handler {
     return async (req, next) => {
-        const send = async (): Promise<ReturnType<typeof next>> =>
-            next({ ...req, headers: { ...req.headers, Authorization: `Bearer ${await tokens.token()}` } });
+        let used = "";
+        const send = async (): Promise<ReturnType<typeof next>> => {
+            used = await tokens.token().catch((err: unknown) => {
+                throw err instanceof SignInError ? err.during(req.operation) : err;
+            });
+            return next({ ...req, headers: { ...req.headers, Authorization: `Bearer ${used}` } });
+        };
         const res = await send();
         if (res.status !== 401) return res;
-        tokens.invalidate();
+        tokens.invalidate(used);
         return send();
     };
 }

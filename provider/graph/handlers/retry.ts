@@ -53,7 +53,7 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
             const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
             const delay = hinted ?? backoff;
             if (res?.status === 429) budget.throttled(hinted ?? Math.max(backoff, policy.baseDelayMs));
-            if (now() - started + delay > policy.maxDurationMs) {
+            if (failure?.permanent || now() - started + delay > policy.maxDurationMs) {
                 if (res) return { ...res, attempts: attempt };
                 throw new GraphRequestError({
                     operation: req.operation,
