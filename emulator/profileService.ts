@@ -11,6 +11,22 @@ import { acceptWritable, checkEntityRules, parseBody } from "./validation";
 /** A token field value Intune returns for a profile that has never had a token (a non-nullable DateTimeOffset). */
 const NO_DATE = "0001-01-01T00:00:00Z";
 
+/** What a device-owner profile holds for every property the client did not send. */
+const DEVICE_OWNER_DEFAULTS: Entity = {
+    enrollmentMode: "corporateOwnedDedicatedDevice",
+    enrollmentTokenType: "default",
+    tokenCreationDateTime: NO_DATE,
+    enrollmentTokenUsageCount: 0,
+    roleScopeTagIds: ["0"],
+    configureWifi: true,
+    wifiSsid: null,
+    wifiPassword: null,
+    wifiSecurityType: "none",
+    wifiHidden: false,
+    isTeamsDeviceProfile: false,
+    deviceNameTemplate: null,
+};
+
 export interface ServiceContext {
     store: ProfileStore;
     clock: Clock;
@@ -126,20 +142,7 @@ export class ProfileService {
             qrCodeImage: null,
         };
         if (type.collection === "androidDeviceOwnerEnrollmentProfiles") {
-            Object.assign(entity, {
-                enrollmentMode: "corporateOwnedDedicatedDevice",
-                enrollmentTokenType: "default",
-                tokenCreationDateTime: NO_DATE,
-                enrollmentTokenUsageCount: 0,
-                roleScopeTagIds: ["0"],
-                configureWifi: true,
-                wifiSsid: null,
-                wifiPassword: null,
-                wifiSecurityType: "none",
-                wifiHidden: false,
-                isTeamsDeviceProfile: false,
-                deviceNameTemplate: null,
-            });
+            Object.assign(entity, DEVICE_OWNER_DEFAULTS);
         }
         Object.assign(entity, fields);
         checkEntityRules(entity);
@@ -338,25 +341,16 @@ export class ProfileService {
                 accountId: this.ctx.tenantId,
                 displayName: "Default AOSP profile",
                 description: "Built-in profile",
+                ...DEVICE_OWNER_DEFAULTS,
                 enrollmentMode: this.ctx.behaviour.builtInModeAs === "number" ? 5 : "5",
-                enrollmentTokenType: "default",
                 createdDateTime: stamp,
                 lastModifiedDateTime: stamp,
                 tokenValue: null,
-                tokenCreationDateTime: NO_DATE,
                 tokenExpirationDateTime: NO_DATE,
                 enrolledDeviceCount: 0,
-                enrollmentTokenUsageCount: 0,
                 qrCodeContent: null,
                 qrCodeImage: null,
-                roleScopeTagIds: ["0"],
                 configureWifi: false,
-                wifiSsid: null,
-                wifiPassword: null,
-                wifiSecurityType: "none",
-                wifiHidden: false,
-                isTeamsDeviceProfile: false,
-                deviceNameTemplate: null,
             },
         }];
     }
