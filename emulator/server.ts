@@ -182,6 +182,8 @@ async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerR
         "request-id": requestId,
         "client-request-id": clientRequestId,
         "x-ms-ags-diagnostic": JSON.stringify({ ServerInfo: { DataCenter: "Emulator", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "emulator" } }),
+        // The service's own clock, which a test may have moved: tokens expire by it, and clients can tell.
+        Date: new Date(parts.clock.now()).toUTCString(),
     };
     let operation = "unknown";
     let appId: string | undefined;

@@ -27,7 +27,6 @@ describe("end to end: token renewal reaches a downstream stack, and a provider u
             return { id: kiosk.profileId, token: kiosk.tokenValue, qr: kiosk.qrCodeContent, expiry: kiosk.tokenExpirationDateTime };
         };
         const first = await upstream.stack.up(log(upstream));
-        const id = first.outputs.id.value as string;
         const firstToken = first.outputs.token.value as string;
         expect(first.outputs.token.secret).to.equal(true);
 
@@ -39,13 +38,14 @@ describe("end to end: token renewal reaches a downstream stack, and a provider u
         };
         expect((await downstream.stack.up(log(downstream))).outputs.token.value).to.equal(firstToken);
 
-        // Three days left: inside the 14-day renewal window, as if the clock had moved on 87 days.
-        ctx.emulator.changeInPortal("androidDeviceOwnerEnrollmentProfiles", id, { tokenExpirationDateTime: new Date(Date.now() + 3 * DAY).toISOString() });
+        // 80 days later by the service's clock: 10 days left, inside the 14-day renewal window.
+        ctx.emulator.setClockOffset(80 * DAY);
         const renewed = await upstream.stack.up({ ...log(upstream), refresh: true });
         expect(renewed.summary.resourceChanges?.update).to.equal(1);
         const newToken = renewed.outputs.token.value as string;
         expect(newToken).to.not.equal(firstToken);
-        expect(Date.parse(renewed.outputs.expiry.value as string)).to.be.closeTo(Date.now() + 90 * DAY, DAY);
+        expect(Date.parse(renewed.outputs.expiry.value as string)).to.be.closeTo(ctx.emulator.now() + 90 * DAY, DAY);
+        await upstream.stack.preview({ ...log(upstream), expectNoChanges: true });
         expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles")[0].tokenValue).to.equal(newToken);
 
         const seen = await downstream.stack.up(log(downstream));

@@ -54,6 +54,24 @@ export class GraphClient {
         this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
     }
 
+    /**
+     * How far the service's clock runs ahead of this machine's, from Graph's Date header. Tokens expire by the
+     * service's clock, so renewal decisions use it; differences under a minute are the header's coarseness and
+     * network time, not skew, and are ignored.
+     */
+    serviceClockOffsetMs = 0;
+
+    serviceNow(): number {
+        return Date.now() + this.serviceClockOffsetMs;
+    }
+
+    private observeClock(dateHeader: string | undefined): void {
+        const at = dateHeader === undefined ? NaN : Date.parse(dateHeader);
+        if (Number.isNaN(at)) return;
+        const offset = at - Date.now();
+        this.serviceClockOffsetMs = Math.abs(offset) >= 60_000 ? offset : 0;
+    }
+
     url(path: string, query: Query = {}): string {
         const u = new URL(`${this.settings.graphRoot}/beta${path}`);
         for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
@@ -63,6 +81,7 @@ export class GraphClient {
     /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
     async request(operation: Operation, method: GraphRequest["method"], url: string, body?: unknown, nonIdempotent = false): Promise<GraphResponse> {
         const res = await this.send({ operation, method, url, body, headers: {}, nonIdempotent, attempt: 1 });
+        this.observeClock(res.headers.date);
         if (res.status >= 200 && res.status < 300) return res;
         const parsed = parseGraphError(res.body);
         throw new GraphRequestError({

@@ -18,7 +18,21 @@ export function configure(config: ConfigReader): void {
 
 async function context(): Promise<ProfileContext> {
     const settings = await providerSettings();
-    return { settings, client: sharedClient(settings), now: Date.now };
+    const client = sharedClient(settings);
+    return { settings, client, now: () => client.serviceNow() };
+}
+
+/**
+ * The service's clock offset, kept in state so that diff (which does no I/O) judges token expiry by the clock the
+ * token expires by. Absent when the clocks agree, so ordinary state carries nothing extra.
+ */
+const CLOCK_OFFSET = "serviceClockOffsetSeconds";
+
+function withServiceClock(outs: Props, ctx: ProfileContext): Props {
+    const seconds = Math.round(ctx.client.serviceClockOffsetMs / 1000);
+    if (seconds !== 0) outs[CLOCK_OFFSET] = seconds;
+    else delete outs[CLOCK_OFFSET];
+    return outs;
 }
 
 export async function check(kindName: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
@@ -29,22 +43,27 @@ export async function check(kindName: string, olds: Props, news: Props): Promise
 }
 
 export async function diff(kindName: string, _id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
-    const { changes, replaces } = diffProfile(kindNamed(kindName), olds, news, Date.now());
+    const offsetMs = typeof olds[CLOCK_OFFSET] === "number" ? olds[CLOCK_OFFSET] * 1000 : 0;
+    const { changes, replaces } = diffProfile(kindNamed(kindName), olds, news, Date.now() + offsetMs);
     return { changes, replaces, deleteBeforeReplace: false };
 }
 
 export async function create(kindName: string, inputs: Props): Promise<{ id: string; outs: Props }> {
-    return createProfile(kindNamed(kindName), await context(), inputs);
+    const ctx = await context();
+    const created = await createProfile(kindNamed(kindName), ctx, inputs);
+    return { id: created.id, outs: withServiceClock(created.outs, ctx) };
 }
 
 export async function read(kindName: string, id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {
-    const result = await readProfile(kindNamed(kindName), await context(), id, props ?? {});
+    const ctx = await context();
+    const result = await readProfile(kindNamed(kindName), ctx, id, props ?? {});
     // An empty id tells the engine the resource is gone.
-    return { id: result.id ?? "", props: result.props, inputs: result.inputs };
+    return { id: result.id ?? "", props: result.id ? withServiceClock(result.props, ctx) : result.props, inputs: result.inputs };
 }
 
 export async function update(kindName: string, id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
-    return { outs: await updateProfile(kindNamed(kindName), await context(), id, olds, news) };
+    const ctx = await context();
+    return { outs: withServiceClock(await updateProfile(kindNamed(kindName), ctx, id, olds, news), ctx) };
 }
 
 export async function remove(kindName: string, id: string, props: Props): Promise<void> {
