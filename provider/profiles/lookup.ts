@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sharedClient } from "../graph/client";
 import { resolveSettings } from "../graph/settings";
-import { startEmbeddedEmulator } from "../runtime/embeddedEmulator";
+import { useEmbeddedEmulator } from "../runtime/configuration";
 import { findByDisplayName, readEntity } from "./crud";
 import { androidDeviceOwnerKind } from "./kinds/androidDeviceOwner";
 import { androidForWorkKind } from "./kinds/androidForWork";
@@ -34,7 +34,7 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
     }
     const config = new pulumi.Config("intune");
     let settings = resolveSettings((key) => config.get(key.replace(/^intune:/, "")));
-    if (settings.useEmbeddedEmulator) settings = await startEmbeddedEmulator(settings);
+    if (settings.useEmbeddedEmulator) settings = await useEmbeddedEmulator(settings);
     const ctx = { settings, client: sharedClient(settings), now: Date.now };
     const operation = { description: `Looking up ${kind.label} "${args.displayName ?? args.id}"`, kind: "read" as const };
     let entity: Props | undefined;

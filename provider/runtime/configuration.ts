@@ -1,5 +1,4 @@
 import { ProviderSettings, resolveSettings } from "../graph/settings";
-import { startEmbeddedEmulator } from "./embeddedEmulator";
 
 /**
  * Provider settings for this process. The dynamic-provider host calls `configure` once per provider text, lazily,
@@ -28,10 +27,19 @@ export function resetConfiguration(): void {
     configured = undefined;
 }
 
+/**
+ * The emulator (QR rendering, certificate generation) costs a provider host ~100 ms and several MB to load:
+ * only a run without a tenant pays for it.
+ */
+export function useEmbeddedEmulator(settings: ProviderSettings): Promise<ProviderSettings> {
+    const embedded = require("./embeddedEmulator") as typeof import("./embeddedEmulator");
+    return embedded.startEmbeddedEmulator(settings);
+}
+
 function settle(resolve: () => ProviderSettings): Promise<ProviderSettings> {
     const promise = (async () => {
         const settings = resolve();
-        return settings.useEmbeddedEmulator ? startEmbeddedEmulator(settings) : settings;
+        return settings.useEmbeddedEmulator ? useEmbeddedEmulator(settings) : settings;
     })();
     // Awaited by every operation; without this an early failure would count as an unhandled rejection in the host.
     promise.catch(() => undefined);

@@ -1,0 +1,283 @@
+import { Agent, request } from "node:https";
+import { join, resolve } from "node:path";
+import { androidDeviceOwnerKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidDeviceOwner";
+import { androidForWorkKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidForWork";
+
+/**
+ * What every part of the benchmark shares: the profile mix, the limits and window, the bound arithmetic, a bare
+ * HTTPS client (the "zero-overhead" reference), and small statistics.
+ */
+
+/** The repository root: this file runs as dist/bench/common.js. */
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+export const RESULTS_DIR = join(REPO_ROOT, "bench-results");
+export const BENCH_TLS_DIR = join(require("node:os").tmpdir(), "pulumi-intune-bench-tls");
+
+/** Intune's real limits per app and per tenant, in a window scaled from 20 s (BENCH_WINDOW_MS, default 2000). */
+export const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 2000);
+export const LIMITS = { appWrites: 100, appRequests: 1000, tenantWrites: 200, tenantRequests: 2000 } as const;
+export const SIZES: number[] = (process.env.BENCH_SIZES ?? "50,200,1000").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+export const ENGINE_SIZE = Number(process.env.BENCH_ENGINE_SIZE ?? 200);
+/** Targets of issue 7. */
+export const TARGET_RATIO = 1.15;
+export const TARGET_PROVIDER_BYTES = 8 * 1024;
+export const TARGET_RSS_MB = 300;
+
+export type Props = Record<string, unknown>;
+export type KindName = "deviceOwner" | "forWork";
+
+/** One profile of the rollout: what a program declares, and what Graph work it needs at minimum. */
+export interface ProfileSpec {
+    index: number;
+    kind: KindName;
+    /** The resource arguments, as a Pulumi program passes them (and as `check` receives them). */
+    args: Props;
+    /** True when the create does not hand out the token: a createToken call and a read to learn the token follow. */
+    needsTokenCall: boolean;
+}
+
+const DEVICE_OWNER_MIX: Props[] = [
+    { enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90, renewTokenWithinDays: 14 },
+    { enrollmentMode: "corporateOwnedFullyManaged" },
+    { enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 },
+    {
+        enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60,
+        wifiSsid: "Contoso-Devices", wifiSecurityType: "wpa", wifiPassword: "bench-wifi-passphrase-42",
+    },
+    { enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice" },
+    { enrollmentMode: "corporateOwnedDedicatedDevice", description: "kiosk" },
+    { enrollmentMode: "corporateOwnedFullyManaged", roleScopeTagIds: ["0"] },
+    { enrollmentMode: "corporateOwnedWorkProfile" },
+];
+
+/**
+ * The mix, in cycles of ten: eight device-owner profiles over every enrollment mode (the token comes with the
+ * create) and two legacy Android for Work profiles (created without a token: createToken, then a read to learn it).
+ */
+export function profileSpecs(n: number, prefix: string): ProfileSpec[] {
+    const specs: ProfileSpec[] = [];
+    for (let i = 0; i < n; i++) {
+        const slot = i % 10;
+        const name = `${prefix} ${String(i).padStart(4, "0")}`;
+        if (slot < 8) specs.push({ index: i, kind: "deviceOwner", args: { displayName: name, ...DEVICE_OWNER_MIX[slot] }, needsTokenCall: false });
+        else specs.push({ index: i, kind: "forWork", args: { displayName: name, tokenValidityDays: 90 }, needsTokenCall: true });
+    }
+    return specs;
+}
+
+/** The Graph work the mix needs, the way issue 7 counts it: one create each, createToken where needed, one read each. */
+export interface NeededWork {
+    profiles: number;
+    creates: number;
+    tokenCalls: number;
+    writes: number;
+    reads: number;
+    requests: number;
+}
+
+export function neededWork(specs: ProfileSpec[]): NeededWork {
+    const tokenCalls = specs.filter((s) => s.needsTokenCall).length;
+    const writes = specs.length + tokenCalls;
+    return { profiles: specs.length, creates: specs.length, tokenCalls, writes, reads: specs.length, requests: writes + specs.length };
+}
+
+/**
+ * Sliding window of W ms admitting L requests: a request is admitted at t when fewer than L were admitted in
+ * (t - W, t]. The fastest schedule sends L at t = 0, the next L at t = W (the first L leave the window exactly
+ * then), ... so the k-th request (1-based) cannot go before floor((k - 1) / L) * W, and the last of n not before
+ * (ceil(n / L) - 1) * W = ceil(n / L - 1) * W. Writes and all requests are separate windows; the slower decides.
+ */
+export function windowTerm(n: number, limit: number, windowMs: number): number {
+    return n <= 0 ? 0 : (Math.ceil(n / limit) - 1) * windowMs;
+}
+
+export interface Bound {
+    /** Sign-in: nothing can be sent before it. */
+    signInMs: number;
+    /** When the last window opens at the earliest, from the window arithmetic alone: ceil(n / L - 1) * W. */
+    throttleMs: number;
+    /** What must still happen after the last window opens (see `bound`). */
+    tailMs: number;
+    /** The same requests from a bare client with throttling off: what the service (and the machine) can do at all. */
+    floorMs: number;
+    /** max(sign-in + throttle + tail, floor). */
+    boundMs: number;
+    /** Which term decided. */
+    boundBy: "throttle" | "floor";
+}
+
+/**
+ * The throttle-bound minimum of a run that needs `writes` writes and `requests` requests in all.
+ *
+ * The windows: the last window of writes opens at (ceil(writes / Lw) - 1) * W at the earliest, that of requests at
+ * (ceil(requests / Lr) - 1) * W; the later one binds. It cannot open before sign-in ends, and after it opens its
+ * share of the work (the requests it admits, out of all) must still be served and answered: at least one write and
+ * one read round trip on an idle service (`rttMs`), and at least that share of the floor, the time the service took
+ * to serve everything when nothing throttled it (its throughput). So:
+ *
+ *   bound = max(signIn + throttle + max(rtt, share × (floor - signIn)), floor)
+ */
+export function bound(writes: number, requests: number, signInMs: number, rttMs: number, floorMs: number, windowMs = WINDOW_MS): Bound {
+    const writeTerm = windowTerm(writes, LIMITS.appWrites, windowMs);
+    const requestTerm = windowTerm(requests, LIMITS.appRequests, windowMs);
+    const byWrites = writes > 0 && writeTerm >= requestTerm;
+    const [n, limit] = byWrites ? [writes, LIMITS.appWrites] : [requests, LIMITS.appRequests];
+    const inLastWindow = n > 0 ? n - (Math.ceil(n / limit) - 1) * limit : 0;
+    const share = n > 0 ? inLastWindow / n : 0;
+    const throttleMs = Math.max(writeTerm, requestTerm);
+    const tailMs = Math.max(rttMs, share * Math.max(0, floorMs - signInMs));
+    const byThrottle = signInMs + throttleMs + tailMs;
+    return { signInMs, throttleMs, tailMs, floorMs, boundMs: Math.max(byThrottle, floorMs), boundBy: throttleMs > 0 && byThrottle >= floorMs ? "throttle" : "floor" };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A bare Graph client: one keep-alive agent, no retries, no pacing. The reference a provider is measured against.
+
+export interface RawResponse {
+    status: number;
+    body: unknown;
+}
+
+export class RawGraph {
+    private readonly agent: Agent;
+
+    constructor(private readonly graphUrl: string, caPem: string, private readonly token: string, maxSockets = 64) {
+        this.agent = new Agent({ keepAlive: true, maxSockets, ca: caPem });
+    }
+
+    request(method: string, path: string, body?: unknown): Promise<RawResponse> {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const url = /^https:/.test(path) ? path : `${this.graphUrl}/beta${path}`;
+        return new Promise((resolvePromise, reject) => {
+            const req = request(url, {
+                method,
+                agent: this.agent,
+                headers: {
+                    Authorization: `Bearer ${this.token}`,
+                    Accept: "application/json",
+                    ...(payload !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+                },
+            }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    let parsed: unknown;
+                    try {
+                        parsed = text ? JSON.parse(text) : undefined;
+                    } catch {
+                        parsed = text;
+                    }
+                    resolvePromise({ status: res.statusCode ?? 0, body: parsed });
+                });
+                res.on("error", reject);
+            });
+            req.on("error", reject);
+            if (payload !== undefined) req.write(payload);
+            req.end();
+        });
+    }
+
+    close(): void {
+        this.agent.destroy();
+    }
+}
+
+/** Signs in the way a minimal script does: one client-credentials POST to the token endpoint. */
+export function signIn(authorityHost: string, tenantId: string, clientId: string, secret: string, caPem: string): Promise<string> {
+    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: "https://graph.microsoft.com/.default" }).toString();
+    return new Promise((resolvePromise, reject) => {
+        const req = request(`${authorityHost}/${tenantId}/oauth2/v2.0/token`, {
+            method: "POST",
+            ca: caPem,
+            headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(form) },
+        }, (res) => {
+            let text = "";
+            res.on("data", (c: Buffer) => (text += c.toString("utf8")));
+            res.on("end", () => {
+                try {
+                    const token = (JSON.parse(text) as { access_token?: string }).access_token;
+                    if (!token) throw new Error(`no access_token in ${text.slice(0, 200)}`);
+                    resolvePromise(token);
+                } catch (err) {
+                    reject(err);
+                }
+            });
+        });
+        req.on("error", reject);
+        req.end(form);
+    });
+}
+
+export const COLLECTIONS: Record<KindName, string> = {
+    deviceOwner: "/deviceManagement/androidDeviceOwnerEnrollmentProfiles",
+    forWork: "/deviceManagement/androidForWorkEnrollmentProfiles",
+};
+const ODATA_TYPES: Record<KindName, string> = {
+    deviceOwner: "#microsoft.graph.androidDeviceOwnerEnrollmentProfile",
+    forWork: "#microsoft.graph.androidForWorkEnrollmentProfile",
+};
+/** The provider's own $select for each type, so that the bare client's reads fetch exactly what the provider's do. */
+export const SELECT: Record<KindName, string> = {
+    deviceOwner: androidDeviceOwnerKind.select.join(","),
+    forWork: androidForWorkKind.select.join(","),
+};
+const CONTROL = new Set(["tokenValidityDays", "renewTokenWithinDays", "revokeTokenOnDelete", "adoptExistingId", "adoptByDisplayName"]);
+const DAY_MS = 86_400_000;
+
+/** The create body a hand-written script sends for a spec (the first token's expiry in the body where it applies). */
+export function createBody(spec: ProfileSpec, now = Date.now()): Props {
+    const body: Props = { "@odata.type": ODATA_TYPES[spec.kind] };
+    for (const [k, v] of Object.entries(spec.args)) if (!CONTROL.has(k)) body[k] = v;
+    if (spec.kind === "deviceOwner" && typeof spec.args.tokenValidityDays === "number") {
+        body.tokenExpirationDateTime = new Date(now + spec.args.tokenValidityDays * DAY_MS).toISOString();
+    }
+    return body;
+}
+
+export function tokenBody(spec: ProfileSpec): Props {
+    return { tokenValidityInSeconds: Math.round(Number(spec.args.tokenValidityDays ?? 90) * 86_400) };
+}
+
+/** The minimal chain for one profile with a bare client: create, createToken where needed, one read with the token. */
+export async function rawRollOne(graph: RawGraph, spec: ProfileSpec): Promise<string> {
+    const created = await graph.request("POST", COLLECTIONS[spec.kind], createBody(spec));
+    if (created.status !== 201) throw new Error(`create answered ${created.status}`);
+    const id = String((created.body as Props).id);
+    if (spec.needsTokenCall) {
+        const token = await graph.request("POST", `${COLLECTIONS[spec.kind]}/${id}/createToken`, tokenBody(spec));
+        if (token.status !== 204) throw new Error(`createToken answered ${token.status}`);
+    }
+    const read = await graph.request("GET", `${COLLECTIONS[spec.kind]}/${id}?$select=${SELECT[spec.kind]}`);
+    if (read.status !== 200 || typeof (read.body as Props).tokenValue !== "string") throw new Error(`read answered ${read.status}`);
+    return id;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+export function median(xs: number[]): number {
+    if (xs.length === 0) return NaN;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function round(x: number, digits = 2): number {
+    const f = 10 ** digits;
+    return Math.round(x * f) / f;
+}
+
+export function errorText(err: unknown): string {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Fails with a clear message when `promise` takes longer than `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

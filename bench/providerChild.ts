@@ -1,0 +1,111 @@
+import { performance } from "node:perf_hooks";
+import { providers } from "pulumi-intune-enrollment";
+import { errorText, KindName, profileSpecs, Props } from "./common";
+import type { EmulatorInfo } from "./emulatorProcess";
+
+/**
+ * A provider host process: the provider's exported dynamic-provider singletons, called as the engine's host calls
+ * them (configure once, then check → create for every resource at once; later read for every resource at once).
+ * Run as a child of its own so its memory is measured alone and every size starts with a fresh process-wide budget.
+ */
+
+interface DynamicProvider {
+    configure(req: { config: { get(key: string): unknown } }): Promise<void>;
+    check(olds: Props, news: Props): Promise<{ inputs?: Props; failures?: { property: string; reason: string }[] }>;
+    create(inputs: Props): Promise<{ id: string; outs?: Props }>;
+    read(id: string, props: Props): Promise<{ id?: string; props?: Props; inputs?: Props }>;
+}
+
+const PROVIDERS: Record<KindName, DynamicProvider> = {
+    deviceOwner: providers.androidDeviceOwnerEnrollmentProfile as unknown as DynamicProvider,
+    forWork: providers.androidForWorkEnrollmentProfile as unknown as DynamicProvider,
+};
+
+export interface ProviderJob {
+    info: EmulatorInfo;
+    n: number;
+    prefix: string;
+    windowMs: number;
+    /** The serialized `__provider` text of each type, as the engine puts it into every resource's inputs. */
+    providerTexts: Record<KindName, string>;
+}
+
+interface Created {
+    kind: KindName;
+    id: string;
+    inputs: Props;
+    outs: Props;
+}
+
+let job: ProviderJob | undefined;
+let created: Created[] = [];
+
+const rssKB = (): number => process.resourceUsage().maxRSS;
+
+function summarize(results: PromiseSettledResult<unknown>[]): { failures: number; errors: string[] } {
+    const errors = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => errorText(r.reason));
+    return { failures: errors.length, errors: [...new Set(errors)].slice(0, 5) };
+}
+
+async function rollout(j: ProviderJob): Promise<Record<string, unknown>> {
+    job = j;
+    const config: Record<string, string> = {
+        "intune:tenantId": j.info.tenantId,
+        "intune:clientId": j.info.clientId,
+        "intune:clientSecret": j.info.clientSecret,
+        "intune:graphEndpoint": j.info.graphUrl,
+        "intune:authorityHost": j.info.authorityHost,
+        "intune:caCertificatePath": j.info.caPath,
+        "intune:throttleWindowSeconds": String(j.windowMs / 1000),
+    };
+    // The host configures each provider text once; both types share the process-wide settings.
+    for (const p of Object.values(PROVIDERS)) await p.configure({ config: { get: (k) => config[k] } });
+    const specs = profileSpecs(j.n, j.prefix);
+    const startedAt = Date.now();
+    const started = performance.now();
+    const results = await Promise.allSettled(specs.map(async (spec): Promise<Created> => {
+        const provider = PROVIDERS[spec.kind];
+        const checked = await provider.check({}, { ...spec.args, __provider: j.providerTexts[spec.kind] });
+        if (checked.failures && checked.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
+        const { id, outs } = await provider.create(checked.inputs!);
+        if (!id) throw new Error("create returned no id");
+        return { kind: spec.kind, id, inputs: checked.inputs!, outs: { ...outs, __provider: j.providerTexts[spec.kind] } };
+    }));
+    const wallMs = performance.now() - started;
+    created = results.filter((r): r is PromiseFulfilledResult<Created> => r.status === "fulfilled").map((r) => r.value);
+    // A state entry as the engine records it from Create: the inputs it sent and the outputs (with __provider) it got.
+    const stateBytes: Partial<Record<KindName, number>> = {};
+    for (const kind of ["deviceOwner", "forWork"] as KindName[]) {
+        const sample = created.find((c) => c.kind === kind);
+        if (sample) stateBytes[kind] = Buffer.byteLength(JSON.stringify({ id: sample.id, inputs: sample.inputs, outputs: sample.outs }));
+    }
+    return { wallMs, startedAt, ...summarize(results), stateBytes, rssKB: rssKB(), heapUsed: process.memoryUsage().heapUsed };
+}
+
+async function refresh(): Promise<Record<string, unknown>> {
+    if (!job) throw new Error("refresh before rollout");
+    const startedAt = Date.now();
+    const started = performance.now();
+    const results = await Promise.allSettled(created.map(async (c) => {
+        const r = await PROVIDERS[c.kind].read(c.id, c.outs);
+        if (r.id !== c.id) throw new Error(`read returned id "${r.id ?? ""}" for ${c.id}`);
+        return r;
+    }));
+    const wallMs = performance.now() - started;
+    return { wallMs, startedAt, reads: created.length, ...summarize(results), rssKB: rssKB() };
+}
+
+process.on("message", (m: { cmd: string; arg?: unknown }) => {
+    void (async () => {
+        try {
+            if (m.cmd === "rollout") process.send!({ type: "rollout:done", ...(await rollout(m.arg as ProviderJob)) });
+            else if (m.cmd === "refresh") process.send!({ type: "refresh:done", ...(await refresh()) });
+            else if (m.cmd === "stop") process.exit(0);
+            else process.send!({ type: `${m.cmd}:done`, error: `unknown command ${m.cmd}` });
+        } catch (err) {
+            process.send!({ type: `${m.cmd}:done`, error: errorText(err) });
+        }
+    })();
+});
+process.on("disconnect", () => process.exit(0));
+process.send!({ type: "ready", rssKB: rssKB() });

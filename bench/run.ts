@@ -1,0 +1,478 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { callTarget, CallCounts, countCalls, timeline, Timeline } from "./analyze";
+import { ChildLink, killAll } from "./children";
+import {
+    bound, Bound, COLLECTIONS, createBody, ENGINE_SIZE, errorText, KindName, LIMITS, median, neededWork, NeededWork, profileSpecs, RawGraph,
+    rawRollOne, RESULTS_DIR, round, SELECT, signIn, SIZES, sleep, TARGET_PROVIDER_BYTES, TARGET_RATIO, TARGET_RSS_MB, WINDOW_MS, withTimeout,
+} from "./common";
+import { ensurePulumi } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
+import { CheckpointEntry, engineRollout } from "./engine";
+import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
+import type { ProviderJob } from "./providerChild";
+import { hostColdStart, providerModuleLoad, ProviderText, serializeProviders } from "./resources";
+import { sdkRollout } from "./sdk";
+
+/**
+ * `npm run bench`: how fast a rollout runs against Intune's limits, and what each resource costs (issue 7).
+ * Prints a table and writes bench-results/latest.json. Exits non-zero only if the benchmark itself broke;
+ * a missed target is a result.
+ */
+
+const progress = (line: string): void => {
+    process.stderr.write(`[bench ${((performance.now() - T0) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
+};
+const T0 = performance.now();
+
+interface Reference {
+    signInMs: number;
+    /** Idle round trips of one request, median of several, warm connection, throttling off. */
+    rttWriteMs: number;
+    rttReadMs: number;
+    /** Best of two: sign-in plus every profile's chain at once from a bare client, throttling off. */
+    rolloutFloorMs: number;
+    refreshFloorMs: number;
+}
+
+interface Phase {
+    wallMs: number;
+    bound: Bound;
+    ratio: number;
+    failures: number;
+    errors: string[];
+    calls: CallCounts;
+}
+
+interface SizeResult {
+    size: number;
+    work: NeededWork;
+    reference: Reference;
+    provider: Phase & { callTarget: { pass: boolean; why: string[] }; stateBytes: Partial<Record<KindName, number>>; maxRssMB: number; timeline: Timeline };
+    refresh: Phase & { maxRssMB: number; timeline: Timeline };
+    sdk: Phase & { stored: number };
+}
+
+/** Reference measurements with a bare client against the same emulator, throttling off. */
+async function reference(emu: EmulatorProcess, n: number): Promise<Reference> {
+    const { info } = emu;
+    await emu.setThrottle({ enabled: false });
+    await emu.reset();
+    const specs = profileSpecs(n, `bench-floor-${n}`);
+    // Idle round trips: a warm connection, one request at a time.
+    const token = await signIn(info.authorityHost, info.tenantId, info.clientId, info.clientSecret, info.caPem);
+    const idle = new RawGraph(info.graphUrl, info.caPem, token, 1);
+    const writes: number[] = [];
+    const reads: number[] = [];
+    try {
+        const probe = profileSpecs(9, "bench-rtt").filter((s) => s.kind === "deviceOwner");
+        await rawRollOne(idle, probe[0]); // warm-up: TLS handshake, JIT
+        for (const spec of probe) {
+            let t = performance.now();
+            const created = await idle.request("POST", COLLECTIONS.deviceOwner, createBody(spec));
+            writes.push(performance.now() - t);
+            const id = String((created.body as { id?: unknown }).id);
+            t = performance.now();
+            await idle.request("GET", `${COLLECTIONS.deviceOwner}/${id}?$select=${SELECT.deviceOwner}`);
+            reads.push(performance.now() - t);
+        }
+    } finally {
+        idle.close();
+    }
+    let rolloutFloorMs = Infinity;
+    let refreshFloorMs = Infinity;
+    let signInMs = Infinity;
+    for (let attempt = 0; attempt < 2; attempt++) {
+        await emu.reset();
+        const t = performance.now();
+        const fresh = await signIn(info.authorityHost, info.tenantId, info.clientId, info.clientSecret, info.caPem);
+        signInMs = Math.min(signInMs, performance.now() - t);
+        const graph = new RawGraph(info.graphUrl, info.caPem, fresh);
+        try {
+            const ids = await Promise.all(specs.map((s) => rawRollOne(graph, s)));
+            rolloutFloorMs = Math.min(rolloutFloorMs, performance.now() - t);
+            const r = performance.now();
+            const answers = await Promise.all(ids.map((id, i) => graph.request("GET", `${COLLECTIONS[specs[i].kind]}/${id}?$select=${SELECT[specs[i].kind]}`)));
+            if (answers.some((a) => a.status !== 200)) throw new Error("a reference read failed");
+            refreshFloorMs = Math.min(refreshFloorMs, performance.now() - r);
+        } finally {
+            graph.close();
+        }
+    }
+    await emu.reset();
+    return { signInMs, rttWriteMs: median(writes), rttReadMs: median(reads), rolloutFloorMs, refreshFloorMs };
+}
+
+function phase(wallMs: number, b: Bound, failures: number, errors: string[], calls: CallCounts): Phase {
+    return { wallMs, bound: b, ratio: wallMs / b.boundMs, failures, errors, calls };
+}
+
+async function benchSize(n: number, texts: Record<KindName, ProviderText>): Promise<SizeResult> {
+    const specs = profileSpecs(n, `bench-${n}`);
+    const work = neededWork(specs);
+    const emu = await EmulatorProcess.start(BENCH_THROTTLE);
+    try {
+        progress(`${n} profiles: reference (bare client, throttling off)`);
+        const ref = await reference(emu, n);
+        const rolloutBound = bound(work.writes, work.requests, ref.signInMs, ref.rttWriteMs + ref.rttReadMs, ref.rolloutFloorMs);
+        // The refresh runs signed in already.
+        const refreshBound = bound(0, n, 0, ref.rttReadMs, ref.refreshFloorMs);
+
+        progress(`${n} profiles: provider rollout (throttle-bound minimum ${(rolloutBound.boundMs / 1000).toFixed(2)} s)`);
+        await emu.setThrottle(BENCH_THROTTLE);
+        await emu.reset();
+        const host = ChildLink.fork("providerChild.js", `provider host (${n} profiles)`);
+        let rolled: Record<string, unknown>;
+        let refreshed: Record<string, unknown>;
+        let rollLog;
+        let refreshLog;
+        let stored: { deviceOwner: number; forWork: number };
+        try {
+            await withTimeout(host.next("ready"), 60_000, "provider host start");
+            const job: ProviderJob = { info: emu.info, n, prefix: `bench-${n}`, windowMs: WINDOW_MS, providerTexts: { deviceOwner: texts.deviceOwner.text, forWork: texts.forWork.text } };
+            rolled = await withTimeout(host.call("rollout", job), 300_000 + n * 200, `provider rollout of ${n}`);
+            rollLog = await emu.requests();
+            stored = await emu.profileCounts();
+            // Let the window (the emulator's and the provider's own, 2 % wider) empty before the refresh.
+            await sleep(Math.ceil(WINDOW_MS * 1.02) + 25 + 250);
+            await emu.clearRequests();
+            progress(`${n} profiles: provider refresh`);
+            refreshed = await withTimeout(host.call("refresh"), 300_000, `provider refresh of ${n}`);
+            refreshLog = await emu.requests();
+        } finally {
+            await host.stop();
+        }
+        const rollCalls = countCalls(rollLog, n);
+        const refreshCalls = countCalls(refreshLog, n);
+
+        progress(`${n} profiles: Microsoft Graph JavaScript client, default RetryHandler`);
+        await emu.reset();
+        const sdkSpecs = profileSpecs(n, `bench-sdk-${n}`);
+        const sdk = await withTimeout(sdkRollout(emu, sdkSpecs), 600_000, `SDK rollout of ${n}`);
+        const sdkLog = await emu.requests();
+        const sdkStored = await emu.profileCounts();
+
+        const storedTotal = stored.deviceOwner + stored.forWork;
+        return {
+            size: n,
+            work,
+            reference: ref,
+            provider: {
+                ...phase(Number(rolled.wallMs), rolloutBound, Number(rolled.failures), rolled.errors as string[], rollCalls),
+                callTarget: callTarget(rollCalls, work, storedTotal),
+                stateBytes: rolled.stateBytes as Partial<Record<KindName, number>>,
+                maxRssMB: Number(rolled.rssKB) / 1024,
+                timeline: timeline(rollLog, Number(rolled.startedAt), Number(rolled.wallMs), LIMITS.appWrites),
+            },
+            refresh: {
+                ...phase(Number(refreshed.wallMs), refreshBound, Number(refreshed.failures), refreshed.errors as string[], refreshCalls),
+                maxRssMB: Number(refreshed.rssKB) / 1024,
+                timeline: timeline(refreshLog, Number(refreshed.startedAt), Number(refreshed.wallMs), LIMITS.appWrites),
+            },
+            sdk: { ...phase(sdk.wallMs, rolloutBound, sdk.failures, sdk.errors, countCalls(sdkLog, n)), stored: sdkStored.deviceOwner + sdkStored.forWork },
+        };
+    } finally {
+        await emu.stop();
+    }
+}
+
+interface EngineUp {
+    label: string;
+    cliEnv: Record<string, string>;
+    wallMs: number;
+    bound: Bound;
+    ratio: number;
+    created: number;
+    calls: CallCounts;
+    callTarget: { pass: boolean; why: string[] };
+    timeline: Timeline;
+    hostPeakRssMB?: number;
+}
+
+interface EngineSummary {
+    size: number;
+    parallel: number | string;
+    ups: EngineUp[];
+    preview?: { wallMs: number; same: number; changes: number; graphCalls: number; hostPeakRssMB?: number };
+    checkpointBytes?: number;
+    checkpointBytesPerResource?: number;
+    entry?: CheckpointEntry;
+}
+
+async function benchEngine(n: number, floorMs: number | undefined): Promise<EngineSummary> {
+    const emu = await EmulatorProcess.start(BENCH_THROTTLE);
+    try {
+        // Round trips always; the floor only if the provider part did not measure it for this size.
+        if (floorMs === undefined) progress(`engine: reference for ${n} profiles`);
+        const ref = await reference(emu, floorMs === undefined ? n : 1);
+        await emu.setThrottle(BENCH_THROTTLE);
+        const work = neededWork(profileSpecs(n, "x"));
+        const b = bound(work.writes, work.requests, ref.signInMs, ref.rttWriteMs + ref.rttReadMs, floorMs ?? ref.rolloutFloorMs);
+        const summary: EngineSummary = { size: n, parallel: "engine default", ups: [] };
+        const variants: { label: string; cliEnv: Record<string, string>; preview: boolean }[] = [
+            { label: "pulumi up", cliEnv: {}, preview: true },
+            // The same with the engine's intermediate checkpoints off: shows what saving state after every step costs.
+            { label: "pulumi up, PULUMI_SKIP_CHECKPOINTS=true", cliEnv: { PULUMI_SKIP_CHECKPOINTS: "true" }, preview: false },
+        ];
+        for (const v of variants) {
+            await emu.reset();
+            const r = await engineRollout(emu, n, { cliEnv: v.cliEnv, preview: v.preview }, progress);
+            const calls = countCalls(r.up.log, n);
+            const stored = await emu.profileCounts();
+            summary.parallel = r.parallel;
+            summary.ups.push({
+                label: v.label,
+                cliEnv: r.cliEnv,
+                wallMs: r.up.wallMs,
+                bound: b,
+                ratio: r.up.wallMs / b.boundMs,
+                created: r.up.created,
+                calls,
+                callTarget: callTarget(calls, work, stored.deviceOwner + stored.forWork),
+                timeline: timeline(r.up.log, r.up.startedAt, r.up.wallMs, LIMITS.appWrites),
+                hostPeakRssMB: r.up.hostPeakRssMB,
+            });
+            if (r.preview) {
+                summary.preview = { wallMs: r.preview.wallMs, same: r.preview.same, changes: r.preview.changes, graphCalls: r.preview.log.length, hostPeakRssMB: r.preview.hostPeakRssMB };
+            }
+            if (summary.checkpointBytes === undefined && r.checkpointBytes) {
+                summary.checkpointBytes = r.checkpointBytes;
+                summary.checkpointBytesPerResource = r.resources ? r.checkpointBytes / r.resources : undefined;
+                summary.entry = r.entry;
+            }
+        }
+        return summary;
+    } finally {
+        await emu.stop();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The table
+
+const s = (ms: number): string => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : "-");
+const mark = (pass: boolean | undefined): string => (pass === undefined ? "n/a" : pass ? "PASS" : "MISS");
+const pad = (rows: string[][]): string => {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n");
+};
+const per = (c: CallCounts, kind: string): string => (c.perProfile[kind] ?? 0).toFixed(2);
+
+interface Target {
+    target: string;
+    value: string;
+    pass: boolean | undefined;
+}
+
+function render(results: Results): { text: string; targets: Target[] } {
+    const out: string[] = [];
+    const targets: Target[] = [];
+    out.push(`Limits per app: ${LIMITS.appWrites} writes, ${LIMITS.appRequests} requests per ${WINDOW_MS} ms window (Intune: per 20 s); tenant ${LIMITS.tenantWrites} / ${LIMITS.tenantRequests}.`);
+    out.push(`Machine: ${results.machine.cpus} x ${results.machine.model}, Node ${results.machine.node}; load average at start ${results.machine.loadAverageAtStart.join(" ")}${results.machine.loadAverageAtEnd ? `, at end ${results.machine.loadAverageAtEnd.join(" ")}` : ""}.`);
+    out.push(`Mix per 10 profiles: 8 device-owner (every mode; token comes with the create), 2 Android for Work (createToken + read).`);
+    out.push("");
+    if (results.sizes.length > 0) {
+        out.push("Rollout: check + create of every profile at once (provider) / every create at once (Graph JS client, default RetryHandler)");
+        const rows = [["profiles", "writes", "wall", "bound", "by", "ratio", "target", "create/p", "token/p", "GET/p", "other/p", "429s", "fail", "calls", "| SDK wall", "SDK 429s", "SDK fail"]];
+        for (const r of results.sizes) {
+            const p = r.provider;
+            const other = Object.entries(p.calls.perProfile).filter(([k]) => !["POST create", "POST createToken", "GET get"].includes(k)).reduce((a, [, v]) => a + v, 0);
+            const ratioOk = p.ratio <= TARGET_RATIO && p.failures === 0;
+            rows.push([String(r.size), String(r.work.writes), s(p.wallMs), s(p.bound.boundMs), p.bound.boundBy, p.ratio.toFixed(2), mark(ratioOk),
+                per(p.calls, "POST create"), per(p.calls, "POST createToken"), per(p.calls, "GET get"), other.toFixed(2), String(p.calls.throttled), String(p.failures),
+                mark(p.callTarget.pass), `| ${s(r.sdk.wallMs)}`, String(r.sdk.calls.throttled), `${r.sdk.failures}/${r.size}`]);
+            targets.push({ target: `rollout ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`, value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`, pass: ratioOk });
+            targets.push({ target: `rollout ${r.size}: 1 create each, createToken where needed, <= 2 reads`, value: p.callTarget.pass ? "as required" : p.callTarget.why.join("; "), pass: p.callTarget.pass });
+        }
+        out.push(pad(rows));
+        out.push("");
+        out.push("Refresh: provider read of every profile at once");
+        const rrows = [["profiles", "wall", "bound", "by", "ratio", "target", "GET/p", "429s", "fail"]];
+        for (const r of results.sizes) {
+            const p = r.refresh;
+            const ok = p.ratio <= TARGET_RATIO && p.failures === 0;
+            rrows.push([String(r.size), s(p.wallMs), s(p.bound.boundMs), p.bound.boundBy, p.ratio.toFixed(2), mark(ok), per(p.calls, "GET get"), String(p.calls.throttled), String(p.failures)]);
+            targets.push({ target: `refresh ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`, value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`, pass: ok });
+        }
+        out.push(pad(rrows));
+        out.push("");
+        out.push("Bound terms (ms): bound = max(sign-in + throttle + tail, floor); throttle = when the last window opens; tail = what follows it; floor = bare client, no throttling");
+        const brows = [["profiles", "sign-in", "roll throttle", "roll tail", "roll floor", "refresh throttle", "refresh tail", "refresh floor", "idle rtt w+r"]];
+        for (const r of results.sizes) {
+            brows.push([String(r.size), r.reference.signInMs.toFixed(1), String(Math.round(r.provider.bound.throttleMs)), String(Math.round(r.provider.bound.tailMs)), String(Math.round(r.provider.bound.floorMs)),
+                String(Math.round(r.refresh.bound.throttleMs)), String(Math.round(r.refresh.bound.tailMs)), String(Math.round(r.refresh.bound.floorMs)), `${r.reference.rttWriteMs.toFixed(1)}+${r.reference.rttReadMs.toFixed(1)}`]);
+        }
+        out.push(pad(brows));
+        out.push("");
+        out.push("Where the provider's rollout time went (ms after its first check; times of Graph answers)");
+        const trows = [["profiles", "first answer", "window gaps", "spread of each window's writes", "last write", "last answer", "end"]];
+        for (const r of results.sizes) {
+            const t = r.provider.timeline;
+            trows.push([String(r.size), String(Math.round(t.firstAnswerMs)), t.windowGapsMs.map((g) => Math.round(g)).join(" ") || "-", t.windowSpreadsMs.map((g) => Math.round(g)).join(" ") || "-",
+                String(Math.round(t.lastWriteMs)), String(Math.round(t.lastAnswerMs)), String(Math.round(t.wallMs))]);
+        }
+        out.push(pad(trows));
+        out.push("");
+    }
+    out.push("Per resource");
+    const res = results.resources;
+    const prow = [["figure", "device owner", "android for work", "target"]];
+    if (res.providerText) {
+        const ok = res.providerText.deviceOwner.bytes < TARGET_PROVIDER_BYTES && res.providerText.forWork.bytes < TARGET_PROVIDER_BYTES;
+        prow.push(["__provider bytes", String(res.providerText.deviceOwner.bytes), String(res.providerText.forWork.bytes), mark(ok)]);
+        prow.push(["serialize cold / warm (ms)", `${res.providerText.deviceOwner.coldMs.toFixed(1)} / ${res.providerText.deviceOwner.warmMs.toFixed(2)}`, `${res.providerText.forWork.coldMs.toFixed(1)} / ${res.providerText.forWork.warmMs.toFixed(2)}`, ""]);
+        targets.push({ target: "__provider under 8 KB per resource", value: `${res.providerText.deviceOwner.bytes} B / ${res.providerText.forWork.bytes} B`, pass: ok });
+    }
+    if (res.stateBytes) prow.push(["state entry bytes (inputs+outputs)", String(res.stateBytes.deviceOwner ?? "-"), String(res.stateBytes.forWork ?? "-"), ""]);
+    out.push(pad(prow));
+    const hrows = [["host", "value", "target"]];
+    for (const r of results.sizes) hrows.push([`peak RSS, provider host, ${r.size} profiles (rollout+refresh)`, `${r.refresh.maxRssMB.toFixed(0)} MB`, r.size === 1000 ? mark(r.refresh.maxRssMB < TARGET_RSS_MB) : ""]);
+    const big = results.sizes.find((r) => r.size === 1000) ?? results.sizes[results.sizes.length - 1];
+    if (big) targets.push({ target: `peak provider memory under ${TARGET_RSS_MB} MB at ${big.size} profiles`, value: `${big.refresh.maxRssMB.toFixed(0)} MB`, pass: big.size === 1000 ? big.refresh.maxRssMB < TARGET_RSS_MB : undefined });
+    if (res.hostColdStartMs) hrows.push(["cold start of the dynamic-provider host (median of 3)", `${res.hostColdStartMs.median.toFixed(0)} ms`, ""]);
+    if (res.providerModuleLoadMs) {
+        hrows.push(["first call: loading the provider module, @pulumi/pulumi already loaded (median of 3)", `${res.providerModuleLoadMs.median.toFixed(0)} ms`, ""]);
+        hrows.push(["  of which the Graph emulator it imports (never used with a tenant configured)", `${res.providerModuleLoadMs.embeddedEmulatorMedian.toFixed(0)} ms`, ""]);
+    }
+    out.push(pad(hrows));
+    out.push("");
+    const e = results.engine;
+    if (e && "ups" in e) {
+        out.push(`pulumi up of ${e.size} profiles and a no-change pulumi preview (real engine, file backend, parallel: ${e.parallel})`);
+        const erows = [["run", "wall", "bound", "ratio", "first/last Graph answer", "create/p", "token/p", "GET/p", "429s", "Graph calls", "host RSS", "calls"]];
+        for (const u of e.ups) {
+            erows.push([u.label, s(u.wallMs), s(u.bound.boundMs), u.ratio.toFixed(2), `${s(u.timeline.firstAnswerMs)} / ${s(u.timeline.lastAnswerMs)}`, per(u.calls, "POST create"), per(u.calls, "POST createToken"),
+                per(u.calls, "GET get"), String(u.calls.throttled), String(u.calls.total), u.hostPeakRssMB !== undefined ? `${u.hostPeakRssMB.toFixed(0)} MB` : "-", mark(u.callTarget.pass)]);
+            targets.push({ target: `${u.label} (${e.size}): 1 create each, createToken where needed, <= 2 reads`, value: u.callTarget.pass ? "as required" : u.callTarget.why.join("; "), pass: u.callTarget.pass });
+        }
+        if (e.preview) {
+            const ok = e.preview.graphCalls === 0 && e.preview.changes === 0;
+            erows.push(["pulumi preview (no change)", s(e.preview.wallMs), "", "", "", "", "", "", "", String(e.preview.graphCalls),
+                e.preview.hostPeakRssMB !== undefined ? `${e.preview.hostPeakRssMB.toFixed(0)} MB` : "-", mark(ok)]);
+            targets.push({ target: "no-change pulumi preview makes no Graph call", value: `${e.preview.graphCalls} calls, ${e.preview.changes} changes`, pass: ok });
+        }
+        out.push(pad(erows));
+        if (e.checkpointBytesPerResource) {
+            out.push(`checkpoint: ${e.checkpointBytes} bytes, ${Math.round(e.checkpointBytesPerResource)} per profile` +
+                (e.entry ? `; one device-owner entry ${e.entry.bytes} bytes, of which __provider (inputs + outputs) ${e.entry.providerBytes} and the encrypted qrCodeImage ${e.entry.qrCodeImageBytes}` : ""));
+        }
+        out.push("");
+    } else if (e && "skipped" in e) {
+        out.push(`pulumi up / preview: ${e.skipped}`);
+        out.push("");
+    }
+    out.push("Targets");
+    out.push(pad([["target", "value", ""], ...targets.map((t) => [t.target, t.value, mark(t.pass)])]));
+    return { text: out.join("\n"), targets };
+}
+
+interface Results {
+    startedAt: string;
+    machine: { cpus: number; model: string; memoryGB: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
+    windowMs: number;
+    limits: typeof LIMITS;
+    sizes: SizeResult[];
+    resources: {
+        providerText?: Record<KindName, Omit<ProviderText, "text">>;
+        stateBytes?: Partial<Record<KindName, number>>;
+        hostColdStartMs?: { median: number; runs: number[] };
+        providerModuleLoadMs?: { median: number; embeddedEmulatorMedian: number };
+    };
+    engine?: EngineSummary | { skipped: string };
+    errors: { phase: string; error: string }[];
+    durationMs?: number;
+    targets?: Target[];
+}
+
+async function main(): Promise<number> {
+    const results: Results = {
+        startedAt: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?", memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: loadavg().map((l) => round(l)) },
+        windowMs: WINDOW_MS,
+        limits: LIMITS,
+        sizes: [],
+        resources: {},
+        errors: [],
+    };
+    const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+        try {
+            return await fn();
+        } catch (err) {
+            results.errors.push({ phase: name, error: errorText(err) });
+            progress(`${name} FAILED: ${errorText(err)}`);
+            return undefined;
+        }
+    };
+
+    progress("serializing the providers");
+    const texts = await attempt("serialize providers", serializeProviders);
+    if (texts) {
+        results.resources.providerText = {
+            deviceOwner: { kind: "deviceOwner", bytes: texts.deviceOwner.bytes, coldMs: texts.deviceOwner.coldMs, warmMs: texts.deviceOwner.warmMs },
+            forWork: { kind: "forWork", bytes: texts.forWork.bytes, coldMs: texts.forWork.coldMs, warmMs: texts.forWork.warmMs },
+        };
+        for (const n of SIZES) {
+            const r = await attempt(`${n} profiles`, () => benchSize(n, texts));
+            if (r) {
+                results.sizes.push(r);
+                results.resources.stateBytes = r.provider.stateBytes;
+            }
+        }
+    }
+
+    progress("host cold start");
+    await attempt("host cold start", async () => {
+        const runs: number[] = [];
+        for (let i = 0; i < 3; i++) runs.push(await hostColdStart());
+        results.resources.hostColdStartMs = { median: median(runs), runs };
+        const loads: number[] = [];
+        const emulatorShares: number[] = [];
+        for (let i = 0; i < 3; i++) {
+            loads.push((await providerModuleLoad()).totalMs);
+            emulatorShares.push((await providerModuleLoad(true)).emulatorMs);
+        }
+        results.resources.providerModuleLoadMs = { median: median(loads), embeddedEmulatorMedian: median(emulatorShares) };
+    });
+
+    if (process.env.BENCH_SKIP_ENGINE === "1") {
+        results.engine = { skipped: "skipped (BENCH_SKIP_ENGINE=1)" };
+    } else {
+        progress(`engine: pulumi up of ${ENGINE_SIZE} profiles`);
+        const floor = results.sizes.find((r) => r.size === ENGINE_SIZE)?.reference.rolloutFloorMs;
+        const available = await ensurePulumi(() => undefined).then(() => true, (err: unknown) => {
+            results.engine = { skipped: `skipped: no pulumi CLI (${errorText(err).split("\n")[0]})` };
+            return false;
+        });
+        if (available) {
+            const e = await attempt("pulumi up / preview", () => benchEngine(ENGINE_SIZE, floor));
+            if (e) results.engine = e;
+        }
+    }
+
+    results.durationMs = performance.now() - T0;
+    results.machine.loadAverageAtEnd = loadavg().map((l) => round(l));
+    const { text, targets } = render(results);
+    results.targets = targets;
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, "latest.json");
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\n${text}\n\n`);
+    if (results.errors.length > 0) {
+        process.stdout.write(`The benchmark broke in ${results.errors.length} part(s):\n${results.errors.map((e) => `  ${e.phase}: ${e.error}`).join("\n")}\n`);
+    }
+    process.stdout.write(`Results: ${file} (${(results.durationMs / 1000).toFixed(0)} s)\n`);
+    return results.errors.length > 0 ? 1 : 0;
+}
+
+main().then(
+    (code) => {
+        killAll();
+        process.exit(code);
+    },
+    (err) => {
+        process.stderr.write(`bench crashed: ${err instanceof Error ? err.stack : String(err)}\n`);
+        killAll();
+        process.exit(2);
+    },
+);
