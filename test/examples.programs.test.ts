@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EXAMPLES_DIR, runWithMocks } from "./support/examples";
+import { TINY_PNG } from "./support/examplesMockProgram";
+
+/**
+ * The logic of two example programs, run under Pulumi's mocks (no engine, no Graph): what the kiosk program declares
+ * and exports, and the enrollment sheet the downstream program writes from another stack's outputs. The engine
+ * runs of the examples belong to the end-to-end suites; this proves the programs themselves do what their READMEs say.
+ */
+describe("examples: program logic under Pulumi mocks", function () {
+    this.timeout(120_000);
+    let cwd: string;
+    beforeEach(() => {
+        cwd = mkdtempSync(join(tmpdir(), "intune-example-run-"));
+    });
+    afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+    describe("dedicated-kiosk", () => {
+        it("declares one dedicated profile with a 90-day token renewed in its last 14 days, scope tags and a name template, and exports its QR code as a secret", async () => {
+            const run = await runWithMocks({ example: join(EXAMPLES_DIR, "dedicated-kiosk"), project: "intune-dedicated-kiosk", stack: "dev", config: {}, preview: false, cwd });
+            expect(run.error).to.equal(undefined);
+            const profiles = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile");
+            expect(profiles).to.have.length(1);
+            expect(profiles[0].name).to.equal("kiosk");
+            expect(profiles[0].inputs).to.include({
+                displayName: "Warehouse scanners",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                tokenValidityDays: 90,
+                renewTokenWithinDays: 14,
+                deviceNameTemplate: "SCAN-{{SERIALLAST4DIGITS}}",
+            });
+            expect(profiles[0].inputs.roleScopeTagIds).to.deep.equal(["0"]);
+            expect((profiles[0].inputs.deviceNameTemplate as string).length).to.be.at.most(63);
+
+            expect(run.exports.qrCodeContent).to.deep.equal({ value: JSON.stringify({ token: "TOKEN-kiosk" }), secret: true });
+            expect(run.exports.qrCodePng).to.deep.equal({ value: TINY_PNG, secret: true });
+            expect(run.exports.tokenValue.secret).to.equal(true);
+            expect(run.exports.profileId).to.deep.equal({ value: "00000000-0000-4000-8000-000000000001", secret: false });
+            expect(run.exports.tokenExpirationDateTime.secret).to.equal(false);
+            // The contract examples/downstream-enrollment-sheet reads.
+            expect(run.exports.profiles.secret).to.equal(true);
+            expect(Object.keys(run.exports.profiles.value as object)).to.deep.equal(["kiosk"]);
+            expect((run.exports.profiles.value as Record<string, object>).kiosk).to.have.all.keys(
+                "displayName", "enrollmentMode", "profileId", "tokenValue", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage",
+            );
+        });
+
+        it("takes the display name and scope tags from stack config (numbers as `pulumi config set --path` stores them)", async () => {
+            const run = await runWithMocks({
+                example: join(EXAMPLES_DIR, "dedicated-kiosk"), project: "intune-dedicated-kiosk", stack: "dev", preview: false, cwd,
+                config: { displayName: "Dock scanners", scopeTagIds: "[0, \"12\"]" },
+            });
+            expect(run.error).to.equal(undefined);
+            expect(run.resources[0].inputs).to.include({ displayName: "Dock scanners" });
+            expect(run.resources[0].inputs.roleScopeTagIds).to.deep.equal(["0", "12"]);
+        });
+    });
+
+    describe("downstream-enrollment-sheet", () => {
+        const day = 86_400_000;
+        const profile = (name: string, mode: string, token: string | null, expiresInDays: number | "never", image: string | null = TINY_PNG) => ({
+            displayName: name,
+            enrollmentMode: mode,
+            profileId: `id-${token ?? "none"}`,
+            tokenValue: token,
+            tokenExpirationDateTime: expiresInDays === "never" ? "9999-12-31T23:59:59.9999999Z" : new Date(Date.now() + expiresInDays * day).toISOString(),
+            qrCodeContent: token && JSON.stringify({ token }),
+            qrCodeImage: image,
+        });
+        const kioskStack = "organization/intune-dedicated-kiosk/dev";
+        const corporateStack = "organization/intune-fully-managed-and-work-profile/dev";
+        const stackOutputs = {
+            [kioskStack]: { profiles: { kiosk: profile("Warehouse <scanners> & co", "corporateOwnedDedicatedDevice", "12345678901234567890", 80) } },
+            [corporateStack]: {
+                profiles: {
+                    fullyManaged: profile("Contoso fully managed", "corporateOwnedFullyManaged", "FMTOKEN1", "never"),
+                    staging: profile("Contoso staging", "corporateOwnedWorkProfile", "STAGING1", 5),
+                    expired: profile("Old kiosk", "corporateOwnedDedicatedDevice", "EXPIRED1", -2, "not base64 <script>"),
+                },
+            },
+        };
+
+        it("writes a printable sheet with one QR code per profile of every source stack, expiry dates and warnings", async () => {
+            const run = await runWithMocks({
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd,
+                config: { sourceStacks: JSON.stringify([kioskStack, corporateStack]), outputFile: "out/sheet.html" },
+                stackOutputs,
+            });
+            expect(run.error).to.equal(undefined);
+            expect(run.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([kioskStack, corporateStack]);
+
+            const file = join(cwd, "out", "sheet.html");
+            expect(run.exports.sheetFile).to.deep.equal({ value: file, secret: false });
+            const html = readFileSync(file, "utf8");
+            expect(statSync(file).mode & 0o777, "owner-only: the sheet holds tokens").to.equal(0o600);
+            expect(html).to.match(/^<!DOCTYPE html>/);
+            expect(html.match(/<section class="card">/g)).to.have.length(4);
+            expect(html.match(new RegExp(`<img class="qr" alt="[^"]*" src="data:image/png;base64,${TINY_PNG.replace(/[+/]/g, "\\$&")}">`, "g"))).to.have.length(3);
+            expect(html, "an image that is not base64 is not embedded").to.not.include("not base64");
+            expect(html).to.include("No QR code");
+            expect(html, "names are escaped").to.include("Warehouse &lt;scanners&gt; &amp; co").and.not.include("<scanners>");
+            expect(html).to.include(`Token expires ${stackOutputs[kioskStack].profiles.kiosk.tokenExpirationDateTime.slice(0, 10)} (in 79 days)`);
+            expect(html).to.include("Token does not expire");
+            expect(html).to.match(/Token expires \d{4}-\d\d-\d\d \(in [45] days\): it will be renewed/);
+            expect(html).to.include("Token EXPIRED on");
+            expect(html).to.include("12345678901234567890").and.include("Dedicated device (kiosk)").and.include("Fully managed");
+            expect(html).to.not.match(/<script/i);
+
+            const listed = run.exports.profilesOnSheet;
+            expect(listed.secret, "names and dates only: not secret").to.equal(false);
+            expect((listed.value as { displayName: string; status: string }[]).map((e) => `${e.displayName}: ${e.status}`)).to.deep.equal([
+                "Warehouse <scanners> & co: valid",
+                "Contoso fully managed: never",
+                "Contoso staging: soon",
+                "Old kiosk: expired",
+            ]);
+            expect(JSON.stringify(listed.value)).to.not.include("TOKEN").and.not.include("12345678901234567890");
+            expect(run.exports.unusable).to.deep.equal({ value: ["Old kiosk"], secret: false });
+        });
+
+        it("reads one stack named by `sourceStack`, and writes nothing during a preview", async () => {
+            const run = await runWithMocks({
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: true, cwd,
+                config: { sourceStack: kioskStack },
+                stackOutputs,
+            });
+            expect(run.error).to.equal(undefined);
+            expect(run.resources.map((r) => r.inputs.name)).to.deep.equal([kioskStack]);
+            expect(existsSync(join(cwd, "enrollment-sheet.html"))).to.equal(false);
+            expect(run.exports.sheetFile.value).to.equal(join(cwd, "enrollment-sheet.html"));
+        });
+
+        it("leaves an unchanged sheet alone, so its only difference (the timestamp) does not rewrite it on every run", async () => {
+            const request = {
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd,
+                config: { sourceStack: corporateStack }, stackOutputs,
+            };
+            await runWithMocks(request);
+            const file = join(cwd, "enrollment-sheet.html");
+            const past = new Date("2020-01-01T00:00:00Z");
+            utimesSync(file, past, past);
+            await runWithMocks(request);
+            expect(statSync(file).mtime.toISOString(), "not rewritten").to.equal(past.toISOString());
+            // A change in a source stack does rewrite it.
+            await runWithMocks({ ...request, config: { sourceStack: kioskStack } });
+            expect(statSync(file).mtime.getTime()).to.be.greaterThan(past.getTime());
+            expect(readFileSync(file, "utf8")).to.include("Warehouse &lt;scanners&gt;");
+        });
+
+        it("fails with Pulumi's own message when no source stack is configured", async () => {
+            const run = await runWithMocks({
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd, config: {},
+            });
+            expect(run.error).to.match(/Missing required configuration variable 'intune-enrollment-sheet:sourceStack'/);
+        });
+    });
+});
