@@ -9,8 +9,14 @@ const known = new Set<string>();
 /** Short strings would scrub innocent text ("0", "true"); real secrets are longer than this. */
 const MIN_LENGTH = 6;
 
+/** `known`, longest first (so a secret that contains another is removed whole); rebuilt only when a secret is added. */
+let longestFirst: string[] | undefined;
+
 export function rememberSecret(value: unknown): void {
-    if (typeof value === "string" && value.length >= MIN_LENGTH) known.add(value);
+    if (typeof value === "string" && value.length >= MIN_LENGTH && !known.has(value)) {
+        known.add(value);
+        longestFirst = undefined;
+    }
 }
 
 /** Field names whose values are secret wherever they appear in a Graph body or a form. */
@@ -25,8 +31,8 @@ const PATTERNS: RegExp[] = [
 
 export function scrub(text: string): string {
     let out = text;
-    // Longest first, so a secret that contains another is removed whole.
-    for (const s of [...known].sort((a, b) => b.length - a.length)) {
+    longestFirst ??= [...known].sort((a, b) => b.length - a.length);
+    for (const s of longestFirst) {
         if (out.includes(s)) out = out.split(s).join("[redacted]");
     }
     out = out.replace(PATTERNS[0], "Bearer [redacted]");
