@@ -4,6 +4,7 @@ import { waitUntilVisible, realSleep } from "./consistency";
 import { createCredential } from "./credential";
 import { GraphRequestError, Operation, parseGraphError } from "./errors";
 import { bearerAuth, TokenSource } from "./handlers/auth";
+import { budgeted } from "./handlers/budget";
 import { retry, DEFAULT_RETRY, RetryPolicy } from "./handlers/retry";
 import { telemetry } from "./handlers/telemetry";
 import { Logger, trace } from "./handlers/trace";
@@ -36,19 +37,11 @@ export class GraphClient {
         this.sleep = options.sleep ?? realSleep;
         const budget = sharedBudget(`${settings.graphRoot}|${settings.tenantId ?? ""}|${settings.clientId ?? ""}|${settings.auth.method}`, settings.limits);
         const tokens = new TokenSource(() => (options.credential ?? createCredential)(settings), settings.scope, settings.auth.method);
-        const budgeted: Handler = async (req, next) => {
-            const done = await budget.acquire(req.method === "GET" ? "read" : "write");
-            try {
-                return await next(req);
-            } finally {
-                done();
-            }
-        };
         const handlers: Handler[] = [
             telemetry,
             retry({ ...DEFAULT_RETRY, ...options.retry, maxDurationMs: settings.maxRetryDurationMs }, budget, this.sleep),
             bearerAuth(tokens),
-            budgeted,
+            budgeted(budget),
         ];
         if (settings.debug) handlers.push(trace(options.logger ?? ((line) => process.stderr.write(`${line}\n`))));
         this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
