@@ -119,7 +119,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         deleteInPortal: (collection, id) => store.delete(collection, id),
         reset() {
             store.clear();
-            faults.settings = faultSettings(); // back to the faults the emulator was started with
+            faults.settings = faultSettings(); // back to the faults and behaviour the emulator was started with
+            behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
             throttle.reset();
             clock.setOffset(0);
             log.length = 0;

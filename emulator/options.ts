@@ -45,6 +45,18 @@ export interface Behaviour {
     revokeClearsToken: boolean;
     /** App-only tokens get 403 on createToken (reported in 2021). */
     appOnlyCreateTokenForbidden: boolean;
+    /**
+     * How a token that never expires (default fully-managed and work-profile tokens) reports
+     * tokenExpirationDateTime: the minimum DateTimeOffset (the metadata makes it non-nullable), a far date, null,
+     * or not at all.
+     */
+    neverExpiringTokenExpiry: "minDate" | "maxDate" | "null" | "absent";
+    /** createToken without tokenValidityInSeconds is refused (the metadata declares the parameter non-nullable). */
+    createTokenRequiresValidity: boolean;
+    /** revokeToken on a token that never expires: refused (the portal offers no revoke for them) or done. */
+    revokeNeverExpiringToken: "refuse" | "allow";
+    /** What a list answers in the token fields: always null, or their values when named in $select. */
+    listTokenFields: "null" | "whenSelected";
 }
 
 export interface ThrottleSettings {
@@ -148,6 +160,28 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     maxPageSize: 100,
     revokeClearsToken: false,
     appOnlyCreateTokenForbidden: false,
+    neverExpiringTokenExpiry: "minDate",
+    createTokenRequiresValidity: true,
+    revokeNeverExpiringToken: "refuse",
+    listTokenFields: "null",
+};
+
+/**
+ * Every reading of each unconfirmed behaviour that a real tenant may show: the provider's lifecycle tests run
+ * over these, so a reading the provider cannot handle fails a test instead of a customer's pipeline.
+ */
+export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Behaviour[K][] } = {
+    neverExpiringTokenExpiry: ["minDate", "maxDate", "null", "absent"],
+    createTokenRequiresValidity: [true, false],
+    createHonoursTokenExpiration: [true, false],
+    patchReturnsEntity: [false, true],
+    revokeClearsToken: [false, true],
+    revokeNeverExpiringToken: ["refuse", "allow"],
+    listTokenFields: ["null", "whenSelected"],
+    tokenFieldsOnGet: [false, true],
+    readOnlyPropertiesInBody: ["ignore", "reject"],
+    wifiPasswordOnRead: ["null", "omit", "plain"],
+    gmsQrContentBase64: [false, true],
 };
 
 export const DEFAULT_THROTTLE: ThrottleSettings = {

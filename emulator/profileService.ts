@@ -222,6 +222,9 @@ export class ProfileService {
         }
         const rule = tokenRuleFor(type.collection, stored.entity.enrollmentMode as string, stored.entity.enrollmentTokenType as string);
         const raw = body.tokenValidityInSeconds;
+        if ((raw === undefined || raw === null) && this.ctx.behaviour.createTokenRequiresValidity) {
+            throw graphError(400, "BadRequest", "The parameter 'tokenValidityInSeconds' is required.");
+        }
         let validity: number | undefined;
         if (raw !== undefined && raw !== null) {
             if (typeof raw !== "number" || !Number.isInteger(raw) || raw > 2147483647) {
@@ -239,6 +242,10 @@ export class ProfileService {
     private async revokeToken(type: EmulatedProfileType, req: ProfileRequest): Promise<ServiceResponse> {
         const stored = this.find(type, req.id!, false);
         if (stored.builtIn) throw intuneError(400, "BadRequest", "The default enrollment profile cannot be modified.");
+        const rule = tokenRuleFor(type.collection, stored.entity.enrollmentMode as string, stored.entity.enrollmentTokenType as string);
+        if (!rule.expires && this.ctx.behaviour.revokeNeverExpiringToken === "refuse") {
+            throw intuneError(400, "BadRequest", "Revoking the enrollment token is not supported for this enrollment profile type.");
+        }
         const now = this.now();
         const entity: Entity = { ...stored.entity, lastModifiedDateTime: graphTimestamp(now) };
         if (typeof entity.tokenValue === "string") {
@@ -315,10 +322,18 @@ export class ProfileService {
         const out: Entity = { "@odata.type": type.odataType };
         const props = select ?? propertyOrder(type);
         if (select && !select.includes("id")) out.id = entity.id;
+        const behaviour = this.ctx.behaviour;
+        const showTokenFields = inList
+            ? select !== undefined && behaviour.listTokenFields === "whenSelected"
+            : created || select !== undefined || behaviour.tokenFieldsOnGet;
         for (const p of props) {
             let value = entity[p] ?? null;
-            const showTokenFields = created || (select !== undefined) || (!inList && this.ctx.behaviour.tokenFieldsOnGet);
             if (type.selectOnly.includes(p) && !showTokenFields) value = null;
+            if (p === "tokenExpirationDateTime" && value === NEVER_EXPIRES) {
+                const reading = behaviour.neverExpiringTokenExpiry;
+                if (reading === "absent") continue;
+                value = reading === "null" ? null : reading === "minDate" ? NO_DATE : NEVER_EXPIRES;
+            }
             if (p === "wifiPassword") {
                 const mode = this.ctx.behaviour.wifiPasswordOnRead;
                 if (mode === "omit") continue;

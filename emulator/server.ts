@@ -1,3 +1,4 @@
+import { metadataXml } from "./metadata";
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, ServerResponse } from "node:http";
 import { Clock } from "./clock";
@@ -109,6 +110,12 @@ async function handle(parts: RouterParts, req: IncomingMessage, res: ServerRespo
     if (path.startsWith("/_github/oidc")) return githubOidc(parts, req, res, url);
     if (/^\/[^/]+\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.test(path)) {
         return identityRoute(parts, res, url, method, body);
+    }
+    // Graph serves its metadata document to anyone, as the real service does.
+    if (path === "/beta/$metadata" && method === "GET") {
+        const xml = metadataXml();
+        res.writeHead(200, { "Content-Type": "application/xml;charset=utf-8", "Content-Length": Buffer.byteLength(xml) });
+        return void res.end(xml);
     }
     return graphRoute(parts, req, res, url, method, body);
 }

@@ -1,4 +1,5 @@
 import { intuneError, graphError } from "./graphErrors";
+import { isNonNullable, propertyType } from "./metadata";
 import { Behaviour } from "./options";
 import {
     EmulatedProfileType, ENROLLMENT_MODES, TOKEN_TYPES, TOKEN_TYPES_BY_MODE, WIFI_SECURITY_TYPES, EnrollmentMode,
@@ -66,6 +67,14 @@ export function acceptWritable(type: EmulatedProfileType, body: Entity, behaviou
         }
         if (!type.writable.includes(prop)) {
             throw graphError(400, "BadRequest", `The property '${prop}' does not exist on type '${typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
+        }
+        if (value === null && isNonNullable(typeName.replace(/^microsoft\.graph\./, ""), prop)) {
+            const edmType = propertyType(typeName.replace(/^microsoft\.graph\./, ""), prop)!.type.replace(/^graph\./, "microsoft.graph.");
+            throw graphError(
+                400,
+                "BadRequest",
+                `A null value was found for the property named '${prop}', which has the expected type '${edmType}[Nullable=False]'. The expected type '${edmType}[Nullable=False]' does not allow null values.`,
+            );
         }
         out[prop] = normalise(prop, value);
     }

@@ -112,7 +112,7 @@ describe("emulator admin endpoint over HTTP", () => {
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
         await g.get(g.collection(DEVICE_OWNER));
         await g.get(g.collection(DEVICE_OWNER));
-        await g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), {});
+        await g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), { tokenValidityInSeconds: 3600 });
         await g.get(g.item(DEVICE_OWNER, "missing"));
         await admin(ctx.emulator, "GET", "/health");
         const log = (await admin(ctx.emulator, "GET", "/requests")).json.value as Json[];

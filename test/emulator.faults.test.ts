@@ -93,7 +93,7 @@ describe("emulator faults set at runtime", () => {
         ctx.emulator.setFaults({ rules: [{ method: "POST", path: "/createToken$", status: 500, times: 2 }] });
         const g = graph();
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
-        const createToken = () => g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), {});
+        const createToken = () => g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), { tokenValidityInSeconds: 3600 });
         expectGraphError(await createToken(), 500, "InternalServerError");
         expectGraphError(await createToken(), 500, "InternalServerError");
         expect((await createToken()).status).to.equal(204);

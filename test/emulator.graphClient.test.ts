@@ -2,7 +2,7 @@ import { GraphError, PageCollection, PageIterator, ResponseType } from "@microso
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
 import { useEmulator } from "./support/emulator";
-import { DEVICE_OWNER, deviceOwnerBody, GUID, Json, LEGACY, legacyBody, MODES, NEVER_EXPIRES, TOKEN_SELECT } from "./support/emulatorGraph";
+import { DEVICE_OWNER, deviceOwnerBody, GUID, Json, LEGACY, legacyBody, MODES, NO_DATE, TOKEN_SELECT } from "./support/emulatorGraph";
 import { EmulatorGraphClient, graphClientFor } from "./support/emulatorGraphClient";
 
 const COLLECTION = `/deviceManagement/${DEVICE_OWNER}`;
@@ -32,7 +32,7 @@ describe("emulator with the Microsoft Graph JavaScript SDK", () => {
         const created: Json = await sdk.client.api(COLLECTION).post(deviceOwnerBody(MODES.fullyManaged));
         expect(created.id).to.match(GUID);
         expect(created.tokenValue).to.match(/^[A-Z]{8}$/);
-        expect(created.tokenExpirationDateTime).to.equal(NEVER_EXPIRES);
+        expect(created.tokenExpirationDateTime).to.equal(NO_DATE);
     });
 
     it("walks a list of several pages with PageIterator over $top, seeing each profile once", async () => {

@@ -40,12 +40,14 @@ describe("emulator OData: $select and the secret token fields", () => {
         expect(read["@odata.context"]).to.contain(`${DEVICE_OWNER}(${TOKEN_SELECT})/$entity`);
     });
 
-    it("returns them as null in a list, and filled in a list that selects them", async () => {
+    it("returns them as null in a list even when selected, and filled in a selecting list with listTokenFields \"whenSelected\"", async () => {
         const g = graph();
         await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
         const plain = await g.get(g.collection(DEVICE_OWNER));
         expect(plain.json.value).to.have.length(1);
         expectSecretsNull(plain.json.value[0]);
+        expectSecretsNull((await g.get(g.collection(DEVICE_OWNER, `?$select=id,displayName,${TOKEN_SELECT}`))).json.value[0]);
+        ctx.emulator.setBehaviour({ listTokenFields: "whenSelected" });
         const selected = await g.get(g.collection(DEVICE_OWNER, `?$select=id,displayName,${TOKEN_SELECT}`));
         expectSecretsPresent(selected.json.value[0]);
     });
@@ -148,7 +150,7 @@ describe("emulator OData: $filter", () => {
 });
 
 describe("emulator OData: $top and @odata.nextLink paging", () => {
-    const ctx = useEmulator({ behaviour: { maxPageSize: 4 } });
+    const ctx = useEmulator({ behaviour: { maxPageSize: 4, listTokenFields: "whenSelected" } });
     const graph = (): Graph => new Graph(ctx.emulator);
 
     async function seed(g: Graph, n: number): Promise<string[]> {

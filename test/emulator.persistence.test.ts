@@ -12,8 +12,9 @@ import { CliEmulator, startCliEmulator } from "./support/emulatorProcess";
 async function tokensById(g: Graph): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
     for (const [collection, select] of [[DEVICE_OWNER, TOKEN_SELECT], [LEGACY, LEGACY_TOKEN_SELECT]] as const) {
-        for (const page of await g.pages(g.collection(collection, `?$select=id,${select}`))) {
-            for (const p of page.value as Json[]) out.set(p.id, p.tokenValue);
+        // A list answers the token fields as null: read each profile with $select, as a client must.
+        for (const page of await g.pages(g.collection(collection, "?$select=id"))) {
+            for (const p of page.value as Json[]) out.set(p.id, (await g.read(collection, p.id, select)).tokenValue);
         }
     }
     return out;

@@ -40,7 +40,7 @@ describe("emulator: server-set fields of a new profile", () => {
             const created = await graph().create(DEVICE_OWNER, deviceOwnerBody(mode));
             expect(created.tokenValue).to.match(/^\d{20}$/);
             expect(expiryMs(created)).to.be.greaterThan(Date.now());
-            expect(created.tokenExpirationDateTime).to.not.equal(NEVER_EXPIRES);
+            expect(created.tokenExpirationDateTime).to.not.be.oneOf([NEVER_EXPIRES, NO_DATE]);
         });
     }
 
@@ -48,14 +48,30 @@ describe("emulator: server-set fields of a new profile", () => {
         it(`issues an 8-letter uppercase token that never expires on create for ${mode}`, async () => {
             const created = await graph().create(DEVICE_OWNER, deviceOwnerBody(mode));
             expect(created.tokenValue).to.match(/^[A-Z]{8}$/);
-            expect(created.tokenExpirationDateTime).to.equal(NEVER_EXPIRES);
+            expect(created.tokenExpirationDateTime).to.equal(NO_DATE);
+        });
+    }
+
+    const NEVER_READINGS = [["minDate", NO_DATE], ["maxDate", NEVER_EXPIRES], ["null", null], ["absent", undefined]] as const;
+    for (const [reading, shown] of NEVER_READINGS) {
+        it(`reports a never-expiring token's expiry as ${String(shown)} on create, get and list with neverExpiringTokenExpiry "${reading}"`, async () => {
+            ctx.emulator.setBehaviour({ neverExpiringTokenExpiry: reading, listTokenFields: "whenSelected" });
+            const g = graph();
+            const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
+            const read = await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT);
+            const listed = (await g.get(g.collection(DEVICE_OWNER, `?$select=id,${TOKEN_SELECT}`))).json.value[0] as Json;
+            for (const [where, entity] of [["create", created], ["get", read], ["list", listed]] as const) {
+                expect(entity.tokenValue, where).to.match(/^[A-Z]{8}$/);
+                if (shown === undefined) expect(entity, where).to.not.have.property("tokenExpirationDateTime");
+                else expect(entity.tokenExpirationDateTime, where).to.equal(shown);
+            }
         });
     }
 
     it("gives a fully-managed deviceStaging token an expiry (only default tokens never expire)", async () => {
         const created = await graph().create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged, { enrollmentTokenType: "deviceStaging" }));
         expect(created.tokenValue).to.match(/^[A-Z]{8}$/);
-        expect(created.tokenExpirationDateTime).to.not.equal(NEVER_EXPIRES);
+        expect(created.tokenExpirationDateTime).to.not.be.oneOf([NEVER_EXPIRES, NO_DATE]);
     });
 
     it("creates a legacy profile without a token until createToken", async () => {
@@ -199,7 +215,15 @@ describe("emulator: createToken and revokeToken", () => {
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
         const read = await createToken(g, DEVICE_OWNER, created.id, 3600);
         expect(read.tokenValue).to.match(/^[A-Z]{8}$/).and.not.equal(created.tokenValue);
-        expect(read.tokenExpirationDateTime).to.equal(NEVER_EXPIRES);
+        expect(read.tokenExpirationDateTime).to.equal(NO_DATE);
+    });
+
+    it("refuses createToken without tokenValidityInSeconds, as the metadata makes it required, unless told otherwise", async () => {
+        const g = graph();
+        const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
+        expectGraphError(await g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), {}), 400, "BadRequest", "tokenValidityInSeconds");
+        ctx.emulator.setBehaviour({ createTokenRequiresValidity: false });
+        expect((await g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), {})).status).to.equal(204);
     });
 
     it("refuses a non-integer tokenValidityInSeconds and unknown parameters with 400", async () => {
@@ -218,10 +242,13 @@ describe("emulator: createToken and revokeToken", () => {
         expect(read.tokenValue).to.equal(created.tokenValue);
     });
 
-    it("revokeToken expires a never-expiring fully-managed token too", async () => {
+    it("refuses revokeToken on a never-expiring fully-managed token by default, and expires it when allowed", async () => {
         const g = graph();
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
-        await g.post(g.item(DEVICE_OWNER, created.id, "/revokeToken"));
+        expectGraphError(await g.post(g.item(DEVICE_OWNER, created.id, "/revokeToken")), 400, "BadRequest");
+        expect((await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT)).tokenValue).to.equal(created.tokenValue);
+        ctx.emulator.setBehaviour({ revokeNeverExpiringToken: "allow" });
+        expect((await g.post(g.item(DEVICE_OWNER, created.id, "/revokeToken"))).status).to.equal(204);
         const read = await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT);
         expect(expiryMs(read)).to.be.at.most(Date.now());
     });

@@ -8,7 +8,7 @@ import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
 import { ProfileKind, Props } from "./model";
 import { declaredInputs, inputsFromOutputs, outputs } from "./state";
-import { desiredExpiry, EXPIRY_TOLERANCE_MS, hasToken, parseExpiry, tokenIsFresh, tokenRenewalReason, validitySeconds } from "./token";
+import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds } from "./token";
 
 /** create, read, update and delete of a profile through Graph, written once for every ProfileKind. */
 
@@ -87,16 +87,14 @@ function showsInputs(kind: ProfileKind, inputs: Props): (e: Props) => boolean {
     return (e) => kind.writable.every((k) => inputs[k] === undefined || kind.writeOnly.includes(k) || sameValue(k, inputs[k], e[k]));
 }
 
-/** Issues a token with the declared validity and returns what to wait for. */
+/** Issues a token with the declared validity and returns the expiry to wait for (none for tokens that never expire). */
 async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Props): Promise<number | undefined> {
     const now = ctx.now();
     const seconds = validitySeconds(kind, inputs, now);
-    await ctx.client.action(
-        op(kind, "Issuing an enrollment token for", inputs.displayName, true),
-        `${entityPath(kind, id)}/createToken`,
-        seconds === undefined ? {} : { tokenValidityInSeconds: seconds },
-    );
-    return seconds === undefined ? undefined : now + seconds * 1000;
+    await ctx.client.action(op(kind, "Issuing an enrollment token for", inputs.displayName, true), `${entityPath(kind, id)}/createToken`, {
+        tokenValidityInSeconds: seconds,
+    });
+    return kind.tokenRules(inputs).expires ? now + seconds * 1000 : undefined;
 }
 
 /**
@@ -119,19 +117,37 @@ async function postProfile(kind: ProfileKind, ctx: ProfileContext, creating: Ope
     }
 }
 
+/**
+ * The earliest creation time, in the service's clock, of a profile that a create started at `startedLocal` (this
+ * machine's clock) may have made. Judged with the offset learnt from the probe's own answer, so a service clock
+ * minutes away from this machine's neither hides the profile (a duplicate) nor admits an old one.
+ */
+function createdSince(ctx: ProfileContext, startedLocal: number): number {
+    return startedLocal + ctx.client.serviceClockOffsetMs - PROBE_MARGIN_MS;
+}
+
+/** How far before the create's start a profile found by the probe may have been created (clock steps, slow answers). */
+const PROBE_MARGIN_MS = 5 * 60_000;
+
 export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props }> {
     rememberSecrets(kind, inputs); // before any request: Graph may echo a secret input (a Wi-Fi password) in an error
     const adopted = await adopt(kind, ctx, inputs);
     if (adopted) return adopted;
 
     const creating = op(kind, "Creating", inputs.displayName, true);
-    const started = ctx.now();
+    // Local time: the service's clock offset may not be known before the first answer (see `createdSince`).
+    const startedLocal = Date.now();
     const rules = kind.tokenRules(inputs);
-    const wantedExpiry = rules.expires ? desiredExpiry(kind, inputs, started) : undefined;
+    const wantedExpiry = rules.expires ? desiredExpiry(kind, inputs, ctx.now()) : undefined;
     const body = buildCreateBody(kind, inputs, rules.issuedOnCreate ? wantedExpiry : undefined);
+    const looking = op(kind, "Looking for", inputs.displayName, false);
     const probe = async (): Promise<Props | undefined> => {
-        const candidates = await findByDisplayName(kind, ctx, String(inputs.displayName), op(kind, "Looking for", inputs.displayName, false));
-        return candidates.find((e) => !claimed.has(String(e.id)) && Date.parse(String(e.createdDateTime)) >= started - 5 * 60_000 && showsInputs(kind, inputs)(e));
+        const candidates = await findByDisplayName(kind, ctx, String(inputs.displayName), looking);
+        const since = createdSince(ctx, startedLocal);
+        const mine = candidates.find((e) => !claimed.has(String(e.id)) && (expiryMs(e.createdDateTime) ?? since) >= since && showsInputs(kind, inputs)(e));
+        // A list returns the token fields as null: read what was found like every other path, or its token would
+        // look missing and a second one be issued.
+        return mine && readBack(kind, ctx, String(mine.id), inputs.displayName, "found after a create whose answer was lost", () => true);
     };
     const created = decodeEntity(kind, await postProfile(kind, ctx, creating, body, probe), creating);
     const id = String(created.id);
@@ -139,12 +155,12 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
 
     const declared = declaredInputs(kind, inputs);
     try {
-        const expiry = parseExpiry(created.tokenExpirationDateTime);
-        const tokenOk = hasToken(created) && (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
+        const expiry = expiryMs(created.tokenExpirationDateTime);
+        const tokenOk = tokenUsable(rules, created, ctx.now()) && (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
         let expect = (e: Props): boolean => showsInputs(kind, inputs)(e) && hasToken(e);
         if (!tokenOk) {
             const issued = await issueToken(kind, ctx, id, inputs);
-            expect = (e) => showsInputs(kind, inputs)(e) && tokenIsFresh(e, created.tokenValue, issued);
+            expect = (e) => showsInputs(kind, inputs)(e) && tokenIsFresh(rules, e, created.tokenValue, issued);
         }
         const entity = await readBack(kind, ctx, id, inputs.displayName, "to show its enrollment token", expect);
         return { id, outs: outputs(kind, declared, entity) };
@@ -220,7 +236,7 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
     const issued = reason ? await issueToken(kind, ctx, id, news) : undefined;
     // Wait for what was written, not for every declared field: one edited in the portal since the last refresh but
     // unchanged in the program was not sent, so it never shows the program's value (the outputs report the drift).
-    const expect = (e: Props): boolean => showsInputs(kind, patch)(e) && (reason ? tokenIsFresh(e, olds.tokenValue, issued) : true);
+    const expect = (e: Props): boolean => showsInputs(kind, patch)(e) && (reason ? tokenIsFresh(kind.tokenRules(news), e, olds.tokenValue, issued) : true);
     // Nothing written and the entity in hand (adoption): no need to read it again.
     const entity = !reason && Object.keys(patch).length === 0 && current && !patched
         ? current
@@ -234,7 +250,12 @@ export async function deleteProfile(kind: ProfileKind, ctx: ProfileContext, id: 
         try {
             await ctx.client.action(op(kind, "Revoking the enrollment token of", props.displayName, true), `${entityPath(kind, id)}/revokeToken`);
         } catch (err) {
-            if (!(err instanceof GraphRequestError && err.isNotFound)) throw err;
+            if (!(err instanceof GraphRequestError)) throw err;
+            // The portal offers no revoke for tokens that never expire, and the service may refuse it: the delete
+            // that follows takes the token with the profile, so a refusal must not keep the profile alive.
+            const refused = !kind.tokenRules(props).expires && [400, 403, 405, 409].includes(err.status ?? 0);
+            if (!err.isNotFound && !refused) throw err;
+            if (refused) process.stderr.write(`intune: ${err.message}; deleting the profile removes its token\n`);
         }
     }
     await ctx.client.delete(op(kind, "Deleting", props.displayName, true), entityPath(kind, id));

@@ -1,24 +1,54 @@
-import { ProfileKind, Props, UNKNOWN } from "./model";
+import { ProfileKind, Props, TokenRules, UNKNOWN } from "./model";
 
 /**
  * Enrollment-token decisions, shared by diff (is a new token due?) and create/update (what validity to ask for).
  * Pure functions of the inputs, the last known outputs and the clock.
+ *
+ * How the service reports a token's expiry is not settled (graph-api.md): a token that never expires may read as
+ * null, absent, the minimum DateTimeOffset `0001-01-01T00:00:00Z` or `9999-12-31…`. So whether a token exists is told
+ * by `tokenValue` alone, and the expiry only matters for token types that expire.
  */
 
 const DAY_MS = 86_400_000;
 /** The service computes expiry from its own clock at its own moment: allow this much difference. */
 export const EXPIRY_TOLERANCE_MS = 10 * 60_000;
 
-/** An expiry that means "no token" (Intune's non-nullable DateTimeOffset) rather than a date. */
-export function parseExpiry(value: unknown): number | undefined {
+/**
+ * `tokenValidityInSeconds` sent for token types that never expire. The service ignores it for them but may refuse
+ * createToken without it (the metadata declares it non-nullable). 65 years is the largest validity any mode accepts
+ * and fits Edm.Int32; should a service ever honour it, the token still outlives the devices.
+ */
+export const NON_EXPIRING_VALIDITY_SECONDS = 65 * 365 * 86_400;
+
+/** Validity asked for an expiring token when the program declares none: Intune's own default of 90 days. */
+export const DEFAULT_VALIDITY_DAYS = 90;
+
+/** The expiry as epoch ms; undefined when absent, null or not a date. The minimum date parses (far in the past). */
+export function expiryMs(value: unknown): number | undefined {
     if (typeof value !== "string") return undefined;
     const ms = Date.parse(value);
-    if (Number.isNaN(ms) || ms <= Date.parse("0002-01-01T00:00:00Z")) return undefined;
-    return ms;
+    return Number.isNaN(ms) ? undefined : ms;
 }
 
-export function hasToken(outputs: Props): boolean {
-    return typeof outputs.tokenValue === "string" && outputs.tokenValue !== "" && parseExpiry(outputs.tokenExpirationDateTime) !== undefined;
+/** Whether the profile holds an enrollment token at all: told by `tokenValue`, never by the expiry. */
+export function hasToken(props: Props): boolean {
+    return typeof props.tokenValue === "string" && props.tokenValue !== "";
+}
+
+/**
+ * Whether the token has expired or was revoked. Never for token types that do not expire, whatever their expiry
+ * reads; for the others an expiry at or before now (the minimum date included). An expiring token with no expiry
+ * reported cannot be judged and counts as valid: renewing it on every run would be worse.
+ */
+export function tokenExpired(rules: TokenRules, props: Props, now: number): boolean {
+    if (!rules.expires) return false;
+    const expiry = expiryMs(props.tokenExpirationDateTime);
+    return expiry !== undefined && expiry <= now;
+}
+
+/** A token is usable: present and not expired. */
+export function tokenUsable(rules: TokenRules, props: Props, now: number): boolean {
+    return hasToken(props) && !tokenExpired(rules, props, now);
 }
 
 /** The expiry the user asked for, if any: a fixed date, or now + validity. */
@@ -30,11 +60,15 @@ export function desiredExpiry(kind: ProfileKind, inputs: Props, now: number): nu
     return days === undefined ? undefined : now + days * DAY_MS;
 }
 
-/** tokenValidityInSeconds for createToken, or undefined to let the service choose (non-expiring tokens). */
-export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): number | undefined {
-    if (!kind.tokenRules(inputs).expires) return undefined;
-    const expiry = desiredExpiry(kind, inputs, now);
-    return expiry === undefined ? undefined : Math.max(1, Math.round((expiry - now) / 1000));
+/**
+ * `tokenValidityInSeconds` for createToken: always a number, as the action's contract requires. The declared
+ * validity or expiry; else the type's default; for tokens that never expire, NON_EXPIRING_VALIDITY_SECONDS.
+ */
+export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): number {
+    const rules = kind.tokenRules(inputs);
+    if (!rules.expires) return NON_EXPIRING_VALIDITY_SECONDS;
+    const expiry = desiredExpiry(kind, inputs, now) ?? now + (rules.defaultValidityDays ?? DEFAULT_VALIDITY_DAYS) * DAY_MS;
+    return Math.max(1, Math.round((expiry - now) / 1000));
 }
 
 /**
@@ -42,32 +76,36 @@ export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): 
  * renewal window, or issued for another validity than the one now declared.
  */
 export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, now: number): string | undefined {
-    if (news.enrollmentMode === UNKNOWN) return undefined;
+    if (news.enrollmentMode === UNKNOWN || news.enrollmentTokenType === UNKNOWN) return undefined;
     if (!hasToken(olds)) return "the profile has no enrollment token";
-    const expiry = parseExpiry(olds.tokenExpirationDateTime)!;
-    if (expiry <= now) return "the enrollment token has expired or was revoked";
     const rules = kind.tokenRules(news);
-    if (rules.expires) {
-        const renewDays = news.renewTokenWithinDays;
-        if (typeof renewDays === "number" && expiry - now <= renewDays * DAY_MS) {
-            return `the enrollment token expires within ${renewDays} days`;
-        }
-        if (news.tokenValidityDays === UNKNOWN || news.tokenExpirationDateTime === UNKNOWN) return "the token validity is not known yet";
-        if (typeof news.tokenExpirationDateTime === "string" && Math.abs(Date.parse(news.tokenExpirationDateTime) - expiry) > EXPIRY_TOLERANCE_MS) {
-            return "tokenExpirationDateTime changed";
-        }
-        if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays) return "tokenValidityDays changed";
+    if (!rules.expires) return undefined;
+    if (tokenExpired(rules, olds, now)) return "the enrollment token has expired or was revoked";
+    const expiry = expiryMs(olds.tokenExpirationDateTime);
+    const renewDays = news.renewTokenWithinDays;
+    if (expiry !== undefined && typeof renewDays === "number" && expiry - now <= renewDays * DAY_MS) {
+        return `the enrollment token expires within ${renewDays} days (on ${new Date(expiry).toISOString()})`;
+    }
+    if (news.tokenValidityDays === UNKNOWN || news.tokenExpirationDateTime === UNKNOWN) return "the token validity is not known yet";
+    if (typeof news.tokenExpirationDateTime === "string" && (expiry === undefined || Math.abs(Date.parse(news.tokenExpirationDateTime) - expiry) > EXPIRY_TOLERANCE_MS)) {
+        return `tokenExpirationDateTime changed to ${news.tokenExpirationDateTime}`;
+    }
+    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays) {
+        return `tokenValidityDays changed from ${olds.tokenValidityDays === undefined ? "the default" : String(olds.tokenValidityDays)} to ${String(news.tokenValidityDays)}`;
     }
     return undefined;
 }
 
-/** Whether an entity read back carries the token we expect after issuing one. */
-export function tokenIsFresh(entity: Props, previousToken: unknown, wantedExpiry: number | undefined): boolean {
-    if (typeof entity.tokenValue !== "string" || entity.tokenValue === "" || entity.tokenValue === previousToken) return false;
-    if (typeof entity.qrCodeContent === "string" && !qrCarriesToken(entity.qrCodeContent, entity.tokenValue)) return false;
-    const expiry = parseExpiry(entity.tokenExpirationDateTime);
-    if (expiry === undefined) return false;
-    return wantedExpiry === undefined || Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS;
+/**
+ * Whether an entity read back carries the token we expect after issuing one: a new value whose QR code carries it,
+ * and, for token types that expire, the expiry asked for.
+ */
+export function tokenIsFresh(rules: TokenRules, entity: Props, previousToken: unknown, wantedExpiry: number | undefined): boolean {
+    if (!hasToken(entity) || entity.tokenValue === previousToken) return false;
+    if (typeof entity.qrCodeContent === "string" && !qrCarriesToken(entity.qrCodeContent, entity.tokenValue as string)) return false;
+    if (!rules.expires || wantedExpiry === undefined) return true;
+    const expiry = expiryMs(entity.tokenExpirationDateTime);
+    return expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS;
 }
 
 /** The QR content is the provisioning JSON, or (AOSP, maybe GMS too) base64 of it: look for the token both ways. */
