@@ -252,17 +252,19 @@ class StateFile {
                 if (codeOf(err) !== "EEXIST") throw new EmulatorStateError(this.path, "save", err);
             }
             const holder = readLock(this.lockPath);
-            if (holder === undefined) continue; // released meanwhile
-            if (isStale(holder)) {
+            if (holder !== undefined && isStale(holder)) {
                 this.breakLock(holder.text);
                 continue;
             }
+            // Undefined: released meanwhile, or not readable at all; either way the deadline bounds the wait.
             if (Date.now() >= deadline) {
                 throw new EmulatorStateError(
                     this.path,
                     "save",
-                    `another process (${holder.owner ? `pid ${holder.owner.pid} on ${holder.owner.host}` : "unknown"}) has held ` +
-                        `its lock ${this.lockPath} for ${Math.round(holder.ageMs / 1000)} s; if no emulator uses this state file, delete the lock file`,
+                    holder === undefined
+                        ? `its lock ${this.lockPath} exists but cannot be read`
+                        : `another process (${holder.owner ? `pid ${holder.owner.pid} on ${holder.owner.host}` : "unknown"}) has held ` +
+                              `its lock ${this.lockPath} for ${Math.round(holder.ageMs / 1000)} s; if no emulator uses this state file, delete the lock file`,
                 );
             }
             sleepSync(wait + Math.random() * wait);
@@ -337,7 +339,9 @@ function isStale(holder: LockHolder): boolean {
     if (!holder.owner) return holder.ageMs > UNREADABLE_STALE_AFTER_MS;
     if (holder.ageMs > STALE_AFTER_MS) return true;
     // A pid says nothing about a process on another host sharing the folder: there, only age counts.
-    return holder.owner.host === hostname() && !processAlive(holder.owner.pid);
+    if (holder.owner.host !== hostname()) return false;
+    // Our own pid: a previous process's (a container restarted with the same pid), since this one, waiting, holds none.
+    return holder.owner.pid === process.pid || !processAlive(holder.owner.pid);
 }
 
 function processAlive(pid: number): boolean {

@@ -69,21 +69,25 @@ describe("emulator state file shared by several processes", function () {
         expect(readdirSync(dirname(stateFile)), "no lock or temporary file left behind").to.deep.equal(["state.json"]);
     });
 
-    it("breaks the lock of a process that died holding it", async () => {
-        const stateFile = join(tempDir("intune-stale-lock"), "state.json");
-        const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
-        writeFileSync(`${stateFile}.lock`, JSON.stringify({ pid: Number(dead.stdout), host: hostname(), nonce: "dead", at: new Date().toISOString() }));
-        const emulator = await startEmulator({ tlsDir: TEST_TLS_DIR, stateFile });
-        try {
-            const started = Date.now();
-            const created = await new Graph(emulator).create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
-            expect(Date.now() - started, "no waiting for a dead holder").to.be.below(5_000);
-            expect(profilesOnDisk(stateFile).map((p) => p.entity.id)).to.deep.equal([created.id]);
-            expect(existsSync(`${stateFile}.lock`)).to.equal(false);
-        } finally {
-            await emulator.stop();
-        }
-    });
+    for (const [holder, pid] of [
+        ["a process that died holding it", () => Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout)],
+        ["an earlier process with this process's pid (a restarted container)", () => process.pid],
+    ] as const) {
+        it(`breaks the lock of ${holder}`, async () => {
+            const stateFile = join(tempDir("intune-stale-lock"), "state.json");
+            writeFileSync(`${stateFile}.lock`, JSON.stringify({ pid: pid(), host: hostname(), nonce: "stale", at: new Date().toISOString() }));
+            const emulator = await startEmulator({ tlsDir: TEST_TLS_DIR, stateFile });
+            try {
+                const started = Date.now();
+                const created = await new Graph(emulator).create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
+                expect(Date.now() - started, "no waiting for a dead holder").to.be.below(5_000);
+                expect(profilesOnDisk(stateFile).map((p) => p.entity.id)).to.deep.equal([created.id]);
+                expect(existsSync(`${stateFile}.lock`)).to.equal(false);
+            } finally {
+                await emulator.stop();
+            }
+        });
+    }
 
     it("sees a profile another process deleted as deleted, and does not bring it back with a PATCH", async () => {
         const stateFile = join(tempDir("intune-shared"), "state.json");
