@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from "node:http";
-import { sendJson } from "./server";
+import { EMULATOR_STATE_FILE_ERROR, sendJson } from "./server";
+import { EmulatorStateError } from "./store";
 import type { EmulatorControl } from "./index";
 import { isCollection } from "./profileTypes";
 
@@ -66,6 +67,7 @@ export async function adminRoute(control: EmulatorControl, req: IncomingMessage,
         }
         return sendJson(res, 404, { error: `no admin route ${method} ${url.pathname}` });
     } catch (err) {
+        if (err instanceof EmulatorStateError) return sendJson(res, 500, { error: err.message, code: EMULATOR_STATE_FILE_ERROR });
         return sendJson(res, 400, { error: err instanceof Error ? err.message : String(err) });
     }
 }

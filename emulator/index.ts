@@ -113,7 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             const stored = store.get(collection, id);
             if (!stored) throw new Error(`no ${collection} profile ${id}`);
             const entity = { ...stored.entity, lastModifiedDateTime: graphTimestamp(clock.now()), ...fields };
-            store.put({ ...stored, entity, previous: undefined });
+            if (!store.replace({ ...stored, entity, previous: undefined })) throw new Error(`no ${collection} profile ${id}`);
             return { ...entity };
         },
         deleteInPortal: (collection, id) => store.delete(collection, id),

@@ -188,7 +188,8 @@ export class ProfileService {
             entity: after,
             previous: staleMs > 0 ? { entity: before, until: Date.now() + staleMs } : undefined,
         };
-        this.ctx.store.put(next);
+        // Deleted meanwhile (by a request that overtook this one, or another process on the state file): stays deleted.
+        if (!this.ctx.store.replace(next)) throw notFound();
         if (this.ctx.behaviour.patchReturnsEntity) {
             return {
                 status: 200,
@@ -204,7 +205,7 @@ export class ProfileService {
     private remove(type: EmulatedProfileType, req: ProfileRequest): ServiceResponse {
         const stored = this.find(type, req.id!, false);
         if (stored.builtIn) throw intuneError(400, "BadRequest", "The default enrollment profile cannot be deleted.");
-        this.ctx.store.delete(type.collection, req.id!);
+        if (!this.ctx.store.delete(type.collection, req.id!)) throw notFound();
         return { status: 204 };
     }
 
@@ -235,7 +236,7 @@ export class ProfileService {
         }
         const entity: Entity = { ...stored.entity, lastModifiedDateTime: graphTimestamp(this.now()) };
         await this.issueToken(type, entity, rule, validity, this.now());
-        this.ctx.store.put({ ...stored, entity, previous: undefined });
+        if (!this.ctx.store.replace({ ...stored, entity, previous: undefined })) throw notFound();
         return { status: 204 };
     }
 
@@ -254,7 +255,7 @@ export class ProfileService {
                 Object.assign(entity, { tokenValue: null, qrCodeContent: null, qrCodeImage: null });
             }
         }
-        this.ctx.store.put({ ...stored, entity, previous: undefined });
+        if (!this.ctx.store.replace({ ...stored, entity, previous: undefined })) throw notFound();
         return { status: 204 };
     }
 

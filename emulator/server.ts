@@ -8,6 +8,7 @@ import { AadError, Identity, permissionsFor } from "./identity";
 import { Behaviour } from "./options";
 import { ProfileService } from "./profileService";
 import { CollectionName, isCollection } from "./profileTypes";
+import { EmulatorStateError } from "./store";
 import { Throttle } from "./throttle";
 
 /** One Graph request as the emulator saw it, for tests and benchmarks that count calls. */
@@ -32,6 +33,13 @@ export interface RouterParts {
     record: (r: RecordedRequest) => void;
     admin: (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<void>;
 }
+
+/**
+ * Codes of the emulator's own failures. Graph never sends them, so a client can tell a broken local stand-in from an
+ * Intune outage and say so.
+ */
+export const EMULATOR_STATE_FILE_ERROR = "EmulatorStateFileError";
+export const EMULATOR_INTERNAL_ERROR = "EmulatorInternalError";
 
 const JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
@@ -95,7 +103,7 @@ export function routeGraphPath(pathname: string, method: string): GraphRoute {
 export function createHandler(parts: RouterParts): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
         handle(parts, req, res).catch((err: unknown) => {
-            if (!res.headersSent) sendJson(res, 500, { error: { code: "InternalServerError", message: String(err) } });
+            if (!res.headersSent) sendJson(res, 500, { error: { code: EMULATOR_INTERNAL_ERROR, message: `The local Intune emulator failed (this is not an error of Microsoft Intune): ${String(err)}` } });
         });
     };
 }
@@ -243,6 +251,7 @@ async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerR
         return finish(result.status, result.body);
     } catch (err) {
         if (err instanceof EmulatedError) return fail(err);
+        if (err instanceof EmulatorStateError) return fail(graphError(500, EMULATOR_STATE_FILE_ERROR, err.message));
         throw err;
     }
 }

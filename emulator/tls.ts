@@ -1,5 +1,5 @@
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import selfsigned from "selfsigned";
 
@@ -32,8 +32,29 @@ function stillValid(certPem: string): boolean {
     return Date.parse(cert.validTo) - margin > Date.now() && (cert.subjectAltName ?? "").includes("127.0.0.1");
 }
 
+/**
+ * The folder holds the CA's private key, and clients are told to trust that CA: a folder someone else owns or can
+ * write to could hand them a CA of that someone's choosing. Such a folder is refused, never trusted.
+ */
+export function ensurePrivateFolder(dir: string): void {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.platform === "win32" || typeof process.getuid !== "function") return; // POSIX owners and modes only
+    const st = statSync(dir);
+    const refuse = (why: string): never => {
+        throw new Error(
+            `refusing the emulator's TLS folder ${dir}: ${why}. It holds the CA key clients trust; ` +
+                `use a folder of your own (--tls-dir or INTUNE_EMULATOR_TLS_DIR), or fix this one with chmod 700`,
+        );
+    };
+    if (!st.isDirectory()) refuse("it is not a folder");
+    if (st.uid !== process.getuid()) refuse(`it is owned by uid ${st.uid}, not by this user (uid ${process.getuid()})`);
+    if ((st.mode & 0o022) !== 0) refuse(`it is writable by ${st.mode & 0o020 ? "its group" : "others"} (mode ${(st.mode & 0o777).toString(8)})`);
+    // Ours and not writable by others, but readable: earlier versions created it 0755.
+    if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
 export async function loadOrCreateTls(dir: string): Promise<TlsMaterial> {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateFolder(dir);
     const path = (name: keyof typeof FILES): string => join(dir, FILES[name]);
     const haveAll = (Object.keys(FILES) as (keyof typeof FILES)[]).every((k) => existsSync(path(k)));
     if (!haveAll || !stillValid(readFileSync(path("cert"), "utf8"))) {

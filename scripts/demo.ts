@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import QRCode from "qrcode";
 import { RunningEmulator, startEmulator } from "../emulator";
@@ -101,10 +101,13 @@ async function deploy(emulator: RunningEmulator, pulumi: Pulumi): Promise<void> 
     const contents = JSON.parse((await pulumi(["stack", "output", "qrCodeContents", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<string, string>;
     const pngs = JSON.parse((await pulumi(["stack", "output", "qrCodePngs", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<string, string>;
     process.stdout.write(await QRCode.toString(contents.dedicated, { type: "terminal", small: true }));
-    mkdirSync(QR_DIR, { recursive: true });
+    // Each PNG carries an enrollment token: owner-only, also when an earlier run left the file readable to others
+    // (a write's mode applies only to a file it creates).
+    mkdirSync(QR_DIR, { recursive: true, mode: 0o700 });
     for (const [name, base64] of Object.entries(pngs)) {
         const file = join(QR_DIR, `${name}.png`);
-        writeFileSync(file, Buffer.from(base64, "base64"));
+        writeFileSync(file, Buffer.from(base64, "base64"), { mode: 0o600 });
+        chmodSync(file, 0o600);
         process.stdout.write(`    wrote ${file}\n`);
     }
 

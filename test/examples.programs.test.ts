@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLES_DIR, runWithMocks } from "./support/examples";
@@ -144,9 +144,11 @@ describe("examples: program logic under Pulumi mocks", function () {
             utimesSync(file, past, past);
             await runWithMocks(request);
             expect(statSync(file).mtime.toISOString(), "not rewritten").to.equal(past.toISOString());
-            // A change in a source stack does rewrite it.
+            // A change in a source stack does rewrite it, owner-only even if the old file was readable to others.
+            chmodSync(file, 0o644);
             await runWithMocks({ ...request, config: { sourceStack: kioskStack } });
             expect(statSync(file).mtime.getTime()).to.be.greaterThan(past.getTime());
+            expect(statSync(file).mode & 0o777).to.equal(0o600);
             expect(readFileSync(file, "utf8")).to.include("Warehouse &lt;scanners&gt;");
         });
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { EmulatorStateError } from "../emulator/store";
 import { CLOUDS } from "../provider/graph/clouds";
 import { ConsistencyTimeout } from "../provider/graph/consistency";
 import { GraphRequestError, Operation, SignInError } from "../provider/graph/errors";
@@ -91,6 +92,10 @@ describe("README: the reference matches the code", () => {
             new GraphRequestError({ operation: { description: 'Updating Android enrollment profile "Kiosk"', kind: "write" }, status: 404, code: "NotFound" }),
             new GraphRequestError({ operation: creating, status: 429, code: "TooManyRequests", attempts: 14 }),
             new GraphRequestError({ operation: creating, status: 503, code: "ServiceUnavailable", attempts: 9 }),
+            new GraphRequestError({
+                operation: creating, status: 500, code: "EmulatorStateFileError",
+                serviceMessage: new EmulatorStateError("/home/me/kiosk/.intune-emulator/state.json", "save", new Error("ENOSPC: no space left on device, write")).message,
+            }),
             new GraphRequestError({ operation: creating, code: "NetworkError", serviceMessage: "connect ECONNREFUSED 10.0.0.1:443; could not reach Microsoft Graph at https://graph.microsoft.com", attempts: 7 }),
             new GraphRequestError({ operation: creating, code: "OutcomeUnknown", serviceMessage: "socket hang up; the request may or may not have taken effect", outcomeUnknown: true }),
             new SignInError("githubOidc", new Error('The GitHub Actions OIDC endpoint answered 403: does the job have "permissions: id-token: write"?'), creating),

@@ -38,8 +38,10 @@ const sheet = pulumi.all(sources).apply((list) => {
         const stamp = /generated [^<]*\./;
         if (previous.replace(stamp, "") !== html.replace(stamp, "")) {
             fs.mkdirSync(path.dirname(outputFile), { recursive: true });
-            // Owner-only: the sheet holds enrollment tokens.
+            // Owner-only: the sheet holds enrollment tokens and QR codes. The mode of a write applies only to a new
+            // file, so an existing sheet is made owner-only as well.
             fs.writeFileSync(outputFile, html, { mode: 0o600 });
+            fs.chmodSync(outputFile, 0o600);
         }
     }
     // What is safe to show: names and dates, no token and no QR code.

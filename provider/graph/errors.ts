@@ -72,9 +72,17 @@ function formatMessage(d: GraphErrorDetails): string {
     return `${d.operation.description} failed: ${head} (${detail.filter(Boolean).join("; ")})`;
 }
 
+/**
+ * Codes the local Graph emulator (emulator/server.ts) answers for its own failures, such as its state file failing.
+ * Graph never sends them. Spelled out here rather than imported, so the emulator is only loaded when it is used.
+ */
+const LOCAL_EMULATOR_CODES = new Set(["EmulatorStateFileError", "EmulatorInternalError"]);
+
 /** What the user should know or do, per class of failure; the service's own words where they help. */
 function explain(d: GraphErrorDetails): string {
     const said = d.serviceMessage ? d.serviceMessage.trim() : "";
+    // The emulator's words as they are: "the Intune service failed ... usually transient" would send users the wrong way.
+    if (LOCAL_EMULATOR_CODES.has(d.code)) return said;
     switch (d.status) {
         case 401:
             return `the access token was rejected${said ? `: ${said}` : ""}; check intune:tenantId, intune:clientId and the credential, and that the token is for ${"Microsoft Graph"} in the right cloud`;

@@ -13,6 +13,8 @@ export interface CliInfo {
     /** Path of the CA certificate file. */
     caCertificate: string;
     tenantId: string;
+    clientId: string;
+    clientSecret: string;
     accessToken: string;
     stateFile: string | null;
 }
@@ -28,8 +30,19 @@ export interface CliEmulator {
 // Compiled to dist/test/support/; the CLI is dist/emulator/cli.js.
 const CLI = join(__dirname, "..", "..", "emulator", "cli.js");
 
-export function startCliEmulator(args: string[]): Promise<CliEmulator> {
-    const child: ChildProcess = spawn(process.execPath, [CLI, "--port", "0", "--json", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export interface CliProcessOptions {
+    /**
+     * RLIMIT_FSIZE for the process, in KiB (bash `ulimit -f`): writing a bigger file fails with EFBIG, a disk-full
+     * stand-in that works for root as well (file modes do not stop root).
+     */
+    fileSizeLimitKb?: number;
+}
+
+export function startCliEmulator(args: string[], options: CliProcessOptions = {}): Promise<CliEmulator> {
+    const argv = [CLI, "--port", "0", "--json", ...args];
+    const child: ChildProcess = options.fileSizeLimitKb === undefined
+        ? spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] })
+        : spawn("bash", ["-c", 'ulimit -f "$1" && exec "$0" "${@:2}"', process.execPath, String(options.fileSizeLimitKb), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     let stderr = "";
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
