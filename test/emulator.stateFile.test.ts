@@ -138,7 +138,7 @@ describe("emulator state file shared by several processes", function () {
         expectLocalFailure(await g.post(g.collection(DEVICE_OWNER), deviceOwnerBody(MODES.dedicated)));
         expectLocalFailure(await g.patch(g.item(DEVICE_OWNER, kept.id), { description: "after" }));
         expectLocalFailure(await g.delete(g.item(DEVICE_OWNER, other.id)));
-        expectLocalFailure(await g.post(g.item(DEVICE_OWNER, kept.id, "/createToken"), {}));
+        expectLocalFailure(await g.post(g.item(DEVICE_OWNER, kept.id, "/createToken"), { tokenValidityInSeconds: 3600 }));
 
         expect(await listedIds(g)).to.deep.equal([kept.id, other.id].sort());
         const now = await g.read(DEVICE_OWNER, kept.id, "description,tokenValue");
