@@ -58,7 +58,7 @@ describe("graph client settings: sign-in method detected from the environment al
     });
 
     it("does not pick githubOidc in a GitHub job that has no client id (nothing to federate with)", () => {
-        const s = resolveSettings(noConfig, { ACTIONS_ID_TOKEN_REQUEST_URL: "https://x.example/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token" });
+        const s = resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, ACTIONS_ID_TOKEN_REQUEST_URL: "https://x.example/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token" });
         expect(s.auth.method).to.equal("default");
     });
 
@@ -81,10 +81,27 @@ describe("graph client settings: sign-in method detected from the environment al
         expect(s.auth).to.deep.equal({ method: "accessToken", accessToken: "pre-acquired-token" });
     });
 
-    it("falls back to DefaultAzureCredential and the embedded emulator when nothing is set", () => {
-        const s = resolveSettings(noConfig, {});
+    it("refuses to run with nothing configured, naming the sign-in settings and the emulator opt-in", () => {
+        const err = settingsError(() => resolveSettings(noConfig, {}));
+        expect(err.problems).to.have.length(1);
+        expect(err.message).to.contain("no Intune tenant is configured");
+        for (const named of ["`intune:tenantId`", "AZURE_TENANT_ID", "`intune:clientSecret`", "`intune:emulator`", "INTUNE_EMULATOR=true"]) {
+            expect(err.message).to.contain(named);
+        }
+    });
+
+    it("uses the embedded emulator only when asked: intune:emulator or INTUNE_EMULATOR", () => {
+        expect(resolveSettings(noConfig, { INTUNE_EMULATOR: "true" }).useEmbeddedEmulator).to.equal(true);
+        expect(resolveSettings((k) => (k === "intune:emulator" ? "true" : undefined), {}).useEmbeddedEmulator).to.equal(true);
+        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT }).useEmbeddedEmulator).to.equal(false);
+        expect(resolveSettings(noConfig, { INTUNE_EMULATOR: "false", AZURE_TENANT_ID: TENANT }).useEmbeddedEmulator).to.equal(false);
+        expect(settingsError(() => resolveSettings(noConfig, { INTUNE_EMULATOR: "false" })).message).to.contain("no Intune tenant is configured");
+    });
+
+    it("falls back to DefaultAzureCredential when a tenant is set without a sign-in method", () => {
+        const s = resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT });
         expect(s.auth.method).to.equal("default");
-        expect(s.useEmbeddedEmulator).to.equal(true);
+        expect(s.useEmbeddedEmulator).to.equal(false);
         expect(s.cloud.name).to.equal("global");
     });
 
@@ -105,7 +122,7 @@ describe("graph client settings: sign-in method detected from the environment al
 
     it("reads limits, timeouts and debug from the environment", () => {
         const s = resolveSettings(noConfig, {
-            INTUNE_WRITES_PER_WINDOW: "50", INTUNE_REQUESTS_PER_WINDOW: "500", INTUNE_THROTTLE_WINDOW_SECONDS: "2",
+            AZURE_TENANT_ID: TENANT, INTUNE_WRITES_PER_WINDOW: "50", INTUNE_REQUESTS_PER_WINDOW: "500", INTUNE_THROTTLE_WINDOW_SECONDS: "2",
             INTUNE_REQUEST_TIMEOUT_SECONDS: "0.5", INTUNE_MAX_RETRY_SECONDS: "3", INTUNE_CONSISTENCY_TIMEOUT_SECONDS: "4", INTUNE_DEBUG: "1",
         });
         expect(s.limits).to.deep.equal({ writesPerWindow: 50, requestsPerWindow: 500, windowMs: 2000 });
@@ -116,7 +133,7 @@ describe("graph client settings: sign-in method detected from the environment al
     });
 
     it("defaults to Intune's real limits: 100 writes and 1000 requests per 20 s", () => {
-        expect(resolveSettings(noConfig, {}).limits).to.deep.equal({ writesPerWindow: 100, requestsPerWindow: 1000, windowMs: 20_000 });
+        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT }).limits).to.deep.equal({ writesPerWindow: 100, requestsPerWindow: 1000, windowMs: 20_000 });
     });
 });
 
@@ -183,7 +200,7 @@ describe("graph client settings: national clouds", () => {
 
     for (const [name, [graphRoot, authorityHost, scope]] of Object.entries(expected)) {
         it(`maps ${name} to ${graphRoot}, ${authorityHost} and ${scope}`, () => {
-            const s = settingsFrom({ cloud: name });
+            const s = settingsFrom({ cloud: name, tenantId: TENANT });
             expect(s.cloud.name).to.equal(name);
             expect(s.graphRoot).to.equal(graphRoot);
             expect(s.authorityHost).to.equal(authorityHost);
@@ -201,15 +218,15 @@ describe("graph client settings: national clouds", () => {
     for (const [alias, name] of aliases) {
         it(`accepts "${alias}" as ${name}`, () => {
             expect(cloudByName(alias)?.name).to.equal(name);
-            expect(settingsFrom({ cloud: alias }).graphRoot).to.equal(CLOUDS[name].graphRoot);
+            expect(settingsFrom({ cloud: alias, tenantId: TENANT }).graphRoot).to.equal(CLOUDS[name].graphRoot);
         });
     }
 
     it("reads the cloud from Terraform's ARM_ENVIRONMENT", () => {
-        const s = resolveSettings(noConfig, { ARM_ENVIRONMENT: "usgovernment" });
+        const s = resolveSettings(noConfig, { ARM_TENANT_ID: TENANT, ARM_ENVIRONMENT: "usgovernment" });
         expect(s.cloud.name).to.equal("usgovL4");
         expect(s.scope).to.equal("https://graph.microsoft.us/.default");
-        expect(resolveSettings(noConfig, { ARM_ENVIRONMENT: "china" }).cloud.name).to.equal("china");
+        expect(resolveSettings(noConfig, { ARM_TENANT_ID: TENANT, ARM_ENVIRONMENT: "china" }).cloud.name).to.equal("china");
     });
 
     it("intune:graphEndpoint overrides the Graph root but keeps the cloud's scope and authority", () => {
@@ -220,7 +237,7 @@ describe("graph client settings: national clouds", () => {
     });
 
     it("an authority host that is not Microsoft's turns instance discovery off", () => {
-        const s = settingsFrom({ authorityHost: "https://127.0.0.1:8443" });
+        const s = settingsFrom({ authorityHost: "https://127.0.0.1:8443", tenantId: TENANT });
         expect(s.authorityHost).to.equal("https://127.0.0.1:8443");
         expect(s.disableInstanceDiscovery).to.equal(true);
     });

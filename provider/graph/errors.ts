@@ -10,6 +10,21 @@ import { scrub } from "./secrets";
 
 export type RequestKind = "read" | "write";
 
+/**
+ * Marks an error whose message is complete for the person who must act on it (settings, inputs, Graph's answer).
+ * The dynamic-provider host prints `${err}: ${err.stack}` of every failure before handing the message to the
+ * engine, which prints it again: the same words twice on one line, then a trace of this package's code that says
+ * nothing to an Intune engineer. `${err}` of these errors starts with REPORTED_MARK, by which that print is dropped
+ * (see runtime/quietReportedErrors); the engine still shows the message once. Bugs keep their trace.
+ */
+export const REPORTED_MARK = "\u2063intune:";
+
+export class ReportedError extends Error {
+    override toString(): string {
+        return `${REPORTED_MARK}${this.name}: ${this.message}`;
+    }
+}
+
 /** What the provider was doing, in the user's words: "Creating Android enrollment profile \"Kiosk\"". */
 export interface Operation {
     description: string;
@@ -35,7 +50,7 @@ export interface GraphErrorDetails {
     outcomeUnknown?: boolean;
 }
 
-export class GraphRequestError extends Error {
+export class GraphRequestError extends ReportedError {
     readonly operation: Operation;
     readonly status?: number;
     readonly code: string;
@@ -136,13 +151,13 @@ export function unwrapIntuneMessage(message: string): string {
 }
 
 /** Errors raised before any request is sent: sign-in failures and settings. */
-export class SignInError extends Error {
+export class SignInError extends ReportedError {
     /** The credential's own words (first line, scrubbed), kept to restate the error for the operation it stopped. */
     private readonly detail: string;
 
     constructor(private readonly method: string, cause: unknown, operation?: Operation) {
         const text = cause instanceof SignInError ? cause.detail : cause instanceof Error ? cause.message : String(cause);
-        let detail = scrub(text.split(/\r?\n/)[0].trim());
+        let detail = cause instanceof SignInError ? text : /^ChainedTokenCredential authentication failed/.test(text) ? explainChain(text) : scrub(text.split(/\r?\n/)[0].trim());
         // MSAL reports an authority it could not fetch (unreachable, or a TLS certificate not trusted) only by this code.
         if (/endpoints_resolution_error/.test(detail) && !/caCertificatePath/.test(detail)) {
             detail += "; the sign-in endpoint could not be reached or its TLS certificate is not trusted: check intune:authorityHost and network access, and trust a TLS-inspecting proxy's (or the emulator's) CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS";
@@ -156,4 +171,30 @@ export class SignInError extends Error {
     during(operation: Operation): SignInError {
         return new SignInError(this.method, this, operation);
     }
+}
+
+/**
+ * The default chain (DefaultAzureCredential) reports only "ChainedTokenCredential authentication failed" on its
+ * first line; the lines after it say what each method lacked. Told together, with what would configure a method:
+ * the usual cause is a pipeline that set intune:tenantId and intune:clientId but lost its secret or federation.
+ */
+export function explainChain(text: string): string {
+    const tried = text
+        .split(/\r?\n/)
+        .slice(1)
+        .map((line) => line.replace(/^\s*\w*Error:\s*(Error:\s*)?/, "").replace(/\s+/g, " ").trim())
+        .filter(Boolean)
+        .map((line) =>
+            /^EnvironmentCredential is unavailable/.test(line)
+                ? "EnvironmentCredential: no AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH or AZURE_USERNAME in the environment"
+                : line.split(/(?<=\.)\s/)[0].replace(/\.$/, ""),
+        );
+    return scrub(
+        "no sign-in method is configured completely, so the default credential chain was tried" +
+            (tried.length > 0 ? `, and each method failed: ${tried.join("; ")}` : "") +
+            ". To sign in as the app registration set one of: intune:clientSecret (`pulumi config set --secret`) or AZURE_CLIENT_SECRET; " +
+            "intune:clientCertificate or intune:clientCertificatePath; AZURE_FEDERATED_TOKEN_FILE (workload identity); " +
+            "GitHub Actions OIDC (the job needs `permissions: id-token: write`); an Azure DevOps service connection " +
+            "(AZURESUBSCRIPTION_SERVICE_CONNECTION_ID and SYSTEM_ACCESSTOKEN); or intune:useManagedIdentity / intune:useAzureCli",
+    );
 }

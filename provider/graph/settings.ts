@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Cloud, cloudByName, CLOUD_NAMES_ACCEPTED, CLOUDS, isMicrosoftAuthority } from "./clouds";
+import { ReportedError } from "./errors";
 import { rememberSecret } from "./secrets";
 
 /**
@@ -48,7 +49,10 @@ export interface ProviderSettings {
     maxRetryDurationMs: number;
     consistencyTimeoutMs: number;
     debug: boolean;
-    /** No tenant configured at all: the provider runs against its embedded Graph emulator. */
+    /**
+     * The program asked for the embedded Graph emulator (`intune:emulator` / INTUNE_EMULATOR). Never inferred: a
+     * pipeline that lost its sign-in variables must fail, not deploy to a stand-in.
+     */
     useEmbeddedEmulator: boolean;
 }
 
@@ -101,9 +105,21 @@ export const SETTING_KEYS: SettingKey[] = [
     { key: "maxRetrySeconds", env: ["INTUNE_MAX_RETRY_SECONDS"], doc: "Give up retrying a request after this long (default 600)." },
     { key: "consistencyTimeoutSeconds", env: ["INTUNE_CONSISTENCY_TIMEOUT_SECONDS"], doc: "How long to wait for a write to become visible (default 120)." },
     { key: "debug", env: ["INTUNE_DEBUG"], doc: "`true` to trace every Graph request and response (secrets redacted) to stderr." },
+    {
+        key: "emulator",
+        env: ["INTUNE_EMULATOR"],
+        doc: "`true` to run against the embedded Graph emulator instead of a tenant (demo, examples, tests): nothing reaches Intune. Never chosen without this.",
+    },
 ];
 
-export class SettingsError extends Error {
+/** What to set to sign in to a tenant, for the error that says none is configured. */
+const SIGN_IN_HINT =
+    "set `intune:tenantId` (or AZURE_TENANT_ID) with a sign-in: `intune:clientId` and `intune:clientSecret` (or AZURE_CLIENT_ID and " +
+    "AZURE_CLIENT_SECRET), a client certificate (`intune:clientCertificate` / `intune:clientCertificatePath`), workload identity " +
+    "(AZURE_FEDERATED_TOKEN_FILE), GitHub Actions OIDC, an Azure DevOps service connection, `intune:useManagedIdentity`, " +
+    "`intune:useAzureCli` or `intune:accessToken`; or `intune:graphEndpoint` for a Graph proxy";
+
+export class SettingsError extends ReportedError {
     constructor(readonly problems: string[]) {
         super(`The intune provider is not configured correctly:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
         this.name = "SettingsError";
@@ -171,6 +187,13 @@ export function resolveSettings(config: ConfigSource, env: Environment = process
     const clientId = get("clientId");
     const auth = chooseAuth(get, bool, where, problems, tenantId, clientId);
     const anythingConfigured = auth !== undefined || tenantId !== undefined || clientId !== undefined || get("graphEndpoint") !== undefined;
+    const emulator = bool("emulator");
+    if (!anythingConfigured && !emulator && problems.length === 0) {
+        problems.push(
+            `no Intune tenant is configured: ${SIGN_IN_HINT}. To run against the local Graph emulator instead (nothing is deployed to ` +
+                "Intune), set `intune:emulator` to true (`pulumi config set intune:emulator true`) or INTUNE_EMULATOR=true",
+        );
+    }
 
     const windowMs = positive("throttleWindowSeconds", 20) * 1000;
     const settings: ProviderSettings = {
@@ -192,7 +215,7 @@ export function resolveSettings(config: ConfigSource, env: Environment = process
         maxRetryDurationMs: positive("maxRetrySeconds", 600) * 1000,
         consistencyTimeoutMs: positive("consistencyTimeoutSeconds", 120) * 1000,
         debug: bool("debug"),
-        useEmbeddedEmulator: !anythingConfigured,
+        useEmbeddedEmulator: emulator,
     };
     if (problems.length > 0) throw new SettingsError(problems);
     return settings;

@@ -1,8 +1,9 @@
 import { isLeft } from "fp-ts/Either";
 import { GraphClient } from "../graph/client";
 import { waitUntilVisible } from "../graph/consistency";
-import { GraphRequestError, Operation } from "../graph/errors";
+import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
 import { rememberSecret, scrub } from "../graph/secrets";
+import { propertyProblems, shownValue, withArticle } from "./decodeErrors";
 import { ProviderSettings } from "../graph/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
@@ -22,10 +23,18 @@ export interface ProfileContext {
  * A profile that exists in Intune but whose create did not finish (the token or the read-back failed). Pulumi records
  * it with these properties, so nothing is orphaned and the next `pulumi up` repairs it through update.
  */
-export class ProfileCreatedButFailed extends Error {
+export class ProfileCreatedButFailed extends ReportedError {
     constructor(readonly id: string, readonly properties: Props, readonly reasons: string[]) {
         super(scrub(`${reasons.join("; ")} (the profile ${id} was created and is kept in the stack; the next \`pulumi up\` finishes it)`));
         this.name = "ProfileCreatedButFailed";
+    }
+}
+
+/** A failure of a profile operation that the message fully explains (no trace of this package's code helps). */
+export class ProfileError extends ReportedError {
+    constructor(message: string) {
+        super(scrub(message));
+        this.name = "ProfileError";
     }
 }
 
@@ -47,8 +56,11 @@ function rememberSecrets(kind: ProfileKind, props: Props): void {
 export function decodeEntity(kind: ProfileKind, body: unknown, operation: Operation): Props {
     const decoded = kind.entity.decode(body);
     if (isLeft(decoded)) {
-        const where = decoded.left.map((e) => e.context.map((c) => c.key).filter(Boolean).join(".")).filter(Boolean);
-        throw new Error(`${operation.description} failed: Graph answered with a ${kind.label} that does not decode (unexpected ${[...new Set(where)].join(", ") || "shape"}); the API may have changed`);
+        const problems = propertyProblems(decoded.left).map(
+            (p) => `${p.property} must be ${p.expected}, got ${shownValue(p.got, kind.secrets.includes(p.property))}`,
+        );
+        const what = problems.length > 0 ? problems.join("; ") : `expected an object with an id, got ${shownValue(body, true)}`;
+        throw new ProfileError(`${operation.description} failed: Graph answered with ${withArticle(kind.label)} that does not decode: ${what}. The API may have changed; please report this message`);
     }
     rememberSecrets(kind, decoded.right);
     return decoded.right;
@@ -184,18 +196,18 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
     let existing: Props | undefined;
     if (typeof inputs.adoptExistingId === "string") {
         existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
-        if (!existing) throw new Error(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
-        if (!kind.manageable(existing)) throw new Error(`${looking.description} failed: profile ${inputs.adoptExistingId} is a built-in profile (enrollmentMode ${String(existing.enrollmentMode)}) and cannot be managed`);
+        if (!existing) throw new ProfileError(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
+        if (!kind.manageable(existing)) throw new ProfileError(`${looking.description} failed: profile ${inputs.adoptExistingId} is a built-in profile (enrollmentMode ${String(existing.enrollmentMode)}) and cannot be managed`);
         const mismatch = kind.replaceOnChange.filter((k) => inputs[k] !== undefined && !sameValue(k, inputs[k], existing![k]));
         if (mismatch.length > 0) {
-            throw new Error(`${looking.description} failed: profile ${inputs.adoptExistingId} has ${mismatch.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, but ${mismatch.map((k) => `${JSON.stringify(inputs[k])}`).join(", ")} is declared; these cannot change in place, so remove adoptExistingId to create a new profile`);
+            throw new ProfileError(`${looking.description} failed: profile ${inputs.adoptExistingId} has ${mismatch.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, but ${mismatch.map((k) => `${JSON.stringify(inputs[k])}`).join(", ")} is declared; these cannot change in place, so remove adoptExistingId to create a new profile`);
         }
     } else if (inputs.adoptByDisplayName === true) {
         const matches = (await findByDisplayName(kind, ctx, String(inputs.displayName), looking)).filter(
             (e) => !claimed.has(String(e.id)) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(k, inputs[k], e[k])),
         );
         if (matches.length > 1) {
-            throw new Error(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);
+            throw new ProfileError(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);
         }
         // A list returns the token fields as null: read the one match with $select, or its token would look missing.
         existing = matches[0] && (await readEntity(kind, ctx, String(matches[0].id), looking));

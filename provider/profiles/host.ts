@@ -1,6 +1,8 @@
 import { sharedClient } from "../graph/client";
 import { GraphRequestError } from "../graph/errors";
 import { configure as configureSettings, ConfigReader, providerSettings } from "../runtime/configuration";
+import { engineLog } from "../runtime/engineLog";
+import { quietReportedErrors } from "../runtime/quietReportedErrors";
 import { createProfile, deleteProfile, ProfileContext, readProfile, updateProfile } from "./crud";
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
@@ -11,6 +13,9 @@ import { checkInputs } from "./validate";
  * What the serialized dynamic provider calls. It is required by package name inside each provider method, so the
  * state holds only a few lines per resource and every run uses the installed code's implementation.
  */
+
+// This module is loaded by the dynamic-provider host: from here on its print of reported errors is dropped.
+quietReportedErrors();
 
 export function configure(config: ConfigReader): void {
     configureSettings(config);
@@ -44,7 +49,14 @@ export async function check(kindName: string, olds: Props, news: Props): Promise
 
 export async function diff(kindName: string, _id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
     const offsetMs = typeof olds[CLOCK_OFFSET] === "number" ? olds[CLOCK_OFFSET] * 1000 : 0;
-    const { changes, replaces } = diffProfile(kindNamed(kindName), olds, news, Date.now() + offsetMs);
+    const kind = kindNamed(kindName);
+    const { changes, replaces, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
+    // A dynamic provider's diff cannot carry a per-property detail, so the engine shows a bare "update" for a renewal.
+    // A line on stderr is shown by the engine with the preview (and the update): the one place to say why.
+    if (tokenReason && replaces.length === 0) {
+        const name = typeof news.displayName === "string" ? news.displayName : typeof olds.displayName === "string" ? olds.displayName : "?";
+        engineLog("info", `intune: ${kind.label} "${name}": a new enrollment token will be issued because ${tokenReason}`);
+    }
     return { changes, replaces, deleteBeforeReplace: false };
 }
 

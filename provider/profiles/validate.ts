@@ -2,6 +2,7 @@ import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
 import { ProviderSettings } from "../graph/settings";
 import { CheckFailure, ProfileKind, Props, UNKNOWN, ValidityDays } from "./model";
+import { shownValue } from "./decodeErrors";
 import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";
 
 /**
@@ -43,10 +44,14 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
     const decodable: Props = {};
     for (const [k, v] of Object.entries(inputs)) if (v !== UNKNOWN && v !== null) decodable[k] = v;
     const decoded = kind.inputs.decode(decodable);
-    if (isLeft(decoded)) failures.push(...describe(decoded.left, decodable, inputs, kind.secrets));
+    const undecodable = isLeft(decoded) ? describe(decoded.left, decodable, inputs, kind.secrets) : [];
+    failures.push(...undecodable);
 
     failures.push(...kind.crossChecks(judged, settings));
-    failures.push(...tokenChecks(kind, judged));
+    // Token rules depend on the mode and token type: with one of them invalid, judging the token only adds noise
+    // ("tokenValidityDays has no effect for kioskMode") to the one failure that matters.
+    const invalid = new Set(undecodable.map((f) => f.property));
+    if (!invalid.has("enrollmentMode") && !invalid.has("enrollmentTokenType")) failures.push(...tokenChecks(kind, judged));
     return { inputs, failures: dedupe(failures) };
 }
 
@@ -97,7 +102,7 @@ function describe(errors: t.Errors, decodable: Props, all: Props, secrets: reado
         if (got === undefined && all[property] === undefined) {
             failures.push({ property, reason: `is required (${expected})` });
         } else {
-            const shown = secrets.includes(property) ? `a ${typeof error.value}` : JSON.stringify(error.value);
+            const shown = shownValue(error.value, secrets.includes(property));
             failures.push({ property, reason: `must be ${expected}, got ${shown}` });
         }
     }

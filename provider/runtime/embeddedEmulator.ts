@@ -2,11 +2,12 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startEmulator } from "../../emulator";
 import { ProviderSettings } from "../graph/settings";
+import { engineLog } from "./engineLog";
 
 /**
- * With no tenant configured at all, the provider runs against a Graph emulator started inside its own process,
- * keeping its profiles in `.intune-emulator/` beside the Pulumi program so that later runs (refresh, destroy)
- * find them. It says so loudly: a pipeline that forgot its credentials must not believe it deployed to Intune.
+ * When the program opts in (`intune:emulator`), the provider runs against a Graph emulator started inside its own
+ * process, keeping its profiles in `.intune-emulator/` beside the Pulumi program so that later runs (refresh,
+ * destroy) find them. It says so as a warning on every run: nobody must believe a run on it deployed to Intune.
  */
 
 let running: Promise<ProviderSettings> | undefined;
@@ -22,9 +23,11 @@ export function startEmbeddedEmulator(base: ProviderSettings): Promise<ProviderS
         const emulator = await startEmulator({ stateFile: join(dir, "state.json"), tlsDir: join(dir, "tls") });
         // The host exits when the engine is done with it; the emulator must not keep it alive.
         emulator.unref();
-        process.stderr.write(
-            `intune: no tenant configured (intune:tenantId / AZURE_TENANT_ID); using the embedded Graph emulator at ${emulator.url} ` +
-                `with its state in ${dir}. Nothing is deployed to Microsoft Intune.\n`,
+        const ignored = [base.tenantId && "the tenant id", base.clientId && "the client id", base.auth.method !== "default" && "the sign-in"].filter(Boolean);
+        engineLog(
+            "warning",
+            `intune:emulator is true: profiles go to the embedded Graph emulator at ${emulator.url} (state in ${dir}). Nothing is deployed ` +
+                `to Microsoft Intune${ignored.length ? `; the configured ${ignored.join(", ")} are not used` : ""}. Remove intune:emulator (and INTUNE_EMULATOR) to deploy to a tenant.`,
         );
         return {
             ...base,

@@ -2,7 +2,7 @@ import * as t from "io-ts";
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
-import { CheckFailure, CommonEntity, NonEmptyString, nullable, ProfileKind, Props, ProviderControls, TokenRules } from "../model";
+import { CheckFailure, CommonEntity, NonEmptyString, nullable, ProfileKind, Props, ProviderControls, TokenRules, UNKNOWN } from "../model";
 
 /**
  * androidDeviceOwnerEnrollmentProfile: dedicated, fully managed, corporate-owned work profile and the two AOSP
@@ -108,9 +108,12 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
         }
     }
     if (mode && isAosp(mode)) {
-        const wifiConfigured = inputs.configureWifi !== false && WIFI_FIELDS.some((f) => inputs[f] !== undefined);
-        if (wifiConfigured && (typeof inputs.wifiSsid !== "string" || inputs.wifiSsid.trim() === "")) {
-            failures.push({ property: "wifiSsid", reason: "is required when Wi-Fi is configured (wifiPassword, wifiSecurityType or wifiHidden is set)" });
+        const wifiConfigured = inputs.configureWifi === true || (inputs.configureWifi !== false && WIFI_FIELDS.some((f) => inputs[f] !== undefined));
+        if (wifiConfigured && inputs.wifiSsid !== UNKNOWN && (typeof inputs.wifiSsid !== "string" || inputs.wifiSsid.trim() === "")) {
+            failures.push({
+                property: "wifiSsid",
+                reason: "is required when Wi-Fi is configured (configureWifi is true, or wifiPassword, wifiSecurityType or wifiHidden is set): name the network devices join during setup, or set configureWifi to false",
+            });
         }
         if (inputs.wifiSecurityType === "none" && inputs.wifiPassword) {
             failures.push({ property: "wifiPassword", reason: 'must not be set when wifiSecurityType is "none"' });

@@ -1,0 +1,56 @@
+import { dirname } from "node:path";
+
+/**
+ * Messages for the person running `pulumi up`, through the engine's own Log service, so a warning shows as a
+ * warning (stderr of a provider plugin shows only as an info line). The dynamic-provider host is started with the
+ * engine's address as its argument; outside the host (tests, scripts, the orphans command) the line goes to stderr.
+ */
+
+type Severity = "info" | "warning";
+
+interface EngineLogClient {
+    log(request: unknown, callback: (err: Error | null) => void): void;
+}
+
+let client: EngineLogClient | null | undefined;
+
+function engineAddress(): string | undefined {
+    // `pulumi-resource-pulumi-nodejs <engine>`: node, the host script, then the engine's host:port.
+    if (!/dynamic-provider/.test(process.argv[1] ?? "")) return undefined;
+    return process.argv.slice(2).find((a) => /^[\w.\-[\]:]+:\d+$/.test(a));
+}
+
+function engineClient(): EngineLogClient | null {
+    if (client !== undefined) return client;
+    client = null;
+    const address = engineAddress();
+    if (!address) return client;
+    try {
+        // The gRPC library of the @pulumi/pulumi that hosts us: its generated client classes need that very copy.
+        const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as { credentials: { createInsecure(): unknown } };
+        const engrpc = require("@pulumi/pulumi/proto/engine_grpc_pb") as { EngineClient: new (addr: string, creds: unknown) => EngineLogClient };
+        client = new engrpc.EngineClient(address, grpc.credentials.createInsecure());
+    } catch {
+        client = null;
+    }
+    return client;
+}
+
+export function engineLog(severity: Severity, message: string): void {
+    const engine = engineClient();
+    if (engine) {
+        const engproto = require("@pulumi/pulumi/proto/engine_pb") as {
+            LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void };
+            LogSeverity: { INFO: number; WARNING: number };
+        };
+        const request = new engproto.LogRequest();
+        request.setSeverity(severity === "warning" ? engproto.LogSeverity.WARNING : engproto.LogSeverity.INFO);
+        request.setMessage(message);
+        engine.log(request, (err) => {
+            if (err) process.stderr.write(`${severity}: ${message}\n`);
+        });
+        return;
+    }
+    process.stderr.write(`${severity}: ${message}\n`);
+}
