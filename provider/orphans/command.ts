@@ -187,8 +187,7 @@ function describe(options: OrphansOptions, stack: StackProfiles, tenantCount: nu
     for (const o of orphans) {
         lines.push("", `  ${KINDS[o.profile.kind].typeName} ${o.profile.id}  "${o.profile.displayName}"  created ${o.profile.createdDateTime ?? "(unknown)"}`);
         if (o.pendingCreate) lines.push(`    - made during an interrupted run: the pending create of resource "${o.pendingCreate.name}"`);
-        else if (o.createdDuringInterruptedRun) lines.push("    - made while the interrupted run was under way");
-        for (const m of o.sameNameAs) lines.push(`    - same displayName as resource "${m.name}" (which owns ${m.id})`);
+        for (const m of o.sameNameAs) lines.push(`    - same displayName as resource "${m.name}", which owns ${m.id}: a duplicate`);
         if (!isMarked(o)) lines.push("    - nothing ties it to this stack: made in the portal or by another stack?");
         lines.push(`    adopt: ${adoptionLine(o)}`);
     }

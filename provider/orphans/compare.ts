@@ -41,8 +41,6 @@ export interface PendingProfileOperation {
     operation: string;
     id?: string;
     displayName?: string;
-    /** When the engine began it (ms since the epoch), if the state says. */
-    startedAt?: number;
 }
 
 export interface StackProfiles {
@@ -93,7 +91,6 @@ export function profilesInState(exported: unknown): StackProfiles {
         if (!r || !kind || typeof r.urn !== "string") continue;
         const inputs = isObject(r.inputs) ? r.inputs : {};
         const outputs = isObject(r.outputs) ? r.outputs : {};
-        const started = Date.parse(String(r.modified ?? r.created ?? ""));
         pending.push({
             kind: kind.name,
             urn: r.urn,
@@ -101,7 +98,6 @@ export function profilesInState(exported: unknown): StackProfiles {
             operation: String((op as Json).type ?? "unknown"),
             id: plainString(r.id),
             displayName: plainString(inputs.displayName) ?? plainString(outputs.displayName),
-            startedAt: Number.isNaN(started) ? undefined : started,
         });
     }
     return { managed, pending };
@@ -124,14 +120,14 @@ export interface Orphan {
     sameNameAs: { name: string; urn: string; id: string }[];
     /** The pending create of an interrupted run with this type and displayName: most likely the one that made it. */
     pendingCreate?: { name: string; urn: string };
-    /** Created while a run the state shows as interrupted was under way (or named like one of its pending creates). */
+    /**
+     * Made by a run the state shows as interrupted: it has that run's pending create's type and displayName. (The
+     * engine stamps a resource's times only once its create returns, so a pending create carries no start time.)
+     */
     createdDuringInterruptedRun: boolean;
-    /** The resource `adoptExistingId` belongs on, when one is evident. */
+    /** The resource `adoptExistingId` belongs on: the pending create's, while the state has no profile for it. */
     adoptInto?: { name: string; urn: string };
 }
-
-/** The service's and this machine's clocks may differ by this much without a profile being misjudged. */
-export const CLOCK_TOLERANCE_MS = 60_000;
 
 /**
  * The tenant's profiles, of the given kinds, that no resource of the stack owns (by id, including resources in the
@@ -140,8 +136,7 @@ export const CLOCK_TOLERANCE_MS = 60_000;
 export function findOrphans(stack: StackProfiles, tenant: readonly TenantProfile[], kinds: readonly string[] = Object.keys(KINDS)): Orphan[] {
     const owned = new Set<string>([...stack.managed.map((m) => `${m.kind}/${m.id}`), ...stack.pending.filter((p) => p.id).map((p) => `${p.kind}/${p.id}`)]);
     const creates = stack.pending.filter((p) => p.operation === "creating");
-    const starts = stack.pending.map((p) => p.startedAt).filter((t): t is number => t !== undefined);
-    const interruptedSince = starts.length > 0 ? Math.min(...starts) - CLOCK_TOLERANCE_MS : undefined;
+    const managedUrns = new Set(stack.managed.map((m) => m.urn));
 
     const orphans: Orphan[] = [];
     for (const profile of tenant) {
@@ -150,11 +145,10 @@ export function findOrphans(stack: StackProfiles, tenant: readonly TenantProfile
             .filter((m) => m.kind === profile.kind && m.displayName === profile.displayName)
             .map((m) => ({ name: m.name, urn: m.urn, id: m.id }));
         const pending = creates.find((p) => p.kind === profile.kind && p.displayName === profile.displayName);
-        const created = Date.parse(profile.createdDateTime ?? "");
-        const duringRun = pending !== undefined || (interruptedSince !== undefined && !Number.isNaN(created) && created >= interruptedSince);
         const pendingCreate = pending && { name: pending.name, urn: pending.urn };
-        const adoptInto = pendingCreate ?? (sameNameAs.length === 1 ? { name: sameNameAs[0].name, urn: sameNameAs[0].urn } : undefined);
-        orphans.push({ profile, sameNameAs, pendingCreate, createdDuringInterruptedRun: duringRun, adoptInto });
+        // adoptExistingId counts only when a resource is created: a resource that already owns a profile ignores it.
+        const adoptInto = pendingCreate && !managedUrns.has(pendingCreate.urn) ? pendingCreate : undefined;
+        orphans.push({ profile, sameNameAs, pendingCreate, createdDuringInterruptedRun: pendingCreate !== undefined, adoptInto });
     }
     return orphans.sort((a, b) => a.profile.kind.localeCompare(b.profile.kind) || a.profile.displayName.localeCompare(b.profile.displayName) || a.profile.id.localeCompare(b.profile.id));
 }
