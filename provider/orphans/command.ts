@@ -169,8 +169,8 @@ async function deleteAll(client: ReturnType<typeof sharedClient>, orphans: Orpha
 }
 
 function stackLabel(options: OrphansOptions): string {
-    if (options.stateFile) return `the state in ${options.stateFile}`;
-    return options.stack ? `stack ${options.stack}` : `the selected stack in ${options.cwd}`;
+    if (options.stateFile) return `The state in ${options.stateFile}`;
+    return options.stack ? `Stack ${options.stack}` : `The selected stack in ${options.cwd}`;
 }
 
 function describe(options: OrphansOptions, stack: StackProfiles, tenantCount: number, where: { tenantId: string | null; graphRoot: string }, orphans: Orphan[]): string {
@@ -178,7 +178,7 @@ function describe(options: OrphansOptions, stack: StackProfiles, tenantCount: nu
     const creates = stack.pending.filter((p) => p.operation === "creating").length;
     lines.push(`${stackLabel(options)}: ${stack.managed.length} profile resources` +
         (stack.pending.length > 0 ? `, ${stack.pending.length} pending operations of an interrupted run (${creates} creates)` : "") + ".");
-    lines.push(`Tenant ${where.tenantId ?? "(from the token)"} at ${where.graphRoot}: ${tenantCount} profiles of the types looked at.`);
+    lines.push(`Tenant ${where.tenantId ?? "(from the token)"} at ${where.graphRoot}: ${tenantCount} profiles.`);
     if (orphans.length === 0) {
         lines.push("", `No profile ${options.markedOnly ? "tied to the stack " : ""}is left without a resource.`);
         return `${lines.join("\n")}\n`;
