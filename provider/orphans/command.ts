@@ -138,7 +138,7 @@ export async function runOrphans(options: OrphansOptions, io: CommandIo): Promis
     const orphans = findOrphans(stack, tenant, options.kinds).filter((o) => !options.markedOnly || isMarked(o));
     const where = { tenantId: settings.tenantId ?? null, graphRoot: settings.graphRoot };
 
-    if (!options.json) io.out(describe(options, stack, tenant.length, where, orphans));
+    if (!options.json) io.out(textReport(options, stack, tenant.length, where, orphans));
     let outcome: Outcome = { deleted: [], failed: [] };
     if (options.delete && orphans.length > 0) {
         const go = options.yes || (await io.confirm(`Revoke the enrollment tokens of these ${orphans.length} profiles and delete them? [y/N] `));
@@ -173,7 +173,7 @@ function stackLabel(options: OrphansOptions): string {
     return options.stack ? `Stack ${options.stack}` : `The selected stack in ${options.cwd}`;
 }
 
-function describe(options: OrphansOptions, stack: StackProfiles, tenantCount: number, where: { tenantId: string | null; graphRoot: string }, orphans: Orphan[]): string {
+function textReport(options: OrphansOptions, stack: StackProfiles, tenantCount: number, where: { tenantId: string | null; graphRoot: string }, orphans: Orphan[]): string {
     const lines: string[] = [];
     const creates = stack.pending.filter((p) => p.operation === "creating").length;
     lines.push(`${stackLabel(options)}: ${stack.managed.length} profile resources` +
