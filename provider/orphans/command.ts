@@ -152,7 +152,7 @@ export async function runOrphans(options: OrphansOptions, io: CommandIo): Promis
 
 async function deleteAll(client: ReturnType<typeof sharedClient>, orphans: Orphan[], out: (text: string) => void): Promise<Outcome> {
     const outcome: Outcome = { deleted: [], failed: [] };
-    // One at a time: the write budget is shared with nothing here, but a failure should stop nothing else either.
+    // One at a time, each token revoked before its profile goes; a failure is reported and the others still go.
     for (const orphan of orphans) {
         const label = `${orphan.profile.id} "${orphan.profile.displayName}"`;
         try {
