@@ -113,6 +113,13 @@ describe("the npm pack tarball installed in a consumer project", function () {
         expect(remaining).to.deep.equal([]);
     });
 
+    it("installs the orphans command as the package's bin: npx pulumi-intune-enrollment orphans", async () => {
+        if (installed instanceof Error) throw installed;
+        // --no: never fetch it from the registry; the installed package must provide it.
+        const { stdout } = await run("npx", ["--no", "pulumi-intune-enrollment", "orphans", "--help"], { cwd: consumer, timeoutMs: 60_000 });
+        expect(stdout).to.include("Usage: pulumi-intune-enrollment orphans").and.to.include("--delete");
+    });
+
     it("type-checks a consumer program against the tarball's declarations", async () => {
         if (installed instanceof Error) throw installed;
         const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");

@@ -1,5 +1,6 @@
 import { sharedClient } from "../graph/client";
 import { GraphRequestError } from "../graph/errors";
+import "../runtime/engineWatch";
 import { configure as configureSettings, ConfigReader, providerSettings } from "../runtime/configuration";
 import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";

@@ -100,6 +100,8 @@ export interface HostOptions {
     project?: string;
     /** Environment of the host; default: this process's, without any Azure/Intune setting, so only Configure counts. */
     env?: NodeJS.ProcessEnv;
+    /** What the host is told the engine's address is (default: a port nothing listens on). */
+    engineAddress?: string;
     /** gRPC deadline of each call. */
     callTimeoutMs?: number;
     startTimeoutMs?: number;
@@ -135,8 +137,9 @@ export class DynamicProviderHost {
     static async start(options: HostOptions): Promise<DynamicProviderHost> {
         const m = options.modules ?? loadHostModules(options.cwd);
         const env = { ...(options.env ?? cleanEnvironment()), PULUMI_NODEJS_PROJECT: options.project ?? "intune-test" };
-        // The host only checks that an engine address is given; it never dials it.
-        const child = spawn(process.execPath, [m.hostProgram, "127.0.0.1:1"], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        // The host itself never dials the engine; the provider's engine watch does once it loads, and leaves an
+        // address that never answered alone.
+        const child = spawn(process.execPath, [m.hostProgram, options.engineAddress ?? "127.0.0.1:1"], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         let early = "";
         child.stderr!.on("data", (chunk: Buffer) => {
             early += chunk.toString("utf8");

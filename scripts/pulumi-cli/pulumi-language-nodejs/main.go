@@ -95,14 +95,19 @@ func main() {
 		close(stop)
 	}()
 
-	// If the CLI dies without closing us, exit instead of lingering forever.
+	host := newHost(engineAddress, *tracing)
+
+	// If the CLI dies without closing us (SIGKILL, OOM kill), nothing will ever call Cancel: stop the program and
+	// exit within seconds rather than run on with nobody recording what it registers. On Unix the parent's death
+	// shows at once as a new parent pid; the engine health check also covers systems where it does not.
+	abandoned := func() { host.abandon(cancel) }
+	watchParent(abandoned)
 	if engineAddress != "" {
-		if err := rpcutil.Healthcheck(ctx, engineAddress, 5*time.Minute, cancel); err != nil {
+		if err := rpcutil.Healthcheck(ctx, engineAddress, engineCheckInterval, abandoned); err != nil {
 			cmdutil.Exit(fmt.Errorf("could not start health check host RPC server: %w", err))
 		}
 	}
 
-	host := newHost(engineAddress, *tracing)
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: stop,
 		Init: func(srv *grpc.Server) error {
@@ -123,21 +128,78 @@ func main() {
 	}
 }
 
+const (
+	parentCheckInterval = 250 * time.Millisecond
+	engineCheckInterval = 5 * time.Second
+	// How long a program abandoned by a dead CLI gets to stop after SIGINT before it is killed.
+	abandonGrace = 2 * time.Second
+)
+
+// watchParent calls gone once the process that started this one has exited (we were re-parented).
+func watchParent(gone func()) {
+	parent := os.Getppid()
+	go func() {
+		for {
+			time.Sleep(parentCheckInterval)
+			if os.Getppid() != parent {
+				gone()
+				return
+			}
+		}
+	}()
+}
+
 type host struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 
 	mu            sync.Mutex
 	engineAddress string
 	tracing       string
+	// Programs currently running, so an abandoned host can kill what SIGINT did not stop.
+	programs map[*os.Process]struct{}
 
 	// Cancelled by the Cancel RPC; running programs get SIGINT.
 	cancelCtx  context.Context
 	cancelFunc context.CancelFunc
+
+	abandonOnce sync.Once
 }
 
 func newHost(engineAddress, tracing string) *host {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &host{engineAddress: engineAddress, tracing: tracing, cancelCtx: ctx, cancelFunc: cancel}
+	return &host{
+		engineAddress: engineAddress, tracing: tracing, cancelCtx: ctx, cancelFunc: cancel,
+		programs: map[*os.Process]struct{}{},
+	}
+}
+
+// abandon ends this host when the engine is gone: SIGINT to running programs, stop serving, then after a short
+// grace kill whatever still runs and exit. A graceful stop alone would wait for Run, i.e. for the program.
+func (h *host) abandon(stopServing context.CancelFunc) {
+	h.abandonOnce.Do(func() {
+		logging.V(3).Infof("language host: the Pulumi CLI is gone; stopping")
+		h.cancelFunc()
+		stopServing()
+		go func() {
+			time.Sleep(abandonGrace)
+			h.mu.Lock()
+			for p := range h.programs {
+				_ = p.Kill()
+			}
+			h.mu.Unlock()
+			os.Exit(1)
+		}()
+	})
+}
+
+func (h *host) tracked(p *os.Process, running bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if running {
+		h.programs[p] = struct{}{}
+	} else {
+		delete(h.programs, p)
+	}
 }
 
 // Handshake is only used when the engine attaches to an already running host
@@ -336,7 +398,13 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	cmd.Stdout = struct{ io.Writer }{os.Stdout}
 	cmd.Stderr = struct{ io.Writer }{os.Stderr}
 
-	if err := cmd.Run(); err != nil {
+	err = cmd.Start()
+	if err == nil {
+		h.tracked(cmd.Process, true)
+		err = cmd.Wait()
+		h.tracked(cmd.Process, false)
+	}
+	if err != nil {
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
 			return &pulumirpc.RunResponse{

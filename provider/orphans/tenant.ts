@@ -1,0 +1,53 @@
+import { GraphClient } from "../graph/client";
+import { GraphRequestError, Operation } from "../graph/errors";
+import { decodeEntity } from "../profiles/crud";
+import { kindNamed } from "../profiles/kinds";
+import { TenantProfile } from "./compare";
+
+/**
+ * The tenant side of the comparison, through the provider's own Graph client (same sign-in, retries and budget).
+ * Lists select no token field: the command never needs a token value, so none is ever fetched.
+ */
+
+const read = (description: string): Operation => ({ description, kind: "read" });
+const write = (description: string): Operation => ({ description, kind: "write" });
+
+export async function listTenantProfiles(client: GraphClient, kindNames: readonly string[]): Promise<TenantProfile[]> {
+    const profiles: TenantProfile[] = [];
+    for (const name of kindNames) {
+        const kind = kindNamed(name);
+        const select = ["id", "displayName", "createdDateTime", "tokenExpirationDateTime", ...(kind.select.includes("enrollmentMode") ? ["enrollmentMode"] : [])];
+        const operation = read(`Listing ${kind.label}s`);
+        for (const item of await client.list(operation, kind.collectionPath, { $select: select.join(",") })) {
+            const entity = decodeEntity(kind, item, operation);
+            profiles.push({
+                kind: kind.name,
+                id: String(entity.id),
+                displayName: typeof entity.displayName === "string" ? entity.displayName : "",
+                createdDateTime: typeof entity.createdDateTime === "string" ? entity.createdDateTime : undefined,
+                manageable: kind.manageable(entity),
+                tokenIssued: typeof entity.tokenExpirationDateTime === "string" && entity.tokenExpirationDateTime !== "",
+            });
+        }
+    }
+    return profiles;
+}
+
+/**
+ * Revokes the profile's token, then deletes the profile: devices must not enroll with a token that outlives the
+ * profile a moment longer than needed, and a profile whose revocation failed is left in place, token known.
+ */
+export async function deleteOrphan(client: GraphClient, profile: TenantProfile): Promise<"deleted" | "absent"> {
+    const kind = kindNamed(profile.kind);
+    const path = `${kind.collectionPath}/${encodeURIComponent(profile.id)}`;
+    const what = `${kind.label} "${profile.displayName}" (${profile.id})`;
+    if (profile.tokenIssued) {
+        try {
+            await client.action(write(`Revoking the enrollment token of ${what}`), `${path}/revokeToken`);
+        } catch (err) {
+            if (err instanceof GraphRequestError && err.isNotFound) return "absent";
+            throw err;
+        }
+    }
+    return client.delete(write(`Deleting ${what}`), path);
+}

@@ -1,0 +1,82 @@
+import { connect } from "node:net";
+
+/**
+ * The dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`, which the engine starts and we cannot change)
+ * serves until the engine closes it. When the CLI is killed (SIGKILL, an OOM kill, a cancelled CI job) nobody
+ * does, and the host ran on for over a minute, free to keep creating profiles no state would ever record. The
+ * provider code is loaded into that host, so it watches for the engine itself and ends the process once it is gone:
+ * its parent changed (the host was started directly and re-parented), or the engine's address, which answered
+ * before, now refuses connections. Between the engine and the host there may be a shell wrapper that outlives the
+ * CLI, which is why the address is watched too.
+ */
+
+export interface EngineWatchOptions {
+    intervalMs?: number;
+    /** Refused probes in a row that count as "gone". */
+    refusalsToExit?: number;
+    exit?: () => void;
+}
+
+const HOST_SCRIPT = /[\\/]cmd[\\/]dynamic-provider([\\/]index(\.js)?)?$/;
+
+let watching = false;
+
+/** The engine address when this process is the dynamic-provider host (argv: node <host script> <engine address>). */
+export function engineAddressOfHost(argv: readonly string[]): { host: string; port: number } | undefined {
+    if (argv.length < 3 || !HOST_SCRIPT.test(argv[1] ?? "")) return undefined;
+    const address = argv[2];
+    const colon = address.lastIndexOf(":");
+    const port = Number(address.slice(colon + 1));
+    if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+    return { host: address.slice(0, colon).replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+/** Starts the watch when this process is the dynamic-provider host; does nothing anywhere else, or twice. */
+export function exitWhenEngineGone(argv: readonly string[] = process.argv, options: EngineWatchOptions = {}): boolean {
+    const engine = engineAddressOfHost(argv);
+    if (!engine || watching) return false;
+    watching = true;
+    const intervalMs = options.intervalMs ?? 1000;
+    const refusalsToExit = options.refusalsToExit ?? 2;
+    const exit = options.exit ?? (() => process.exit(1));
+    const parent = process.ppid;
+    // Only an engine that answered once can be judged gone: hosts started by hand or by tests get a dummy address.
+    let answered = false;
+    let refusals = 0;
+    let probing = false;
+
+    const timer = setInterval(() => {
+        if (process.ppid !== parent) {
+            clearInterval(timer);
+            exit();
+            return;
+        }
+        if (probing) return;
+        probing = true;
+        const socket = connect({ host: engine.host, port: engine.port });
+        socket.unref();
+        socket.setTimeout(intervalMs);
+        let settled = false;
+        const done = (outcome: "answered" | "refused" | "unknown"): void => {
+            if (settled) return;
+            settled = true;
+            socket.destroy();
+            probing = false;
+            if (outcome === "answered") {
+                answered = true;
+                refusals = 0;
+            } else if (outcome === "refused" && answered && ++refusals >= refusalsToExit) {
+                clearInterval(timer);
+                exit();
+            }
+        };
+        socket.once("connect", () => done("answered"));
+        socket.once("timeout", () => done("unknown"));
+        socket.once("error", (err: NodeJS.ErrnoException) => done(err.code === "ECONNREFUSED" ? "refused" : "unknown"));
+    }, intervalMs);
+    timer.unref();
+    return true;
+}
+
+// Loaded by the provider's host entry point: in the dynamic-provider host this arms the watch, elsewhere it is inert.
+exitWhenEngineGone();

@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
+import { tempDir, useEmulator } from "./support/emulator";
+
+/**
+ * The package's command, `pulumi-intune-enrollment orphans`, as installed (dist/provider/cli.js, the package.json
+ * bin) against the Graph emulator over HTTPS, signed in from the environment as a pipeline would: an exported state
+ * given with --state, the tenant's real answers, the exit codes and the deletions.
+ */
+
+const CLI = join(REPO_ROOT, "dist", "provider", "cli.js");
+const OWNER = "pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile";
+const FOR_WORK = "pulumi-nodejs:dynamic/intune:AndroidForWorkEnrollmentProfile";
+const urn = (type: string, name: string) => `urn:pulumi:dev::fleet::${type}::${name}`;
+
+interface Report {
+    tenantId: string;
+    orphans: { id: string; type: string; displayName: string; marked: boolean; pendingCreate: { name: string } | null; adopt: string }[];
+    deleted: string[];
+    failed: { id: string; error: string }[];
+}
+
+describe("orphans command against the Graph emulator", function () {
+    this.timeout(60_000);
+    const ctx = useEmulator({ behaviour: { builtInProfile: true } });
+    let dir: string;
+    let env: NodeJS.ProcessEnv;
+    const ids: Record<string, string> = {};
+
+    const orphans = (args: string[], input?: string): Promise<RunResult> =>
+        run(process.execPath, [CLI, "orphans", "--state", join(dir, "state.json"), ...args], { cwd: dir, env, allowFailure: true, input });
+
+    beforeEach(async () => {
+        const e = ctx.emulator;
+        dir = tempDir("intune-orphans");
+        env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AZURE_|ARM_|INTUNE_)/.test(k)));
+        Object.assign(env, {
+            AZURE_TENANT_ID: e.tenantId, AZURE_CLIENT_ID: e.defaultApp.clientId, AZURE_CLIENT_SECRET: e.defaultApp.secret,
+            INTUNE_GRAPH_ENDPOINT: e.graphUrl, AZURE_AUTHORITY_HOST: e.authorityHost, INTUNE_CA_CERTIFICATE_PATH: e.caPath,
+        });
+        const make = async (key: string, collection: "androidDeviceOwnerEnrollmentProfiles" | "androidForWorkEnrollmentProfiles", displayName: string) => {
+            const fields = collection === "androidDeviceOwnerEnrollmentProfiles" ? { displayName, enrollmentMode: "corporateOwnedFullyManaged" } : { displayName };
+            ids[key] = String((await e.createInPortal(collection, fields)).id);
+        };
+        await make("managed", "androidDeviceOwnerEnrollmentProfiles", "Fleet kiosk-01");
+        await make("legacy", "androidForWorkEnrollmentProfiles", "Fleet legacy");
+        await make("interrupted", "androidDeviceOwnerEnrollmentProfiles", "Fleet kiosk-02");
+        await make("duplicate", "androidForWorkEnrollmentProfiles", "Fleet legacy");
+        await make("portal", "androidDeviceOwnerEnrollmentProfiles", "Made in the portal");
+        // A legacy profile gets its token from createToken, not on create: give the duplicate one to revoke.
+        e.changeInPortal("androidForWorkEnrollmentProfiles", ids.duplicate, { tokenValue: "legacy-duplicate-token-value", tokenExpirationDateTime: new Date(Date.now() + 30 * 86_400_000).toISOString() });
+        writeFileSync(join(dir, "state.json"), JSON.stringify({
+            version: 3,
+            deployment: {
+                resources: [
+                    { urn: urn(OWNER, "kiosk-01"), type: OWNER, custom: true, id: ids.managed, outputs: { displayName: "Fleet kiosk-01" } },
+                    { urn: urn(FOR_WORK, "legacy"), type: FOR_WORK, custom: true, id: ids.legacy, outputs: { displayName: "Fleet legacy" } },
+                ],
+                pending_operations: [{ type: "creating", resource: { urn: urn(OWNER, "kiosk-02"), type: OWNER, custom: true, inputs: { displayName: "Fleet kiosk-02" } } }],
+            },
+        }));
+    });
+
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("lists exactly the profiles the state does not own (never the built-in one), as JSON, and exits 3", async () => {
+        const result = await orphans(["--json"]);
+        expect(result.code, result.stderr).to.equal(3);
+        const report = JSON.parse(result.stdout) as Report;
+        expect(report.tenantId).to.equal(ctx.emulator.tenantId);
+        expect(report.orphans.map((o) => [o.id, o.type, o.marked])).to.have.deep.members([
+            [ids.interrupted, "AndroidDeviceOwnerEnrollmentProfile", true],
+            [ids.duplicate, "AndroidForWorkEnrollmentProfile", true],
+            [ids.portal, "AndroidDeviceOwnerEnrollmentProfile", false],
+        ]);
+        const interrupted = report.orphans.find((o) => o.id === ids.interrupted)!;
+        expect(interrupted.pendingCreate?.name).to.equal("kiosk-02");
+        expect(interrupted.adopt).to.equal(`adoptExistingId: "${ids.interrupted}"  on resource "kiosk-02" (AndroidDeviceOwnerEnrollmentProfile)`);
+        // The built-in profile is in the tenant: the command saw it and left it out.
+        const listed = ctx.emulator.requests().filter((r) => r.method === "GET" && r.path.endsWith("androidDeviceOwnerEnrollmentProfiles"));
+        expect(listed).to.have.length.greaterThan(0);
+    });
+
+    it("prints no token, QR content or client secret, in text or JSON", async () => {
+        const text = await orphans([]);
+        const json = await orphans(["--json"]);
+        const secrets = [ctx.emulator.defaultApp.secret];
+        for (const c of ["androidDeviceOwnerEnrollmentProfiles", "androidForWorkEnrollmentProfiles"] as const) {
+            for (const p of ctx.emulator.profiles(c)) secrets.push(...[p.tokenValue, p.qrCodeContent].filter((v): v is string => typeof v === "string"));
+        }
+        expect(secrets.length).to.be.greaterThan(3);
+        for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) {
+            for (const s of secrets) expect(output.includes(s), `output contains ${s.slice(0, 8)}...`).to.equal(false);
+        }
+        expect(text.stdout).to.include(`"Made in the portal"`).and.to.include("nothing ties it to this stack").and.to.include('pending create of resource "kiosk-02"');
+    });
+
+    it("with --marked, deletes only what is tied to the stack, after a yes, revoking each token first, and then exits 0", async () => {
+        const declined = await orphans(["--marked", "--delete"], "n\n");
+        expect(declined.code).to.equal(3);
+        expect(declined.stdout).to.include("Nothing deleted.");
+        expect(ctx.emulator.requests().filter((r) => r.method === "DELETE")).to.deep.equal([]);
+
+        ctx.emulator.clearRequests();
+        const accepted = await orphans(["--marked", "--delete"], "yes\n");
+        expect(accepted.code, accepted.stdout + accepted.stderr).to.equal(0);
+        const writes = ctx.emulator.requests().filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/^.*deviceManagement\//, "")} ${r.status}`);
+        expect(writes).to.have.members([
+            `POST androidDeviceOwnerEnrollmentProfiles/${ids.interrupted}/revokeToken 204`, `DELETE androidDeviceOwnerEnrollmentProfiles/${ids.interrupted} 204`,
+            `POST androidForWorkEnrollmentProfiles/${ids.duplicate}/revokeToken 204`, `DELETE androidForWorkEnrollmentProfiles/${ids.duplicate} 204`,
+        ]);
+        for (const id of [ids.interrupted, ids.duplicate]) {
+            expect(writes.findIndex((w) => w.startsWith(`DELETE`) && w.includes(id))).to.be.greaterThan(writes.findIndex((w) => w.includes(`${id}/revokeToken`)));
+        }
+        const left = [...ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...ctx.emulator.profiles("androidForWorkEnrollmentProfiles")].map((p) => p.id);
+        expect(left).to.have.members([ids.managed, ids.legacy, ids.portal]);
+
+        // What is left is not tied to the stack: --marked finds nothing; without it the portal profile still counts.
+        expect((await orphans(["--marked"])).code).to.equal(0);
+        expect((await orphans([])).code).to.equal(3);
+    });
+
+    it("exits 1 with a message that names the problem: a missing state file, settings that do not resolve", async () => {
+        const missing = await run(process.execPath, [CLI, "orphans", "--state", join(dir, "nope.json")], { cwd: dir, env, allowFailure: true });
+        expect(missing.code).to.equal(1);
+        expect(missing.stderr).to.include("nope.json: ENOENT");
+        const badSettings = await run(process.execPath, [CLI, "orphans", "--state", join(dir, "state.json")], {
+            cwd: dir, env: { ...env, INTUNE_GRAPH_ENDPOINT: "http://plain.example" }, allowFailure: true,
+        });
+        expect(badSettings.code).to.equal(1);
+        expect(badSettings.stderr).to.include("intune:graphEndpoint").and.to.include("https://");
+        expect(badSettings.stderr).to.not.include(ctx.emulator.defaultApp.secret);
+        const unknown = await run(process.execPath, [CLI, "orphans", "--frobnicate"], { cwd: dir, env, allowFailure: true });
+        expect(unknown.code).to.equal(1);
+        expect(unknown.stderr).to.include("unknown option --frobnicate").and.to.include("Usage: pulumi-intune-enrollment orphans");
+    });
+});
