@@ -108,7 +108,8 @@ describe("orphans command against the Graph emulator", function () {
         expect(accepted.code, accepted.stdout + accepted.stderr).to.equal(0);
         const writes = ctx.emulator.requests().filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/^.*deviceManagement\//, "")} ${r.status}`);
         expect(writes).to.have.members([
-            `POST androidDeviceOwnerEnrollmentProfiles/${ids.interrupted}/revokeToken 204`, `DELETE androidDeviceOwnerEnrollmentProfiles/${ids.interrupted} 204`,
+            // A fully managed token never expires: the service refuses its revoke, and the delete takes it with the profile.
+            `POST androidDeviceOwnerEnrollmentProfiles/${ids.interrupted}/revokeToken 400`, `DELETE androidDeviceOwnerEnrollmentProfiles/${ids.interrupted} 204`,
             `POST androidForWorkEnrollmentProfiles/${ids.duplicate}/revokeToken 204`, `DELETE androidForWorkEnrollmentProfiles/${ids.duplicate} 204`,
         ]);
         for (const id of [ids.interrupted, ids.duplicate]) {

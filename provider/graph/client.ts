@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { sharedBudget } from "./budget";
 import { waitUntilVisible, realSleep } from "./consistency";
 import { createCredential } from "./credential";
-import { GraphRequestError, Operation, parseGraphError } from "./errors";
+import { GraphRequestError, Operation, parseGraphError, SignInError } from "./errors";
 import { bearerAuth, TokenSource } from "./handlers/auth";
 import { budgeted } from "./handlers/budget";
 import { retry, DEFAULT_RETRY, RetryPolicy } from "./handlers/retry";
@@ -32,11 +32,12 @@ export type Query = Record<string, string | number | undefined>;
 export class GraphClient {
     private readonly send: Next;
     private readonly sleep: (ms: number) => Promise<void>;
+    private readonly tokens: TokenSource;
 
     constructor(readonly settings: ProviderSettings, private readonly options: ClientOptions = {}) {
         this.sleep = options.sleep ?? realSleep;
         const budget = sharedBudget(`${settings.graphRoot}|${settings.tenantId ?? ""}|${settings.clientId ?? ""}|${settings.auth.method}`, settings.limits);
-        const tokens = new TokenSource(() => (options.credential ?? createCredential)(settings), settings.scope, settings.auth.method);
+        const tokens = (this.tokens = new TokenSource(() => (options.credential ?? createCredential)(settings), settings.scope, settings.auth.method));
         const handlers: Handler[] = [
             telemetry,
             retry({ ...DEFAULT_RETRY, ...options.retry, maxDurationMs: settings.maxRetryDurationMs }, budget, this.sleep),
@@ -63,6 +64,23 @@ export class GraphClient {
         if (Number.isNaN(at)) return;
         const offset = at - Date.now();
         this.serviceClockOffsetMs = Math.abs(offset) >= 60_000 ? offset : 0;
+    }
+
+    /**
+     * The tenant this client acts in: from the settings, or else the access token's `tid` claim (Azure CLI, managed
+     * identity, a pre-acquired token). Undefined when neither tells (an opaque token).
+     */
+    async tenantId(operation: Operation): Promise<string | undefined> {
+        if (this.settings.tenantId) return this.settings.tenantId;
+        const token = await this.tokens.token().catch((err: unknown) => {
+            throw err instanceof SignInError ? err.during(operation) : err;
+        });
+        try {
+            const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { tid?: unknown };
+            return typeof claims.tid === "string" ? claims.tid : undefined;
+        } catch {
+            return undefined;
+        }
     }
 
     url(path: string, query: Query = {}): string {

@@ -54,6 +54,8 @@ export interface ProviderSettings {
      * pipeline that lost its sign-in variables must fail, not deploy to a stand-in.
      */
     useEmbeddedEmulator: boolean;
+    /** Profiles recorded in this place (a tenant id, or "emulator") are left there: a stack moving on purpose. */
+    moveFrom?: string;
 }
 
 export type AuthSettings =
@@ -105,6 +107,11 @@ export const SETTING_KEYS: SettingKey[] = [
     { key: "maxRetrySeconds", env: ["INTUNE_MAX_RETRY_SECONDS"], doc: "Give up retrying a request after this long (default 600)." },
     { key: "consistencyTimeoutSeconds", env: ["INTUNE_CONSISTENCY_TIMEOUT_SECONDS"], doc: "How long to wait for a write to become visible (default 120)." },
     { key: "debug", env: ["INTUNE_DEBUG"], doc: "`true` to trace every Graph request and response (secrets redacted) to stderr." },
+    {
+        key: "moveFrom",
+        env: ["INTUNE_MOVE_FROM"],
+        doc: "Move a stack on purpose: profiles recorded in this tenant id (or `emulator`) are left where they are and dropped from the stack by `pulumi refresh`, so the next `pulumi up` creates them in the configured tenant. Remove it afterwards.",
+    },
     {
         key: "emulator",
         env: ["INTUNE_EMULATOR"],
@@ -216,6 +223,7 @@ export function resolveSettings(config: ConfigSource, env: Environment = process
         consistencyTimeoutMs: positive("consistencyTimeoutSeconds", 120) * 1000,
         debug: bool("debug"),
         useEmbeddedEmulator: emulator,
+        moveFrom: get("moveFrom"),
     };
     if (problems.length > 0) throw new SettingsError(problems);
     return settings;

@@ -112,6 +112,8 @@ export interface TenantProfile {
     /** Built-in profiles (an undocumented enrollment mode) are never the provider's, so never orphans. */
     manageable: boolean;
     tokenIssued: boolean;
+    /** What decides whether its token expires (mode and token type), for tolerating a refused revoke. */
+    tokenRuleInputs?: Record<string, unknown>;
 }
 
 export interface Orphan {

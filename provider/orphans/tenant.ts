@@ -1,6 +1,6 @@
 import { GraphClient } from "../graph/client";
-import { GraphRequestError, Operation } from "../graph/errors";
-import { decodeEntity } from "../profiles/crud";
+import { Operation } from "../graph/errors";
+import { decodeEntity, revokeBeforeDelete } from "../profiles/crud";
 import { kindNamed } from "../profiles/kinds";
 import { TenantProfile } from "./compare";
 
@@ -16,7 +16,7 @@ export async function listTenantProfiles(client: GraphClient, kindNames: readonl
     const profiles: TenantProfile[] = [];
     for (const name of kindNames) {
         const kind = kindNamed(name);
-        const select = ["id", "displayName", "createdDateTime", "tokenExpirationDateTime", ...(kind.select.includes("enrollmentMode") ? ["enrollmentMode"] : [])];
+        const select = ["id", "displayName", "createdDateTime", "tokenExpirationDateTime", ...["enrollmentMode", "enrollmentTokenType"].filter((k) => kind.select.includes(k))];
         const operation = read(`Listing ${kind.label}s`);
         for (const item of await client.list(operation, kind.collectionPath, { $select: select.join(",") })) {
             const entity = decodeEntity(kind, item, operation);
@@ -26,7 +26,9 @@ export async function listTenantProfiles(client: GraphClient, kindNames: readonl
                 displayName: typeof entity.displayName === "string" ? entity.displayName : "",
                 createdDateTime: typeof entity.createdDateTime === "string" ? entity.createdDateTime : undefined,
                 manageable: kind.manageable(entity),
-                tokenIssued: typeof entity.tokenExpirationDateTime === "string" && entity.tokenExpirationDateTime !== "",
+                // A list never shows tokenValue; a token that never expires may show no expiry at all (graph-api.md).
+                tokenIssued: (typeof entity.tokenExpirationDateTime === "string" && entity.tokenExpirationDateTime !== "") || !kind.tokenRules(entity).expires,
+                tokenRuleInputs: { enrollmentMode: entity.enrollmentMode, enrollmentTokenType: entity.enrollmentTokenType ?? undefined },
             });
         }
     }
@@ -42,12 +44,8 @@ export async function deleteOrphan(client: GraphClient, profile: TenantProfile):
     const path = `${kind.collectionPath}/${encodeURIComponent(profile.id)}`;
     const what = `${kind.label} "${profile.displayName}" (${profile.id})`;
     if (profile.tokenIssued) {
-        try {
-            await client.action(write(`Revoking the enrollment token of ${what}`), `${path}/revokeToken`);
-        } catch (err) {
-            if (err instanceof GraphRequestError && err.isNotFound) return "absent";
-            throw err;
-        }
+        const revoked = await revokeBeforeDelete(kind, client, profile.id, profile.tokenRuleInputs ?? {}, write(`Revoking the enrollment token of ${what}`));
+        if (revoked === "absent") return "absent";
     }
     return client.delete(write(`Deleting ${what}`), path);
 }

@@ -256,19 +256,28 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
     return outputs(kind, declaredInputs(kind, news), entity);
 }
 
+/**
+ * revokeToken ahead of a delete. The portal offers no revoke for tokens that never expire and the service may
+ * refuse it; the delete that follows takes the token with the profile, so such a refusal must not keep the profile
+ * alive. `props` are what is known of the profile (its mode and token type decide whether its token expires).
+ */
+export async function revokeBeforeDelete(kind: ProfileKind, client: GraphClient, id: string, props: Props, operation: Operation): Promise<"revoked" | "refused" | "absent"> {
+    try {
+        await client.action(operation, `${entityPath(kind, id)}/revokeToken`);
+        return "revoked";
+    } catch (err) {
+        if (!(err instanceof GraphRequestError)) throw err;
+        if (err.isNotFound) return "absent";
+        if (kind.tokenRules(props).expires || ![400, 403, 405, 409].includes(err.status ?? 0)) throw err;
+        process.stderr.write(`intune: ${err.message}; deleting the profile removes its token\n`);
+        return "refused";
+    }
+}
+
 export async function deleteProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<void> {
     rememberSecrets(kind, props);
     if (props.revokeTokenOnDelete === true && hasToken(props)) {
-        try {
-            await ctx.client.action(op(kind, "Revoking the enrollment token of", props.displayName, true), `${entityPath(kind, id)}/revokeToken`);
-        } catch (err) {
-            if (!(err instanceof GraphRequestError)) throw err;
-            // The portal offers no revoke for tokens that never expire, and the service may refuse it: the delete
-            // that follows takes the token with the profile, so a refusal must not keep the profile alive.
-            const refused = !kind.tokenRules(props).expires && [400, 403, 405, 409].includes(err.status ?? 0);
-            if (!err.isNotFound && !refused) throw err;
-            if (refused) process.stderr.write(`intune: ${err.message}; deleting the profile removes its token\n`);
-        }
+        await revokeBeforeDelete(kind, ctx.client, id, props, op(kind, "Revoking the enrollment token of", props.displayName, true));
     }
     await ctx.client.delete(op(kind, "Deleting", props.displayName, true), entityPath(kind, id));
     claimed.delete(id);

@@ -4,7 +4,8 @@ import "../runtime/engineWatch";
 import { configure as configureSettings, ConfigReader, providerSettings } from "../runtime/configuration";
 import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";
-import { createProfile, deleteProfile, ProfileContext, readProfile, updateProfile } from "./crud";
+import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } from "./binding";
+import { createProfile, deleteProfile, ProfileContext, ProfileCreatedButFailed, ProfileError, readProfile, updateProfile } from "./crud";
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
 import { Props } from "./model";
@@ -61,27 +62,63 @@ export async function diff(kindName: string, _id: string, olds: Props, news: Pro
     return { changes, replaces, deleteBeforeReplace: false };
 }
 
+/** Where this run's settings point: the place every profile it creates is bound to. */
+async function placeOf(ctx: ProfileContext, what: string): Promise<Place> {
+    return placeNow(await ctx.client.tenantId({ description: what, kind: "read" }), ctx.settings.graphRoot);
+}
+
+const nameOf = (props: Props): string => (typeof props.displayName === "string" ? props.displayName : "?");
+
 export async function create(kindName: string, inputs: Props): Promise<{ id: string; outs: Props }> {
+    const kind = kindNamed(kindName);
     const ctx = await context();
-    const created = await createProfile(kindNamed(kindName), ctx, inputs);
-    return { id: created.id, outs: withServiceClock(created.outs, ctx) };
+    const place = await placeOf(ctx, `Creating ${kind.label} "${nameOf(inputs)}"`);
+    try {
+        const created = await createProfile(kind, ctx, inputs);
+        return { id: created.id, outs: withPlace(withServiceClock(created.outs, ctx), place) };
+    } catch (err) {
+        // Pulumi records a half-made profile with these properties: it must be bound like any other.
+        if (err instanceof ProfileCreatedButFailed) Object.assign(err.properties, withPlace({}, place));
+        throw err;
+    }
 }
 
 export async function read(kindName: string, id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {
+    const kind = kindNamed(kindName);
     const ctx = await context();
-    const result = await readProfile(kindNamed(kindName), ctx, id, props ?? {});
-    // An empty id tells the engine the resource is gone.
-    return { id: result.id ?? "", props: result.id ? withServiceClock(result.props, ctx) : result.props, inputs: result.inputs };
+    const what = `Refreshing ${kind.label} "${nameOf(props ?? {})}" (${id})`;
+    const place = await placeOf(ctx, what);
+    if (judgePlace(what, recordedPlace(props ?? {}), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
+        engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom) and dropped from the stack; the next \`pulumi up\` creates it in ${place.tenantId ?? place.graphRoot}`);
+        return { id: "", props: {}, inputs: {} };
+    }
+    const result = await readProfile(kind, ctx, id, props ?? {});
+    // An empty id tells the engine the resource is gone; a state written before binding gains it here.
+    return { id: result.id ?? "", props: result.id ? withPlace(withServiceClock(result.props, ctx), place) : result.props, inputs: result.inputs };
 }
 
 export async function update(kindName: string, id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+    const kind = kindNamed(kindName);
     const ctx = await context();
-    return { outs: withServiceClock(await updateProfile(kindNamed(kindName), ctx, id, olds, news), ctx) };
+    const what = `Updating ${kind.label} "${nameOf(news)}" (${id})`;
+    const place = await placeOf(ctx, what);
+    if (judgePlace(what, recordedPlace(olds), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
+        throw new ProfileError(`${what} refused: the profile is in the place intune:moveFrom names; run \`pulumi refresh\` first to drop it from the stack, then \`pulumi up\``);
+    }
+    return { outs: withPlace(withServiceClock(await updateProfile(kind, ctx, id, olds, news), ctx), place) };
 }
 
 export async function remove(kindName: string, id: string, props: Props): Promise<void> {
+    const kind = kindNamed(kindName);
+    const ctx = await context();
+    const what = `Deleting ${kind.label} "${nameOf(props ?? {})}" (${id})`;
+    const place = await placeOf(ctx, what);
+    if (judgePlace(what, recordedPlace(props ?? {}), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
+        engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom); only the stack forgets it`);
+        return;
+    }
     try {
-        await deleteProfile(kindNamed(kindName), await context(), id, props);
+        await deleteProfile(kind, ctx, id, props);
     } catch (err) {
         if (err instanceof GraphRequestError && err.isNotFound) return;
         throw err;

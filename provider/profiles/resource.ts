@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { BINDING_OUTPUTS } from "./binding";
 import { ProfileKind } from "./model";
 
 /**
@@ -23,6 +24,10 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
     declare readonly enrolledDeviceCount: pulumi.Output<number>;
     declare readonly createdDateTime: pulumi.Output<string>;
     declare readonly lastModifiedDateTime: pulumi.Output<string>;
+    /** The Entra ID tenant the profile lives in. Reads, updates and deletes configured for another tenant are refused. */
+    declare readonly tenantId: pulumi.Output<string>;
+    /** The Graph root the profile lives at (a local emulator without its port). */
+    declare readonly graphRoot: pulumi.Output<string>;
 
     protected constructor(
         kind: ProfileKind,
@@ -32,6 +37,7 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
         opts?: pulumi.CustomResourceOptions,
     ) {
         const props: Record<string, unknown> = { profileId: undefined, qrCodeImageType: undefined };
+        for (const key of BINDING_OUTPUTS) props[key] = undefined;
         for (const key of kind.serverOutputs) props[key] = undefined;
         Object.assign(props, args);
         for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
