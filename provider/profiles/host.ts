@@ -8,7 +8,7 @@ import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } 
 import { createProfile, deleteProfile, ProfileContext, ProfileCreatedButFailed, ProfileError, readProfile, updateProfile } from "./crud";
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
-import { Props } from "./model";
+import { Props, RESOURCE_URN } from "./model";
 import { checkInputs } from "./validate";
 
 /**
@@ -46,7 +46,8 @@ export async function check(kindName: string, olds: Props, news: Props): Promise
     const kind = kindNamed(kindName);
     const settings = await providerSettings();
     const { inputs, failures } = checkInputs(kind, olds ?? {}, news, settings);
-    return { inputs: { ...inputs, __provider: news.__provider }, failures };
+    const urn = typeof news[RESOURCE_URN] === "string" ? { [RESOURCE_URN]: news[RESOURCE_URN] } : {};
+    return { inputs: { ...inputs, ...urn, __provider: news.__provider }, failures };
 }
 
 export async function diff(kindName: string, _id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
@@ -54,10 +55,12 @@ export async function diff(kindName: string, _id: string, olds: Props, news: Pro
     const kind = kindNamed(kindName);
     const { changes, replaces, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
     // A dynamic provider's diff cannot carry a per-property detail, so the engine shows a bare "update" for a renewal.
-    // A line on stderr is shown by the engine with the preview (and the update): the one place to say why.
+    // A diagnostic through the engine's log is shown with the preview (and the update): the one place to say why.
     if (tokenReason && replaces.length === 0) {
         const name = typeof news.displayName === "string" ? news.displayName : typeof olds.displayName === "string" ? olds.displayName : "?";
-        engineLog("info", `intune: ${kind.label} "${name}": a new enrollment token will be issued because ${tokenReason}`);
+        // A warning: a new token means a new QR code, so devices not yet enrolled need the new one.
+        const urn = typeof news[RESOURCE_URN] === "string" ? news[RESOURCE_URN] : undefined;
+        await engineLog("warning", `intune: ${kind.label} "${name}": a new enrollment token will be issued because ${tokenReason}; devices not yet enrolled need the new QR code`, urn);
     }
     return { changes, replaces, deleteBeforeReplace: false };
 }
@@ -89,7 +92,7 @@ export async function read(kindName: string, id: string, props: Props): Promise<
     const what = `Refreshing ${kind.label} "${nameOf(props ?? {})}" (${id})`;
     const place = await placeOf(ctx, what);
     if (judgePlace(what, recordedPlace(props ?? {}), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
-        engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom) and dropped from the stack; the next \`pulumi up\` creates it in ${place.tenantId ?? place.graphRoot}`);
+        await engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom) and dropped from the stack; the next \`pulumi up\` creates it in ${place.tenantId ?? place.graphRoot}`);
         return { id: "", props: {}, inputs: {} };
     }
     const result = await readProfile(kind, ctx, id, props ?? {});
@@ -114,7 +117,7 @@ export async function remove(kindName: string, id: string, props: Props): Promis
     const what = `Deleting ${kind.label} "${nameOf(props ?? {})}" (${id})`;
     const place = await placeOf(ctx, what);
     if (judgePlace(what, recordedPlace(props ?? {}), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
-        engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom); only the stack forgets it`);
+        await engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom); only the stack forgets it`);
         return;
     }
     try {

@@ -11,6 +11,9 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 export type Props = Record<string, unknown>;
 
+/** The input that carries the resource's own URN to the provider, which Pulumi's dynamic diff does not pass. */
+export const RESOURCE_URN = "__urn";
+
 export const nullable = <C extends t.Mixed>(c: C): t.UnionC<[C, t.NullC, t.UndefinedC]> => t.union([c, t.null, t.undefined]);
 
 export const MimeContent = t.type({ type: nullable(t.string), value: nullable(t.string) }, "mimeContent");

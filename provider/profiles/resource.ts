@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BINDING_OUTPUTS } from "./binding";
-import { ProfileKind } from "./model";
+import { ProfileKind, RESOURCE_URN } from "./model";
 
 /**
  * The Pulumi resource for a profile type. It declares every server property as an output, marks the token, the QR
@@ -41,6 +41,8 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
         for (const key of kind.serverOutputs) props[key] = undefined;
         Object.assign(props, args);
         for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
+        // The provider's diff is told no URN; with its own, a diagnostic (why a token is renewed) shows on this resource.
+        props[RESOURCE_URN] = pulumi.createUrn(name, `pulumi-nodejs:dynamic/intune:${kind.typeName}`, opts?.parent);
         super(provider, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...kind.secrets] }), "intune", kind.typeName);
     }
 }

@@ -1,7 +1,7 @@
 import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
 import { ProviderSettings } from "../graph/settings";
-import { CheckFailure, ProfileKind, Props, UNKNOWN, ValidityDays } from "./model";
+import { CheckFailure, ProfileKind, Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
 import { shownValue } from "./decodeErrors";
 import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";
 
@@ -10,7 +10,7 @@ import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";
  * property and what is allowed. Values still unknown (preview) are not judged.
  */
 
-const NOT_INPUTS = new Set(["__provider"]);
+const NOT_INPUTS = new Set(["__provider", RESOURCE_URN]);
 
 export interface CheckOutcome {
     inputs: Props;

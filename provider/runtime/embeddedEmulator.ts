@@ -24,7 +24,7 @@ export function startEmbeddedEmulator(base: ProviderSettings): Promise<ProviderS
         // The host exits when the engine is done with it; the emulator must not keep it alive.
         emulator.unref();
         const ignored = [base.tenantId && "the tenant id", base.clientId && "the client id", base.auth.method !== "default" && "the sign-in"].filter(Boolean);
-        engineLog(
+        await engineLog(
             "warning",
             `intune:emulator is true: profiles go to the embedded Graph emulator at ${emulator.url} (state in ${dir}). Nothing is deployed ` +
                 `to Microsoft Intune${ignored.length ? `; the configured ${ignored.join(", ")} are not used` : ""}. Remove intune:emulator (and INTUNE_EMULATOR) to deploy to a tenant.`,

@@ -37,20 +37,35 @@ function engineClient(): EngineLogClient | null {
     return client;
 }
 
-export function engineLog(severity: Severity, message: string): void {
+/**
+ * Sends the message; resolves once the engine has it (or after a short wait), so a caller about to return to the
+ * engine can await it: a preview ends, and its provider host is stopped, right after the last diff.
+ */
+export function engineLog(severity: Severity, message: string, urn?: string): Promise<void> {
     const engine = engineClient();
-    if (engine) {
-        const engproto = require("@pulumi/pulumi/proto/engine_pb") as {
-            LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void };
-            LogSeverity: { INFO: number; WARNING: number };
-        };
-        const request = new engproto.LogRequest();
-        request.setSeverity(severity === "warning" ? engproto.LogSeverity.WARNING : engproto.LogSeverity.INFO);
-        request.setMessage(message);
-        engine.log(request, (err) => {
-            if (err) process.stderr.write(`${severity}: ${message}\n`);
-        });
-        return;
+    if (!engine) {
+        process.stderr.write(`${severity}: ${message}\n`);
+        return Promise.resolve();
     }
-    process.stderr.write(`${severity}: ${message}\n`);
+    const engproto = require("@pulumi/pulumi/proto/engine_pb") as {
+        LogRequest: new () => { setSeverity(s: number): void; setMessage(m: string): void; setUrn(u: string): void };
+        LogSeverity: { INFO: number; WARNING: number };
+    };
+    const request = new engproto.LogRequest();
+    request.setSeverity(severity === "warning" ? engproto.LogSeverity.WARNING : engproto.LogSeverity.INFO);
+    request.setMessage(message);
+    // Attached to a resource, the engine shows it with that resource, in every display (`preview --diff` included).
+    if (urn) request.setUrn(urn);
+    return new Promise<void>((resolve) => {
+        const fallback = setTimeout(() => {
+            process.stderr.write(`${severity}: ${message}\n`);
+            resolve();
+        }, 2000);
+        fallback.unref();
+        engine.log(request, (err) => {
+            clearTimeout(fallback);
+            if (err) process.stderr.write(`${severity}: ${message}\n`);
+            resolve();
+        });
+    });
 }
