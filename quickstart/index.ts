@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as intune from "pulumi-intune-enrollment";
 
 // Settings (tenant, app, credential, cloud) come from `intune:*` stack config or AZURE_* variables; with none at
-// all, the provider uses its embedded Graph emulator. `npm run demo` points it at a local emulator it starts.
+// all every operation fails, naming what to set (`intune:emulator: true` asks for the provider's embedded Graph
+// emulator). `npm run demo` points it explicitly at a local emulator it starts.
 const config = new pulumi.Config();
 const wifiPassword = config.getSecret("wifiPassword") ?? pulumi.secret("quickstart-wifi-passphrase");
 const prefix = config.get("namePrefix") ?? "Quickstart";

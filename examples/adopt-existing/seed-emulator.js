@@ -2,7 +2,7 @@
 /**
  * `npm run seed`: plays the Intune admin who made profiles in the portal before this stack existed. It writes them
  * into the embedded Graph emulator's store, the `.intune-emulator/` folder beside this program that the provider
- * uses when no tenant is configured, so that `pulumi up` has something to adopt. Running it again changes nothing.
+ * uses when the stack sets intune:emulator, so that `pulumi up` has something to adopt. Running it again changes nothing.
  *
  * Against a real tenant, skip it: the profiles are the ones in the Intune portal
  * (Devices > Android > Enrollment), and their ids are in the portal's URLs.
