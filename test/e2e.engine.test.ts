@@ -106,7 +106,7 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
                 expect(r.outputs?.[key], `${r.type} ${key}`).to.have.property("ciphertext");
             }
             const provider = String(r.inputs?.__provider ?? r.outputs?.__provider);
-            expect(provider).to.include("pulumi-intune-enrollment/dist/provider/profiles/host");
+            expect(provider).to.include("pulumi-intune-enrollment/host");
             expect(provider).to.not.include(ctx.emulator.tenantId);
             expect(provider.length).to.be.below(8192);
         }
