@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { EMULATOR_STATE_FILE_ERROR, sendJson } from "./server";
 import { EmulatorStateError } from "./store";
-import type { EmulatorControl } from "./index";
+import type { EmulatorControl } from "./control";
 import { isCollection } from "./profileTypes";
 
 /**

@@ -17,7 +17,7 @@ export {
 export { AndroidForWorkEnrollmentProfile, AndroidForWorkEnrollmentProfileArgs } from "./profiles/kinds/androidForWork";
 export { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile, ProfileLookupArgs, ProfileLookupResult } from "./profiles/lookup";
 export { GraphRequestError } from "./graph/errors";
-export { SETTING_KEYS, SettingsError } from "./graph/settings";
+export { SETTING_KEYS, SettingsError } from "./runtime/settings";
 export { CLOUDS } from "./graph/clouds";
 
 /** The dynamic provider singletons, for advanced use and tests. */

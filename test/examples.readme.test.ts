@@ -5,7 +5,7 @@ import { EmulatorStateError } from "../emulator/store";
 import { CLOUDS } from "../provider/graph/clouds";
 import { ConsistencyTimeout } from "../provider/graph/consistency";
 import { GraphRequestError, Operation, SignInError } from "../provider/graph/errors";
-import { AUTH_METHODS, SETTING_KEYS, SettingsError } from "../provider/graph/settings";
+import { AUTH_METHODS, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { KINDS } from "../provider/profiles/kinds";
 import { CONTROL_INPUTS } from "../provider/profiles/state";
 import { configKeysRead, listExamples, REPO_ROOT } from "./support/examples";
@@ -50,7 +50,7 @@ describe("README: the reference matches the code", () => {
     it("describes every sign-in method in the order the provider tries them", () => {
         const methods = section("## Signing in: the methods and how one is chosen");
         const order = [...methods.matchAll(/^\| (\d) \| `(\w+)` \|/gm)].map((m) => m[2]);
-        // The order of chooseAuth in provider/graph/settings.ts.
+        // The order of chooseAuth in provider/runtime/settings.ts.
         expect(order).to.deep.equal(["accessToken", "clientSecret", "clientCertificate", "workloadIdentity", "githubOidc", "azurePipelines", "managedIdentity", "azureCli", "default"]);
         expect([...order].sort()).to.deep.equal([...AUTH_METHODS].sort());
         expect(methods).to.include("embedded emulator");

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { cloudByName, CLOUDS } from "../provider/graph/clouds";
-import { resolveSettings, SETTING_KEYS, SettingsError } from "../provider/graph/settings";
+import { resolveSettings, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { settingsFrom } from "./support/graphClient";
 
 const TENANT = "8c1c6f5e-0d2c-4b9e-9f3a-2b7e1c3a9d10";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AUTH_METHODS, resolveSettings, SETTING_KEYS, SettingsError } from "../provider/graph/settings";
+import { AUTH_METHODS, resolveSettings, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { REPO_ROOT } from "./support/examples";
 import { loadYaml, PIPELINES_DIR } from "./support/examplesPipelines";
 

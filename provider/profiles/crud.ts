@@ -1,10 +1,10 @@
 import { isLeft } from "fp-ts/Either";
-import { GraphClient } from "../graph/client";
+import { GraphClient, sharedClient } from "../graph/client";
 import { waitUntilVisible } from "../graph/consistency";
 import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
 import { rememberSecret, scrub } from "../graph/secrets";
 import { propertyProblems, shownValue, withArticle } from "./decodeErrors";
-import { ProviderSettings } from "../graph/settings";
+import { ProviderSettings } from "../runtime/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
 import { ProfileKind, Props } from "./model";
@@ -16,7 +16,14 @@ import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, t
 export interface ProfileContext {
     client: GraphClient;
     settings: ProviderSettings;
+    /** The service's clock: tokens expire by it. */
     now: () => number;
+}
+
+/** The context every profile operation runs in: the process's shared client for these settings. */
+export function profileContext(settings: ProviderSettings): ProfileContext {
+    const client = sharedClient(settings);
+    return { settings, client, now: () => client.serviceNow() };
 }
 
 /**

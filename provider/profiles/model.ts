@@ -1,5 +1,5 @@
 import * as t from "io-ts";
-import { ProviderSettings } from "../graph/settings";
+import { ProviderSettings } from "../runtime/settings";
 
 /**
  * What every profile type shares, and the shape of the data that describes one type. The lifecycle (check, diff,

@@ -1,6 +1,6 @@
 import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
-import { ProviderSettings } from "../graph/settings";
+import { ProviderSettings } from "../runtime/settings";
 import { CheckFailure, ProfileKind, Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
 import { shownValue } from "./decodeErrors";
 import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";

@@ -81,13 +81,12 @@ export const AndroidDeviceOwnerEntity = t.intersection([
 ]);
 export type AndroidDeviceOwnerEntity = t.TypeOf<typeof AndroidDeviceOwnerEntity>;
 
-const DAY = 1;
 function tokenRules(inputs: Props): TokenRules {
     const mode = inputs.enrollmentMode;
     const tokenType = (inputs.enrollmentTokenType ?? "default") as EnrollmentTokenType;
-    if (isAosp(mode)) return { issuedOnCreate: true, expires: true, maxValidityDays: 90 * DAY, scope: "for AOSP enrollment modes" };
-    if (mode === "corporateOwnedDedicatedDevice") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365 * DAY, scope: "for dedicated devices" };
-    if (tokenType === "deviceStaging") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365 * DAY, scope: "for device-staging tokens" };
+    if (isAosp(mode)) return { issuedOnCreate: true, expires: true, maxValidityDays: 90, scope: "for AOSP enrollment modes" };
+    if (mode === "corporateOwnedDedicatedDevice") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365, scope: "for dedicated devices" };
+    if (tokenType === "deviceStaging") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365, scope: "for device-staging tokens" };
     return { issuedOnCreate: true, expires: false, maxValidityDays: 0, scope: `for ${mode} with the default token type, whose tokens never expire` };
 }
 
