@@ -22,7 +22,10 @@ import {
 
 /**
  * The package as users install it: `npm pack` of the built repo, installed with @pulumi/pulumi into a fresh consumer
- * project (test/fixtures/consumer), whose own dynamic-provider host then runs the resources over gRPC.
+ * project (test/fixtures/consumer), whose own dynamic-provider host then runs the resources over gRPC and whose
+ * `pulumi up` deploys the quickstart. Once per supported end: Node 24 with the newest SDK, and the machine's Node with
+ * the oldest, so the package's compiled code and serialized providers meet an SDK other than the one it was built
+ * against.
  */
 
 interface ConsumerReport {
