@@ -47,7 +47,7 @@ fi
 total_passed=0 total_failed=0 total_skipped=0 broken=0
 results=()
 
-# Runs mocha in $1 with the node on PATH, with the config in $2; the rest are mocha arguments. Adds up its counts.
+# Runs mocha (the node on PATH) in folder $2 with config $3, labelled $1; the rest are mocha arguments. Adds up its counts.
 run_pass() {
     local label=$1 dir=$2 config=$3
     shift 3
@@ -75,45 +75,61 @@ run_pass() {
 only_pass=${INTUNE_TEST_PASS:-}
 
 if [[ -z $only_pass || $only_pass == 1 ]]; then
-say "pass 1: Node $(node --version | tr -d v) with @pulumi/pulumi $oldest_pulumi (package-lock.json)"
-run_pass "Node $(node --version | tr -d v), @pulumi/pulumi $oldest_pulumi" "$repo" "$repo/.mocharc.json" "$@"
+    say "pass 1: Node $(node --version | tr -d v) with @pulumi/pulumi $oldest_pulumi (package-lock.json)"
+    run_pass "Node $(node --version | tr -d v), @pulumi/pulumi $oldest_pulumi" "$repo" "$repo/.mocharc.json" "$@"
 fi
 
-if [[ -z $only_pass || $only_pass == 2 ]]; then
 # The second pass's project: the repo's files, its compiled dist/ (copied, because tests locate the project from
 # their own real path), and a node_modules of links to the repo's packages except @pulumi/pulumi, which is the
 # newest release installed on its own (its dependencies resolve beside it, by real path), and this package itself.
-variant=$(mktemp -d "${TMPDIR:-/tmp}/intune-node24-XXXXXX")
-trap 'rm -rf "$variant"' EXIT
-for entry in "$repo"/*; do
-    case ${entry##*/} in node_modules | dist | bench-results | qr-codes | *.tgz) continue ;; esac
-    ln -s "$entry" "$variant/${entry##*/}"
-done
-cp -R "$repo/dist" "$variant/dist"
-mkdir -p "$variant/node_modules/@pulumi"
-for entry in "$repo"/node_modules/* "$repo"/node_modules/.bin; do
-    case ${entry##*/} in @pulumi | pulumi-intune-enrollment) continue ;; esac
-    ln -s "$entry" "$variant/node_modules/${entry##*/}"
-done
-for entry in "$repo"/node_modules/@pulumi/*; do
-    [[ ${entry##*/} == pulumi ]] || ln -s "$entry" "$variant/node_modules/@pulumi/${entry##*/}"
-done
-ln -s "$newest_sdk/node_modules/@pulumi/pulumi" "$variant/node_modules/@pulumi/pulumi"
-ln -s .. "$variant/node_modules/pulumi-intune-enrollment"
-# The repo's mocha config with the second pass's files.
-node -e '
-    const fs = require("fs");
-    const [repo, variant] = process.argv.slice(1);
-    const config = JSON.parse(fs.readFileSync(`${repo}/.mocharc.json`, "utf8"));
-    const excludes = require(`${repo}/scripts/test-matrix.json`).secondPassExcludes;
-    config.ignore = [...(config.ignore ?? []), ...excludes.map((f) => `dist/test/${f}.js`)];
-    fs.writeFileSync(`${variant}/.mocharc.json`, JSON.stringify(config, null, 2));
-' "$repo" "$variant" || fail_setup "could not write the second pass's mocha config"
-got=$(cd "$variant" && node -p 'require("@pulumi/pulumi/package.json").version')
-[[ $got == "$newest_pulumi" ]] || fail_setup "the second pass's project resolves @pulumi/pulumi $got, not $newest_pulumi"
+# Prints why, and fails, if the result would not run the pair it is meant to.
+make_second_pass_project() {
+    local variant=$1 entry
+    for entry in "$repo"/*; do
+        case ${entry##*/} in node_modules | dist | bench-results | qr-codes | *.tgz) continue ;; esac
+        ln -s "$entry" "$variant/${entry##*/}" || return 1
+    done
+    cp -R "$repo/dist" "$variant/dist" || return 1
+    mkdir -p "$variant/node_modules/@pulumi" || return 1
+    for entry in "$repo"/node_modules/* "$repo"/node_modules/.bin; do
+        case ${entry##*/} in @pulumi | pulumi-intune-enrollment) continue ;; esac
+        ln -s "$entry" "$variant/node_modules/${entry##*/}" || return 1
+    done
+    for entry in "$repo"/node_modules/@pulumi/*; do
+        [[ ${entry##*/} == pulumi ]] || ln -s "$entry" "$variant/node_modules/@pulumi/${entry##*/}" || return 1
+    done
+    ln -s "$newest_sdk/node_modules/@pulumi/pulumi" "$variant/node_modules/@pulumi/pulumi" || return 1
+    ln -s .. "$variant/node_modules/pulumi-intune-enrollment" || return 1
+    # The repo's mocha config without the excluded files.
+    node -e '
+        const fs = require("fs");
+        const [repo, variant] = process.argv.slice(1);
+        const config = JSON.parse(fs.readFileSync(`${repo}/.mocharc.json`, "utf8"));
+        const excludes = require(`${repo}/scripts/test-matrix.json`).secondPassExcludes;
+        config.ignore = [...(config.ignore ?? []), ...excludes.map((f) => `dist/test/${f}.js`)];
+        fs.writeFileSync(`${variant}/.mocharc.json`, JSON.stringify(config, null, 2));
+    ' "$repo" "$variant" || return 1
+    local got_sdk got_node
+    got_sdk=$(cd "$variant" && node -p 'require("@pulumi/pulumi/package.json").version')
+    got_node=$(PATH="$node24_bin:$PATH" node --version)
+    if [[ $got_sdk != "$newest_pulumi" || $got_node != "v$node24_version" ]]; then
+        printf 'the second pass would run node %s with @pulumi/pulumi %s, not v%s with %s\n' \
+            "$got_node" "$got_sdk" "$node24_version" "$newest_pulumi" >&2
+        return 1
+    fi
+}
 
-say "pass 2: Node $node24_version with @pulumi/pulumi $newest_pulumi"
-PATH="$node24_bin:$PATH" run_pass "Node $node24_version, @pulumi/pulumi $newest_pulumi" "$variant" "$variant/.mocharc.json" "$@"
+if [[ -z $only_pass || $only_pass == 2 ]]; then
+    say "pass 2: Node $node24_version with @pulumi/pulumi $newest_pulumi"
+    variant=$(mktemp -d "${TMPDIR:-/tmp}/intune-node24-XXXXXX")
+    trap 'rm -rf "$variant"' EXIT
+    if make_second_pass_project "$variant"; then
+        PATH="$node24_bin:$PATH" run_pass "Node $node24_version, @pulumi/pulumi $newest_pulumi" "$variant" "$variant/.mocharc.json" "$@"
+    else
+        results+=("Node $node24_version, @pulumi/pulumi $newest_pulumi: could not be set up (see above)")
+        total_failed=$((total_failed + 1))
+        broken=1
+    fi
 fi
 
 printf '\n'
