@@ -12,7 +12,7 @@ import { isCollection } from "./profileTypes";
 export async function adminRoute(control: EmulatorControl, req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname.replace(/^\/_emulator/, "");
-    let input: Record<string, unknown> = {};
+    let input: Record<string, unknown>;
     try {
         input = body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {};
     } catch {
