@@ -95,7 +95,6 @@ export function expectedTables(): Map<ProfileKind, string> {
     for (const kind of Object.values(KINDS)) {
         const source = KIND_SOURCES[kind.name];
         if (!source) continue;
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
         const table = (require(join(REPO, "dist", source.file.replace(/\.ts$/, ".js"))) as Record<string, PropertyTable>)[source.table];
         out.set(kind, renderKindTables(kind, table, jsDocOfTable(source.file, source.table)));
     }
