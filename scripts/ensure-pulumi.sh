@@ -129,9 +129,34 @@ mkdir -p "$cache_root"
 
 # Serialise concurrent callers (e.g. parallel CI steps) so the build runs once;
 # whoever waited re-checks the cache when it gets the lock.
+# A heartbeat on stderr while something long happens, so a first run never sits silent for minutes.
+heartbeat_pid=
+start_heartbeat() { # $1: what is happening
+    local what=$1 began=$SECONDS
+    (
+        while sleep 20; do
+            local e=$((SECONDS - began))
+            printf 'ensure-pulumi: %s: %dm%02ds elapsed\n' "$what" $((e / 60)) $((e % 60))
+        done
+    ) >&2 & # never on stdout: callers read the folder from its last line, and would wait for this to close it
+    heartbeat_pid=$!
+}
+stop_heartbeat() {
+    if [[ -n $heartbeat_pid ]]; then
+        kill "$heartbeat_pid" 2>/dev/null || true
+        wait "$heartbeat_pid" 2>/dev/null || true
+        heartbeat_pid=
+    fi
+}
+
 if command -v flock >/dev/null 2>&1; then
     exec 9>"$cache_root/.lock"
-    flock 9
+    if ! flock -n 9; then
+        log "another build of the Pulumi CLI is running (lock $cache_root/.lock); waiting for it instead of building twice"
+        start_heartbeat "waiting for the other build of the Pulumi CLI"
+        flock 9
+        stop_heartbeat
+    fi
     if cache_is_complete; then
         printf '%s\n' "$bin_dir"
         exit 0
@@ -145,13 +170,14 @@ fi
 # final rename is atomic): a killed build leaves only a .build-* directory,
 # which is never mistaken for a finished install.
 work_dir=$(mktemp -d "$cache_root/.build-XXXXXX")
-trap 'rm -rf "$work_dir"' EXIT
+trap 'stop_heartbeat; rm -rf "$work_dir"' EXIT
 chmod 0755 "$work_dir" # mktemp makes it private; the install should be readable like any other
 mkdir "$work_dir/bin"
 
-log "building Pulumi CLI $PULUMI_VERSION with $("$go_bin" env GOVERSION) into $install_dir"
-log "(measured on 2 cores: ~40 s of module downloads if the Go module cache is empty, then ~4-5 min of compiling; a few seconds when the Go build cache is warm)"
+log "building the Pulumi CLI $PULUMI_VERSION (pulumi and its Node.js language host) from Go modules with $("$go_bin" env GOVERSION) into $install_dir"
+log "this happens once: later runs reuse the build (measured on 2 cores: ~40 s of module downloads if the Go module cache is empty, then ~4-5 min of compiling; a few seconds when the Go build cache is warm)"
 start=$SECONDS
+start_heartbeat "still building the Pulumi CLI (once; cached afterwards)"
 # -trimpath: no local paths in the binaries, so builds are reproducible across machines.
 # -buildvcs=false: the VCS info would describe this repo, not Pulumi; it also avoids a
 #   `git` call that fails in some sandboxes. An existing GOFLAGS is left as is.
@@ -168,6 +194,7 @@ start=$SECONDS
         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
         ./pulumi-language-nodejs
 ) >&2
+stop_heartbeat
 elapsed=$((SECONDS - start))
 
 install -m 0755 "$resource_plugin" "$work_dir/bin/pulumi-resource-pulumi-nodejs"
