@@ -127,7 +127,7 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
         );
         // The createToken failure, recorded as created-but-failed: not any failure of `up`.
         expect(failure).to.match(/Issuing an enrollment token for Android for Work enrollment profile "Half way" failed: 500 Internal Server Error/);
-        expect(failure).to.contain("was created and is kept in the stack");
+        expect(failure, "the half-made profile is recorded, not lost").to.match(/\+ 1 created/);
         expect(ctx.emulator.profiles("androidForWorkEnrollmentProfiles")).to.have.length(1);
         ctx.emulator.clearFaults();
         const fixed = await s.stack.up(log(s));
