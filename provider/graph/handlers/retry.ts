@@ -65,7 +65,9 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
             const hinted = res ? retryAfterMs(res.headers, now()) : undefined;
             const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
             const delay = hinted ?? backoff;
-            if (res?.status === 429) budget.throttled(hinted ?? Math.max(backoff, policy.baseDelayMs));
+            // The pause every request shares is the service's hint, or one base step without one: this request's own
+            // exponential backoff (it may have been unlucky ten times) must not stall the whole rollout for a minute.
+            if (res?.status === 429) budget.throttled(hinted ?? policy.baseDelayMs);
             if (failure?.permanent || now() - started + delay > policy.maxDurationMs) {
                 if (res) return { ...res, attempts: attempt };
                 throw new GraphRequestError({
