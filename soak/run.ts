@@ -138,7 +138,7 @@ async function main(): Promise<number> {
     const file = join(REPO_ROOT, "soak-results.json");
     writeFileSync(file, JSON.stringify(results, null, 2));
     process.stdout.write(`\n${renderTable(results.targets)}\n\n`);
-    process.stdout.write(`${results.targets.filter((t) => t.pass === false).length} MISS of ${results.targets.filter((t) => t.pass !== undefined).length} targets; ${s(results.wallMs)} on ${results.machine.cpus} CPUs; ${file}\n`);
+    process.stdout.write(`${results.targets.filter((t) => t.pass === false).length} MISS of ${results.targets.filter((t) => t.pass !== undefined).length} targets; ${s(results.wallMs)} on ${results.machine.cpus} CPUs; soak-results.json\n`);
     if (results.broken) {
         process.stderr.write(`\nthe soak suite broke: ${results.broken}\n`);
         return 1;
