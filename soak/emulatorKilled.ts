@@ -20,6 +20,8 @@ export interface EmulatorKilledOptions {
     /** How long the service stays down before it is started again. */
     downMs: number;
     windowMs: number;
+    /** The provider's write budget per window (default Intune's 100): a small fleet needs a smaller one to be caught mid-rollout. */
+    writesPerWindow?: number;
     seed: number;
     log: (line: string) => void;
 }
@@ -57,7 +59,7 @@ export async function emulatorKilled(o: EmulatorKilledOptions, produced: Produce
     produced.process("killed emulator output", () => first.log());
     produced.credential(emulator.info.clientSecret);
     try {
-        await configureProvider(emulator.providerConfig(scaledTimes(o.windowMs)));
+        await configureProvider(emulator.providerConfig({ ...scaledTimes(o.windowMs), ...(o.writesPerWindow ? { "intune:writesPerWindow": String(o.writesPerWindow) } : {}) }));
         const fleet = new Fleet(profileSpecs(o.profiles, `soak-emulator-killed-${o.seed}`));
         for (const r of fleet.resources) if (typeof r.args.wifiPassword === "string") produced.wifiPassword(r.args.wifiPassword);
         const random = seededRandom(o.seed);
