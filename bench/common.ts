@@ -3,6 +3,10 @@ import { join, resolve } from "node:path";
 import { androidDeviceOwnerKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidDeviceOwner";
 import { androidForWorkKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidForWork";
 
+import { KindName, LIMITS, ProfileSpec, Props, windowTerm } from "./workload";
+
+export { KindName, LIMITS, ProfileSpec, profileSpecs, Props, windowTerm } from "./workload";
+
 /**
  * What every part of the benchmark shares: the profile mix, the limits and window, the bound arithmetic, a bare
  * HTTPS client (the "zero-overhead" reference), and small statistics.
@@ -13,57 +17,14 @@ export const REPO_ROOT = resolve(__dirname, "..", "..");
 export const RESULTS_DIR = join(REPO_ROOT, "bench-results");
 export const BENCH_TLS_DIR = join(require("node:os").tmpdir(), "pulumi-intune-bench-tls");
 
-/** Intune's real limits per app and per tenant, in a window scaled from 20 s (BENCH_WINDOW_MS, default 2000). */
+/** The window, scaled from Intune's 20 s (BENCH_WINDOW_MS, default 2000). */
 export const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 2000);
-export const LIMITS = { appWrites: 100, appRequests: 1000, tenantWrites: 200, tenantRequests: 2000 } as const;
 export const SIZES: number[] = (process.env.BENCH_SIZES ?? "50,200,1000").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
 export const ENGINE_SIZE = Number(process.env.BENCH_ENGINE_SIZE ?? 200);
 /** Targets of issue 7. */
 export const TARGET_RATIO = 1.15;
 export const TARGET_PROVIDER_BYTES = 8 * 1024;
 export const TARGET_RSS_MB = 300;
-
-export type Props = Record<string, unknown>;
-export type KindName = "deviceOwner" | "forWork";
-
-/** One profile of the rollout: what a program declares, and what Graph work it needs at minimum. */
-export interface ProfileSpec {
-    index: number;
-    kind: KindName;
-    /** The resource arguments, as a Pulumi program passes them (and as `check` receives them). */
-    args: Props;
-    /** True when the create does not hand out the token: a createToken call and a read to learn the token follow. */
-    needsTokenCall: boolean;
-}
-
-const DEVICE_OWNER_MIX: Props[] = [
-    { enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90, renewTokenWithinDays: 14 },
-    { enrollmentMode: "corporateOwnedFullyManaged" },
-    { enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 },
-    {
-        enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60,
-        wifiSsid: "Contoso-Devices", wifiSecurityType: "wpa", wifiPassword: "bench-wifi-passphrase-42",
-    },
-    { enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice" },
-    { enrollmentMode: "corporateOwnedDedicatedDevice", description: "kiosk" },
-    { enrollmentMode: "corporateOwnedFullyManaged", roleScopeTagIds: ["0"] },
-    { enrollmentMode: "corporateOwnedWorkProfile" },
-];
-
-/**
- * The mix, in cycles of ten: eight device-owner profiles over every enrollment mode (the token comes with the
- * create) and two legacy Android for Work profiles (created without a token: createToken, then a read to learn it).
- */
-export function profileSpecs(n: number, prefix: string): ProfileSpec[] {
-    const specs: ProfileSpec[] = [];
-    for (let i = 0; i < n; i++) {
-        const slot = i % 10;
-        const name = `${prefix} ${String(i).padStart(4, "0")}`;
-        if (slot < 8) specs.push({ index: i, kind: "deviceOwner", args: { displayName: name, ...DEVICE_OWNER_MIX[slot] }, needsTokenCall: false });
-        else specs.push({ index: i, kind: "forWork", args: { displayName: name, tokenValidityDays: 90 }, needsTokenCall: true });
-    }
-    return specs;
-}
 
 /** The Graph work the mix needs, the way issue 7 counts it: one create each, createToken where needed, one read each. */
 export interface NeededWork {
@@ -79,16 +40,6 @@ export function neededWork(specs: ProfileSpec[]): NeededWork {
     const tokenCalls = specs.filter((s) => s.needsTokenCall).length;
     const writes = specs.length + tokenCalls;
     return { profiles: specs.length, creates: specs.length, tokenCalls, writes, reads: specs.length, requests: writes + specs.length };
-}
-
-/**
- * Sliding window of W ms admitting L requests: a request is admitted at t when fewer than L were admitted in
- * (t - W, t]. The fastest schedule sends L at t = 0, the next L at t = W (the first L leave the window exactly
- * then), ... so the k-th request (1-based) cannot go before floor((k - 1) / L) * W, and the last of n not before
- * (ceil(n / L) - 1) * W = ceil(n / L - 1) * W. Writes and all requests are separate windows; the slower decides.
- */
-export function windowTerm(n: number, limit: number, windowMs: number): number {
-    return n <= 0 ? 0 : (Math.ceil(n / limit) - 1) * windowMs;
 }
 
 export interface Bound {

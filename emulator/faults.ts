@@ -53,8 +53,17 @@ export class FaultInjector {
         const rule = this.take(method, path, false);
         if (rule) return actions.concat(this.act(rule));
         if (this.settings.dropRate > 0 && this.random() < this.settings.dropRate) return actions.concat({ kind: "drop" });
-        for (const [status, rate] of Object.entries(this.settings.statusRates)) {
-            if (rate && this.random() < rate) return actions.concat({ kind: "status", status: Number(status) });
+        const rates = Object.entries(this.settings.statusRates).filter(([, rate]) => rate && rate > 0);
+        if (rates.length > 0) {
+            const roll = this.random();
+            let upTo = 0;
+            for (const [status, rate] of rates) {
+                upTo += rate!;
+                if (roll < upTo) {
+                    const retryAfter = this.settings.statusRetryAfter === false ? null : undefined;
+                    return actions.concat({ kind: "status", status: Number(status), retryAfter });
+                }
+            }
         }
         return actions;
     }
@@ -62,6 +71,8 @@ export class FaultInjector {
     /** Faults that hit the answer of a request that already took effect. */
     after(method: string, path: string): FaultAction[] {
         const rule = this.take(method, path, true);
-        return rule ? this.act(rule) : [];
+        if (rule) return this.act(rule);
+        if (method !== "GET" && this.settings.dropAfterCommitRate > 0 && this.random() < this.settings.dropAfterCommitRate) return [{ kind: "drop" }];
+        return [];
     }
 }

@@ -92,10 +92,17 @@ export interface FaultRule {
 
 export interface FaultSettings {
     latencyMs: number;
-    /** Probability per Graph request of answering this status, e.g. { "503": 0.1 }. */
-    statusRates: Partial<Record<"500" | "503" | "504", number>>;
+    /**
+     * Probability per Graph request of answering this status instead of serving it, e.g. { "503": 0.1 }. One roll
+     * decides among them, so the rates add up: { "429": 0.3, "500": 0.1 } answers 40 % of requests with a fault.
+     */
+    statusRates: Partial<Record<"429" | "500" | "502" | "503" | "504", number>>;
+    /** Whether the 429 and 503 answers of statusRates carry Retry-After (Intune sometimes omits it). */
+    statusRetryAfter: boolean;
     /** Probability per Graph request of dropping the connection before it takes effect. */
     dropRate: number;
+    /** Probability per write (POST, PATCH, DELETE) of applying it and then dropping the connection: the answer is lost. */
+    dropAfterCommitRate: number;
     /** Reads of a profile answer 404 for this long after it was created. */
     notFoundAfterCreateMs: number;
     /** Reads of a profile return its previous version for this long after a PATCH. */
@@ -197,7 +204,9 @@ export const DEFAULT_THROTTLE: ThrottleSettings = {
 export const DEFAULT_FAULTS: FaultSettings = {
     latencyMs: 0,
     statusRates: {},
+    statusRetryAfter: true,
     dropRate: 0,
+    dropAfterCommitRate: 0,
     notFoundAfterCreateMs: 0,
     staleAfterPatchMs: 0,
     rules: [],

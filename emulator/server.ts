@@ -181,10 +181,11 @@ async function applyFaults(actions: FaultAction[], res: ServerResponse): Promise
 
 const STATUS_CODES: Record<number, string> = {
     400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Forbidden", 404: "ResourceNotFound", 409: "Conflict",
-    412: "PreconditionFailed", 429: "TooManyRequests", 500: "InternalServerError", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+    412: "PreconditionFailed", 429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
 };
 const DEFAULT_MESSAGES: Record<number, string> = {
     500: "An internal server error occurred.",
+    502: "The gateway received an invalid response from the service.",
     503: "The service is temporarily unavailable. Please retry later.",
     504: "The request timed out at the gateway.",
     429: "Too many requests.",

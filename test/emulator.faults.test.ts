@@ -61,7 +61,7 @@ describe("emulator faults set at runtime", () => {
         expect(ctx.emulator.faults().latencyMs).to.equal(0);
     });
 
-    for (const [status, code] of [["500", "InternalServerError"], ["503", "ServiceUnavailable"], ["504", "GatewayTimeout"]] as const) {
+    for (const [status, code] of [["429", "TooManyRequests"], ["500", "InternalServerError"], ["502", "BadGateway"], ["503", "ServiceUnavailable"], ["504", "GatewayTimeout"]] as const) {
         it(`answers ${status} ${code} when statusRates gives it rate 1, and writes nothing`, async () => {
             ctx.emulator.setFaults({ statusRates: { [status]: 1 } });
             const g = graph();
@@ -69,6 +69,34 @@ describe("emulator faults set at runtime", () => {
             expect(ctx.emulator.profiles(LEGACY)).to.have.length(0);
         });
     }
+
+    it("answers the 429s and 503s of statusRates without Retry-After when statusRetryAfter is false", async () => {
+        const g = graph();
+        for (const status of ["429", "503"] as const) {
+            ctx.emulator.setFaults({ statusRates: { [status]: 1 }, statusRetryAfter: true });
+            expect((await g.get(g.collection(LEGACY))).headers["retry-after"], `${status} with Retry-After`).to.match(/^\d+$/);
+            ctx.emulator.setFaults({ statusRetryAfter: false });
+            const res = await g.get(g.collection(LEGACY));
+            expect(res.status).to.equal(Number(status));
+            expect(res.headers["retry-after"], `${status} without Retry-After`).to.equal(undefined);
+        }
+    });
+
+    it("rolls once among statusRates, so their rates add up: 0.5 + 0.5 fails every request with both statuses", async () => {
+        ctx.emulator.setFaults({ statusRates: { "429": 0.5, "502": 0.5 } });
+        const g = graph();
+        const statuses = new Set<number>();
+        for (let i = 0; i < 40; i++) statuses.add((await g.get(g.collection(LEGACY))).status);
+        expect([...statuses].sort()).to.deep.equal([429, 502]);
+    });
+
+    it("applies writes and then drops their connection with dropAfterCommitRate 1; reads are answered", async () => {
+        ctx.emulator.setFaults({ dropAfterCommitRate: 1 });
+        const g = graph();
+        await expectDropped(g.post(g.collection(LEGACY), legacyBody()));
+        expect(ctx.emulator.profiles(LEGACY)).to.have.length(1);
+        expect((await g.get(g.collection(LEGACY))).status).to.equal(200);
+    });
 
     it("destroys the connection with dropRate 1, before the request takes effect", async () => {
         ctx.emulator.setFaults({ dropRate: 1 });

@@ -93,7 +93,7 @@ describe("README: the reference matches the code", () => {
             new GraphRequestError({ operation: creating, code: "OutcomeUnknown", serviceMessage: "socket hang up; the request may or may not have taken effect", outcomeUnknown: true }),
             new SignInError("githubOidc", new Error('The GitHub Actions OIDC endpoint answered 403: does the job have "permissions: id-token: write"?'), creating),
             new SignInError("clientSecret", new Error("endpoints_resolution_error: Endpoints cannot be resolved"), creating),
-            new ConsistencyTimeout("Android enrollment profile 5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f to show its enrollment token", 120_000),
+            new ConsistencyTimeout(`Android enrollment profile "Kiosk 03" (5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f) to show its enrollment token`, 120_000),
             new SettingsError(["signing in with a client secret needs `intune:clientSecret` or AZURE_CLIENT_SECRET"]),
         ];
         for (const m of messages) expect(readme, m.name).to.include(m.message);

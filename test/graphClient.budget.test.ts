@@ -91,3 +91,19 @@ describe("graph client budget: a burst of writes at Intune's limits", function (
         expect(s.throttled).to.be.at.most(15);
     });
 });
+
+describe("graph client budget: how it shrinks under 429s", () => {
+    it("shrinks once per window however many 429s come, and never below a quarter of the configured limits", () => {
+        let now = 1_000_000;
+        const budget = new RequestBudget({ writesPerWindow: 100, requestsPerWindow: 1000, windowMs: 2000 }, () => now);
+        for (let i = 0; i < 10; i++) budget.throttled(1000);
+        expect(budget.current, "ten 429s of one window are one signal").to.deep.equal({ writes: 80, requests: 800 });
+        // A storm of 429s that pacing cannot cause (30 % of every request, a minute long): the budget keeps a quarter.
+        for (let t = 0; t < 60_000; t += 100) {
+            now += 100;
+            budget.throttled(1000);
+        }
+        expect(budget.current).to.deep.equal({ writes: 25, requests: 250 });
+    });
+});
+

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { MAX_SERVER_ERRORS } from "../provider/graph/handlers/retry";
 import { DEFAULT_APPS, FaultRule, GRAPH_READ_ALL, RunningEmulator } from "../emulator";
 import { GraphClient } from "../provider/graph/client";
 import { waitUntilVisible } from "../provider/graph/consistency";
@@ -99,12 +100,12 @@ describe("graph client errors: every failure reads as what was being done, what 
         expect(em().profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(0);
     });
 
-    it("500: reported at once (not retried), as a service failure", async () => {
+    it("500 that never ends: retried a few times (usually transient), then reported with the attempts", async () => {
         fault({ method: "GET", status: 500 });
         const err = await rejectionOf(writer().list(READ, DEVICE_OWNER_PATH));
-        const e = expectGraphMessage(err, "Reading Android enrollment profiles", "500 Internal Server Error", "the Intune service failed: An internal server error occurred.", "run again");
-        expect(e.attempts).to.equal(1);
-        expect(e.message).to.not.contain("gave up after");
+        const e = expectGraphMessage(err, "Reading Android enrollment profiles", "500 Internal Server Error", "the Intune service failed: An internal server error occurred.", "run again", `gave up after ${MAX_SERVER_ERRORS} attempts`);
+        expect(e.attempts).to.equal(MAX_SERVER_ERRORS);
+        expect(em().requests()).to.have.length(MAX_SERVER_ERRORS);
     });
 
     it("503 that never ends: gives up with the attempts it made", async () => {

@@ -83,6 +83,30 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
         expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").every((p) => p.description === "patched through faults")).to.equal(true);
     });
 
+    it("absorbs 500s and 502s: reads and updates retried, creates probed first and never duplicated", async () => {
+        // A create answered 500 or 502 is probed before it is sent again: briefly here, the emulator answers at once.
+        const { client } = freshClient(ctx.emulator, {}, { probeSettleMs: 300 });
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: "EnrollmentProfiles$", status: 502, times: 1 },
+                { method: "POST", path: "EnrollmentProfiles$", status: 500, times: 1 },
+                { method: "PATCH", status: 500, times: 2 },
+                { method: "PATCH", status: 502, times: 2 },
+                { method: "GET", path: "/[0-9a-f-]{36}$", status: 502, times: 3 },
+            ],
+        });
+        const created = await Promise.all(Array.from({ length: 4 }, (_, i) => createDirect(client, `Server error ${i}`)));
+        await Promise.all(created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after 5xx" })));
+        const read = await Promise.all(created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`)));
+        const log = ctx.emulator.requests();
+        expect(log.filter((r) => r.status === 500)).to.have.length(3);
+        expect(log.filter((r) => r.status === 502)).to.have.length(6);
+        ctx.emulator.clearFaults();
+        const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
+        expect(stored.map((p) => p.displayName).sort()).to.deep.equal(created.map((p) => p.displayName).sort());
+        expect(read.every((p) => (p as { description?: string }).description === "after 5xx")).to.equal(true);
+    });
+
     it("keeps one client-request-id across the retries of a request, and a new one per request", async () => {
         const { client } = freshClient(ctx.emulator);
         ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: 0, times: 2 }] });

@@ -220,6 +220,8 @@ describe("profiles: create", () => {
             const program = { displayName: "Never visible", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 };
             const { err, inputs } = await createdButFailed(deviceOwner, program);
             expect(err.message).to.match(/Timed out/);
+            // A fuzzed read-back showed the user an id alone: the message names the resource as the program does.
+            expect(err.message).to.include(`waiting for Android enrollment profile "Never visible" (${err.id}) to show its enrollment token`);
             expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([err.id]);
 
             ctx.emulator.clearFaults();

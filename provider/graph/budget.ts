@@ -21,6 +21,8 @@ export class RequestBudget {
     private requestLimit: number;
     private pausedUntil = 0;
     private lastThrottle = 0;
+    private lastShrink = -Infinity;
+    private readonly floor: { writes: number; requests: number };
     private timer: NodeJS.Timeout | undefined;
     /** Sending at the server's exact edge gets 429s from clock skew and latency; a small margin avoids them. */
     private readonly windowMs: number;
@@ -29,6 +31,7 @@ export class RequestBudget {
         this.writeLimit = limits.writesPerWindow;
         this.requestLimit = limits.requestsPerWindow;
         this.windowMs = Math.ceil(limits.windowMs * 1.02) + 25;
+        this.floor = { writes: Math.max(1, Math.floor(limits.writesPerWindow / 4)), requests: Math.max(1, Math.floor(limits.requestsPerWindow / 4)) };
     }
 
     /** Waits until one more request of `kind` fits; call the returned function once its answer (or failure) is in. */
@@ -57,9 +60,14 @@ export class RequestBudget {
     throttled(retryAfterMs: number): void {
         const now = this.now();
         this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
-        if (now - this.lastThrottle > 250) {
-            this.writeLimit = Math.max(1, Math.floor(this.writeLimit * 0.8));
-            this.requestLimit = Math.max(1, Math.floor(this.requestLimit * 0.8));
+        // One shrink per window: the 429s answering one window's requests are one signal, not one each. And never
+        // below a quarter of the configured limits: an app sending that little is not what makes the service
+        // throttle, and shrinking further only stalls a run that the pause and each request's backoff carry through
+        // (a fault storm of 30 % 429s otherwise brought a 1000-profile rollout down to one write per window).
+        if (now - this.lastShrink >= this.windowMs) {
+            this.writeLimit = Math.max(this.floor.writes, Math.floor(this.writeLimit * 0.8));
+            this.requestLimit = Math.max(this.floor.requests, Math.floor(this.requestLimit * 0.8));
+            this.lastShrink = now;
         }
         this.lastThrottle = now;
         this.schedule(retryAfterMs);

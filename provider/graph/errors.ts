@@ -91,7 +91,7 @@ function formatMessage(d: GraphErrorDetails): string {
  * Codes the local Graph emulator (emulator/server.ts) answers for its own failures, such as its state file failing.
  * Graph never sends them. Spelled out here rather than imported, so the emulator is only loaded when it is used.
  */
-const LOCAL_EMULATOR_CODES = new Set(["EmulatorStateFileError", "EmulatorInternalError"]);
+export const LOCAL_EMULATOR_CODES = new Set(["EmulatorStateFileError", "EmulatorInternalError"]);
 
 /** What the user should know or do, per class of failure; the service's own words where they help. */
 function explain(d: GraphErrorDetails): string {

@@ -99,7 +99,8 @@ async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, name
     const reading = op(kind, "Reading", name, false);
     return waitUntilVisible(() => readEntity(kind, ctx, id, reading), expect, {
         timeoutMs: ctx.settings.consistencyTimeoutMs,
-        what: `${kind.label} ${id} ${what}`,
+        // The name is how the user knows the resource; the id, how the portal and the orphans command know it.
+        what: `${kind.label} ${typeof name === "string" ? `"${name}" ` : ""}(${id}) ${what}`,
     });
 }
 

@@ -1,5 +1,5 @@
 import { RequestBudget } from "../budget";
-import { GraphRequestError, parseGraphError } from "../errors";
+import { GraphRequestError, LOCAL_EMULATOR_CODES, parseGraphError } from "../errors";
 import { GraphResponse, Handler, TransportFailure } from "../pipeline";
 
 export interface RetryPolicy {
@@ -12,10 +12,17 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: Omit<RetryPolicy, "maxDurationMs"> = { baseDelayMs: 1000, maxDelayMs: 60_000 };
 
-const RETRYABLE = new Set([429, 503, 504]);
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+/**
+ * 500 and 502 are usually transient (a failed backend, a gateway that lost it), but a 500 can also be a service bug
+ * that answers every time: after this many of them a request fails instead of retrying for the whole retry time.
+ */
+export const MAX_SERVER_ERRORS = 5;
+/** Answers after which a create may have taken effect: the gateway or the backend failed, maybe after the write. */
+const OUTCOME_UNKNOWN = new Set([500, 502, 504]);
 
 /**
- * Retries throttling (429), unavailability (503, 504) and lost connections, honouring Retry-After (seconds or an
+ * Retries throttling (429), server failures (500, 502, 503, 504) and lost connections, honouring Retry-After (seconds or an
  * HTTP date, or Azure's retry-after-ms) and otherwise backing off exponentially with jitter, within a total time
  * rather than a fixed count: Intune throttles for minutes during a large rollout and a run must outlast that.
  * A non-idempotent POST whose outcome is unknown (timeout, reset after sending, 504) is not resent: it fails with
@@ -24,6 +31,7 @@ const RETRYABLE = new Set([429, 503, 504]);
 export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: number) => Promise<void>, now: () => number = Date.now): Handler {
     return async (req, next) => {
         const started = now();
+        let serverErrors = 0;
         for (let attempt = 1; ; attempt++) {
             let res: GraphResponse | undefined;
             let failure: TransportFailure | undefined;
@@ -35,7 +43,12 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
             }
             const clientRequestId = req.headers["client-request-id"];
             if (res && !RETRYABLE.has(res.status)) return { ...res, attempts: attempt };
-            const unknownOutcome = req.nonIdempotent && (failure ? failure.sent : res!.status === 504);
+            if (res && (res.status === 500 || res.status === 502)) {
+                // The local emulator's own failures (its state file) are not Intune's: retrying them cannot help.
+                const code = parseGraphError(res.body).code;
+                if ((code !== undefined && LOCAL_EMULATOR_CODES.has(code)) || ++serverErrors >= MAX_SERVER_ERRORS) return { ...res, attempts: attempt };
+            }
+            const unknownOutcome = req.nonIdempotent && (failure ? failure.sent : OUTCOME_UNKNOWN.has(res!.status));
             if (unknownOutcome) {
                 const parsed = res ? parseGraphError(res.body) : {};
                 throw new GraphRequestError({
@@ -52,7 +65,9 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
             const hinted = res ? retryAfterMs(res.headers, now()) : undefined;
             const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
             const delay = hinted ?? backoff;
-            if (res?.status === 429) budget.throttled(hinted ?? Math.max(backoff, policy.baseDelayMs));
+            // The pause every request shares is the service's hint, or one base step without one: this request's own
+            // exponential backoff (it may have been unlucky ten times) must not stall the whole rollout for a minute.
+            if (res?.status === 429) budget.throttled(hinted ?? policy.baseDelayMs);
             if (failure?.permanent || now() - started + delay > policy.maxDurationMs) {
                 if (res) return { ...res, attempts: attempt };
                 throw new GraphRequestError({
