@@ -53,7 +53,7 @@ const junk = fc.letrec((tie) => ({
         fc.array(tie("value"), { maxLength: 4 }), fc.dictionary(fc.string({ maxLength: 8 }), tie("value"), { maxKeys: 4 })),
 })).value;
 const nested = fc.oneof(fc.array(junk, { minLength: 1, maxLength: 4 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), junk, { minKeys: 1, maxKeys: 4 }));
-const hugeString = fc.integer({ min: 70_000, max: 300_000 }).chain((n) => fc.constantFrom("x", "é", "\u0000", "{")).map((c) => c.repeat(100_000));
+const hugeString = fc.integer({ min: 70_000, max: 300_000 }).chain((_length) => fc.constantFrom("x", "é", "\u0000", "{")).map((c) => c.repeat(100_000));
 const notString = fc.oneof(fc.integer(), fc.double({ noNaN: false }), fc.boolean(), nested);
 const notNumber = fc.oneof(fc.string({ maxLength: 10 }), fc.boolean(), nested);
 const notBoolean = fc.oneof(fc.string({ maxLength: 10 }), fc.integer(), nested);
