@@ -7,8 +7,8 @@ import { Clock, graphTimestamp } from "./clock";
 import { FaultInjector, seededRandom } from "./faults";
 import { Identity } from "./identity";
 import {
-    Behaviour, DEFAULT_APPS, DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, DEFAULT_TENANT_ID, DEFAULT_THROTTLE, EmulatedApp,
-    EmulatorOptions, FaultSettings, ThrottleSettings,
+    Behaviour, DEFAULT_APPS, DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, DEFAULT_GROUPS, DEFAULT_TENANT_ID, DEFAULT_THROTTLE, EmulatedApp,
+    EmulatedGroup, EmulatorOptions, FaultSettings, ThrottleSettings,
 } from "./options";
 import { ProfileService } from "./profileService";
 import { CollectionName } from "./profileTypes";
@@ -45,6 +45,15 @@ export interface EmulatorControl {
     /** A change made in the portal behind the provider's back; any property, server-owned ones included. */
     changeInPortal(collection: CollectionName, id: string, fields: Entity): Entity;
     deleteInPortal(collection: CollectionName, id: string): boolean;
+    /** The tenant's Entra ID groups that enrollment-time grouping validates against. */
+    groups(): EmulatedGroup[];
+    /** Adds a group to the directory, or replaces the one with its id (a group changed in Entra ID). */
+    putGroup(group: EmulatedGroup): void;
+    deleteGroup(id: string): boolean;
+    /** A device-owner profile's enrollment-time target as the service holds it (null: none). */
+    membershipTarget(id: string): { targetType: string; targetId: string } | null;
+    /** The target changed in the portal behind the provider's back (null clears it); not validated, as a stale target may not be. */
+    setMembershipTargetInPortal(id: string, targetId: string | null): void;
     reset(): void;
 }
 
@@ -79,8 +88,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const faults = new FaultInjector(faultSettings(), seededRandom(options.seed ?? 20261123));
     const throttle = new Throttle({ ...DEFAULT_THROTTLE, ...options.throttle });
     const store = new ProfileStore(options.stateFile);
+    const initialGroups = (): Map<string, EmulatedGroup> =>
+        new Map((options.groups ?? DEFAULT_GROUPS).map((g) => [g.id.toLowerCase(), { ...g, ownerAppIds: [...g.ownerAppIds] }]));
+    const groups = initialGroups();
     const identity = new Identity(tenantId, options.apps ?? DEFAULT_APPS, tls.signingKeyPem, tls.signingPublicKeyPem, () => baseUrl, options.tokenLifetimeSeconds ?? 3600);
-    const serviceCtx = { store, clock, tenantId, get behaviour() { return behaviour; }, get faults() { return faults.settings; } };
+    const serviceCtx = { store, clock, tenantId, groups, get behaviour() { return behaviour; }, get faults() { return faults.settings; } };
     const service = new ProfileService(serviceCtx);
     const log: RecordedRequest[] = [];
     const recording = options.recordRequests ?? true;
@@ -117,8 +129,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             return { ...entity };
         },
         deleteInPortal: (collection, id) => store.delete(collection, id),
+        groups: () => [...groups.values()].map((g) => ({ ...g, ownerAppIds: [...g.ownerAppIds] })),
+        putGroup: (group) => { groups.set(group.id.toLowerCase(), { ...group, ownerAppIds: [...group.ownerAppIds] }); },
+        deleteGroup: (id) => groups.delete(id.toLowerCase()),
+        membershipTarget(id) {
+            const stored = store.get("androidDeviceOwnerEnrollmentProfiles", id);
+            if (!stored) throw new Error(`no androidDeviceOwnerEnrollmentProfiles profile ${id}`);
+            return stored.membershipTarget ? { ...stored.membershipTarget } : null;
+        },
+        setMembershipTargetInPortal(id, targetId) {
+            const stored = store.get("androidDeviceOwnerEnrollmentProfiles", id);
+            const membershipTarget = targetId === null ? undefined : { targetType: "staticSecurityGroup", targetId: targetId.toLowerCase() };
+            if (!stored || !store.replace({ ...stored, membershipTarget })) throw new Error(`no androidDeviceOwnerEnrollmentProfiles profile ${id}`);
+        },
         reset() {
             store.clear();
+            groups.clear();
+            for (const [id, g] of initialGroups()) groups.set(id, g);
             faults.settings = faultSettings(); // back to the faults and behaviour the emulator was started with
             behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
             throttle.reset();
