@@ -1,3 +1,4 @@
+import { attachmentInputs } from "./attachments";
 import { ProfileKind, Props, UNKNOWN } from "./model";
 import { CONTROL_INPUTS } from "./state";
 import { tokenRenewalReason } from "./token";
@@ -39,7 +40,8 @@ export function diffProfile(kind: ProfileKind, olds: Props, news: Props, now: nu
             (kind.replaceOnChange.includes(key) ? replaces : updates).push(key);
         }
     }
-    for (const key of CONTROL_INPUTS) {
+    // An attachment's input removed from the program is a change too: its update undoes what the input did.
+    for (const key of [...CONTROL_INPUTS, ...attachmentInputs(kind)]) {
         if (!sameValue(key, news[key], olds[key])) updates.push(key);
     }
     const tokenReason = tokenRenewalReason(kind, olds, news, now);

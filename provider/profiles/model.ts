@@ -1,5 +1,6 @@
 import * as t from "io-ts";
 import { ProviderSettings } from "../graph/settings";
+import type { ProfileAttachment } from "./attachments";
 
 /**
  * What every profile type shares, and the shape of the data that describes one type. The lifecycle (check, diff,
@@ -114,4 +115,6 @@ export interface ProfileKind {
      * left as it was), so deleting a line of code does what it says; a property never declared stays unmanaged.
      */
     clearedValues: Props;
+    /** State kept beside the entity through bound actions (enrollment-time grouping). */
+    attachments?: readonly ProfileAttachment[];
 }

@@ -1,3 +1,4 @@
+import { attachmentInputs, attachmentOutputs } from "./attachments";
 import { ProfileKind, Props } from "./model";
 
 /**
@@ -18,7 +19,7 @@ export const REQUESTED_EXPIRY = "requestedTokenExpirationDateTime";
 /** The inputs the user declared, from checked inputs. */
 export function declaredInputs(kind: ProfileKind, props: Props): Props {
     const out: Props = {};
-    for (const key of [...kind.writable, ...CONTROL_INPUTS, "tokenExpirationDateTime"]) {
+    for (const key of [...kind.writable, ...CONTROL_INPUTS, ...attachmentInputs(kind), "tokenExpirationDateTime"]) {
         if (props[key] !== undefined) out[key] = props[key];
     }
     return out;
@@ -42,9 +43,14 @@ export function liveInputs(kind: ProfileKind, declared: Props, entity: Props): P
     return out;
 }
 
-export function outputs(kind: ProfileKind, declared: Props, entity: Props): Props {
+/**
+ * `attached`: the attachments' outputs (what they last reported); each is null until one reports, so the output
+ * always exists.
+ */
+export function outputs(kind: ProfileKind, declared: Props, entity: Props, attached: Props = {}): Props {
     const { tokenExpirationDateTime: requested, ...live } = liveInputs(kind, declared, entity);
     const out: Props = { ...live, [REQUESTED_EXPIRY]: requested };
+    for (const key of attachmentOutputs(kind)) out[key] = attached[key] ?? null;
     out.profileId = entity.id;
     for (const key of kind.serverOutputs) {
         if (key === "qrCodeImage") continue;

@@ -4,6 +4,7 @@ import { ProviderSettings } from "../graph/settings";
 import { CheckFailure, ProfileKind, Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
 import { shownValue } from "./decodeErrors";
 import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";
+import { attachmentInputs, attachmentOutputs } from "./attachments";
 
 /**
  * `check`: every problem with the inputs, all at once, before anything is sent to Graph. Each failure names the
@@ -18,17 +19,18 @@ export interface CheckOutcome {
 }
 
 export function checkInputs(kind: ProfileKind, olds: Props, news: Props, settings: ProviderSettings | undefined): CheckOutcome {
-    const known = new Set<string>([...kind.writable, ...CONTROL_INPUTS, "tokenExpirationDateTime", "description"]);
+    const known = new Set<string>([...kind.writable, ...CONTROL_INPUTS, ...attachmentInputs(kind), "tokenExpirationDateTime", "description"]);
+    const echoedOutputs = new Set<string>(["profileId", "qrCodeImageType", REQUESTED_EXPIRY, ...attachmentOutputs(kind)]);
     const failures: CheckFailure[] = [];
     const inputs: Props = {};
     for (const [key, value] of Object.entries(news)) {
         if (NOT_INPUTS.has(key)) continue;
         if (value === undefined || value === null) continue;
-        if (!known.has(key) && !kind.serverOutputs.includes(key) && !["profileId", "qrCodeImageType", REQUESTED_EXPIRY].includes(key)) {
+        if (!known.has(key) && !kind.serverOutputs.includes(key) && !echoedOutputs.has(key)) {
             failures.push({ property: key, reason: `is not a property of ${kind.typeName}; known properties: ${[...known].sort().join(", ")}` });
             continue;
         }
-        if ((kind.serverOutputs.includes(key) && key !== "tokenExpirationDateTime") || key === REQUESTED_EXPIRY) continue; // outputs echoed back as inputs
+        if ((kind.serverOutputs.includes(key) && key !== "tokenExpirationDateTime") || key === REQUESTED_EXPIRY || attachmentOutputs(kind).includes(key)) continue; // outputs echoed back as inputs
         inputs[key] = value;
     }
     // Rules across properties judge what the program declares: a cleared value below is not a declaration (a

@@ -2,6 +2,7 @@ import * as t from "io-ts";
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
+import { enrollmentTimeGrouping, GroupId, MembershipTargetReport } from "../grouping";
 import { CheckFailure, CommonEntity, NonEmptyString, nullable, ProfileKind, Props, ProviderControls, TokenRules, UNKNOWN } from "../model";
 
 /**
@@ -56,6 +57,8 @@ export const AndroidDeviceOwnerInputs = t.intersection([
         wifiHidden: t.boolean,
         isTeamsDeviceProfile: t.boolean,
         deviceNameTemplate: t.string,
+        /** Every device enrolled with the profile joins this static Entra ID security group during setup. */
+        enrollmentTimeDeviceGroupId: GroupId,
     }),
     ProviderControls,
 ]);
@@ -165,6 +168,7 @@ export const androidDeviceOwnerKind: ProfileKind = {
         description: null, enrollmentTokenType: "default", roleScopeTagIds: ["0"], configureWifi: true, wifiSsid: null, wifiPassword: null,
         wifiSecurityType: "none", wifiHidden: false, isTeamsDeviceProfile: false, deviceNameTemplate: null,
     },
+    attachments: [enrollmentTimeGrouping],
 };
 
 /** The resource's arguments, derived from the codec: one source of truth for names, types and enums. */
@@ -184,6 +188,9 @@ export class AndroidDeviceOwnerEnrollmentProfile extends EnrollmentProfileResour
     declare readonly enrollmentTokenUsageCount: pulumi.Output<number | null>;
     declare readonly roleScopeTagIds: pulumi.Output<string[] | undefined>;
     declare readonly wifiPassword: pulumi.Output<string | undefined>;
+    declare readonly enrollmentTimeDeviceGroupId: pulumi.Output<string | undefined>;
+    /** The enrollment-time group as Intune last reported it (null: none), with the result of its validation. */
+    declare readonly enrollmentTimeDeviceMembershipTarget: pulumi.Output<MembershipTargetReport | null>;
 
     constructor(name: string, args: AndroidDeviceOwnerEnrollmentProfileArgs, opts?: pulumi.CustomResourceOptions) {
         super(androidDeviceOwnerKind, androidDeviceOwnerEnrollmentProfileProvider, name, args, opts);
