@@ -128,6 +128,8 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
     },
 
     async read(kind, ctx, id, recorded) {
+        // Retrieve is a POST, counted against Intune's write budget: a profile that never declared a group is not asked.
+        if (!(GROUP_INPUT in recorded) && !recorded[TARGET_OUTPUT]) return { [TARGET_OUTPUT]: null };
         const reading = op(kind, "Reading", recorded, false);
         let body: unknown;
         try {
