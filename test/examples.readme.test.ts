@@ -7,6 +7,7 @@ import { ConsistencyTimeout } from "../provider/graph/consistency";
 import { GraphRequestError, Operation, SignInError } from "../provider/graph/errors";
 import { AUTH_METHODS, SETTING_KEYS, SettingsError } from "../provider/graph/settings";
 import { KINDS } from "../provider/profiles/kinds";
+import { attachmentInputs, attachmentOutputs } from "../provider/profiles/attachments";
 import { CONTROL_INPUTS } from "../provider/profiles/state";
 import { configKeysRead, listExamples, REPO_ROOT } from "./support/examples";
 
@@ -70,7 +71,7 @@ describe("README: the reference matches the code", () => {
         it(`documents every input of ${kind.typeName}, which ones replace, and every output`, () => {
             const text = section(`### ${kind.typeName}`);
             const rows = new Map(text.split("\n").filter((l) => l.startsWith("| `")).map((l) => [l.split("`")[1], l]));
-            const inputs = [...kind.writable, ...CONTROL_INPUTS, "tokenExpirationDateTime"];
+            const inputs = [...kind.writable, ...CONTROL_INPUTS, ...attachmentInputs(kind), "tokenExpirationDateTime"];
             for (const input of new Set(inputs)) {
                 const row = rows.get(input);
                 expect(row, `${kind.typeName}.${input}`).to.not.equal(undefined);
@@ -78,7 +79,7 @@ describe("README: the reference matches the code", () => {
                 expect(onChange === "**replaces**", `${kind.typeName}.${input}: "${onChange}"`).to.equal(kind.replaceOnChange.includes(input));
             }
             expect([...rows.keys()].sort(), "no row for an input the type does not have").to.deep.equal([...new Set(inputs)].sort());
-            for (const output of [...kind.serverOutputs, "profileId", "qrCodeImageType"]) expect(text, `${kind.typeName} output ${output}`).to.include(`\`${output}\``);
+            for (const output of [...kind.serverOutputs, ...attachmentOutputs(kind), "profileId", "qrCodeImageType"]) expect(text, `${kind.typeName} output ${output}`).to.include(`\`${output}\``);
             expect(readme).to.include(`pulumi-nodejs:dynamic/intune:${kind.typeName}`);
         });
     }
