@@ -116,7 +116,10 @@ describe("README: the reference matches the code", () => {
 
     it("points at every example and pipeline file, and they exist", () => {
         for (const e of listExamples()) expect(readme, e.name).to.include(`\`${e.name}\``);
-        for (const f of ["pipelines/github-actions/intune-enrollment.yml", "pipelines/azure-devops/azure-pipelines.yml", "pipelines/setup/create-app-registration.sh"]) {
+        for (const f of [
+            "pipelines/github-actions/intune-enrollment.yml", "pipelines/azure-devops/azure-pipelines.yml", "pipelines/setup/create-app-registration.sh",
+            "pipelines/github-actions/intune-enrollment-tenants.yml", "pipelines/azure-devops/azure-pipelines-tenants.yml",
+        ]) {
             expect(readme, f).to.include(f);
             expect(existsSync(join(REPO_ROOT, f)), f).to.equal(true);
         }

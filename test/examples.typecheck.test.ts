@@ -21,7 +21,7 @@ describe("examples: every example type-checks against the built package", functi
     it("has the examples the documentation describes", () => {
         expect(examples.map((e) => e.name)).to.deep.equal([
             "adopt-existing", "aosp", "dedicated-kiosk", "downstream-enrollment-sheet", "fully-managed-and-work-profile", "kiosk-fleet",
-            "legacy-android-for-work",
+            "legacy-android-for-work", "many-tenants",
         ]);
     });
 
