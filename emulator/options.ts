@@ -225,6 +225,8 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     readOnlyPropertiesInBody: ["ignore", "reject"],
     wifiPasswordOnRead: ["null", "omit", "plain"],
     gmsQrContentBase64: [false, true],
+    membershipTargetRetrieve: ["served", "notServed"],
+    membershipTargetResultWrapped: [false, true],
 };
 
 export const DEFAULT_THROTTLE: ThrottleSettings = {

@@ -140,3 +140,54 @@ describe("profiles: enrollment-time grouping on device-owner profiles", function
         });
     }
 });
+
+describe("profiles: enrollment-time grouping's answers, as Intune may word them", () => {
+    // A client that answers every action with `body`, and remembers what it was sent.
+    const ctxAnswering = (body: unknown) => {
+        const sent: { url: string; body: unknown }[] = [];
+        const client = {
+            url: (path: string) => `https://graph.example${path}`,
+            request: async (_op: unknown, _method: string, url: string, b: unknown) => {
+                sent.push({ url, body: b });
+                return { status: 200, headers: {}, body };
+            },
+        };
+        return { sent, ctx: { client, settings: { graphRoot: "https://graph.example" }, now: () => Date.now() } as unknown as ProfileContext };
+    };
+    const set = (body: unknown) => {
+        const { ctx } = ctxAnswering(body);
+        return enrollmentTimeGrouping.apply(androidDeviceOwnerKind, ctx, "p-1", {}, { displayName: "Kiosk", [GROUP]: OWNED });
+    };
+
+    it("a refusal with the code `unknown` still says what Intune checks", async () => {
+        const err = await rejectionOf(set({ validationSucceeded: false, enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "unknown" }] }));
+        expect(err.message).to.equal(
+            `Setting the enrollment-time device group of Android enrollment profile "Kiosk" failed: Intune refused group ${OWNED} without saying why (targetValidationErrorCode unknown): ` +
+                "check that it is a static security group owned by the Intune Provisioning Client service principal (appId f1346770-5b25-470b-88bd-d5744ab7952c); the profile's enrollment-time group was left as it was",
+        );
+    });
+
+    it("a code this package does not know yet is named, not crashed on", async () => {
+        const err = await rejectionOf(set({ validationSucceeded: false, enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "groupIsArchived" }] }));
+        expect(err.message).to.include("targetValidationErrorCode groupIsArchived");
+    });
+
+    it("accepts the result wrapped in {value} with OData annotations, and reports what the service said", async () => {
+        const outs = await set({ "@odata.context": "https://graph.example/beta/$metadata#microsoft.graph.enrollmentTimeDeviceMembershipTargetResult", value: { validationSucceeded: true, enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED.toUpperCase(), validationSucceeded: true, targetValidationErrorCode: "unknown" }] } });
+        expect(outs[TARGET]).to.deep.equal(passed(OWNED));
+    });
+
+    it("an answer that does not decode is reported as such, with what came back", async () => {
+        const err = await rejectionOf(set({ status: "ok" }));
+        expect(err.message).to.match(/^Setting the enrollment-time device group of Android enrollment profile "Kiosk" failed: Graph answered with a result that does not decode .* got \{"status":"ok"\}/);
+    });
+
+    it("sends the documented body to the documented action", async () => {
+        const { ctx, sent } = ctxAnswering({ validationSucceeded: true, enrollmentTimeDeviceMembershipTargetValidationStatuses: [] });
+        await enrollmentTimeGrouping.apply(androidDeviceOwnerKind, ctx, "p-1", {}, { displayName: "Kiosk", [GROUP]: OWNED });
+        expect(sent).to.deep.equal([{
+            url: "https://graph.example/deviceManagement/androidDeviceOwnerEnrollmentProfiles/p-1/setEnrollmentTimeDeviceMembershipTarget",
+            body: { enrollmentTimeDeviceMembershipTargets: [{ targetType: "staticSecurityGroup", targetId: OWNED }] },
+        }]);
+    });
+});
