@@ -1,5 +1,8 @@
 import { expect } from "chai";
 import { DEFAULT_GROUPS } from "../emulator";
+import type { ProfileContext } from "../provider/profiles/crud";
+import { enrollmentTimeGrouping } from "../provider/profiles/grouping";
+import { androidDeviceOwnerKind } from "../provider/profiles/kinds/androidDeviceOwner";
 import { checked, count, createChecked, DEVICE_OWNER, deviceOwner, graphCalls, Props, PROVIDER_TEXT, rejectionOf, useProfileEmulator } from "./support/profiles";
 
 /**
