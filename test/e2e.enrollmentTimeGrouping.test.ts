@@ -68,6 +68,12 @@ describe("end to end: enrollment-time grouping through the real engine", functio
         expect(target(id)).to.equal(OWNED_2);
         expect((await s.stack.preview({ refresh: true, onOutput: () => undefined })).changeSummary.update ?? 0, "and stays converged").to.equal(0);
 
+        // The group deleted in Entra ID after it was set: a refresh says devices enrolling now join no group.
+        ctx.emulator.deleteGroup(OWNED_2);
+        const warned: string[] = [];
+        await s.stack.preview({ refresh: true, onOutput: (l) => warned.push(l) });
+        expect(warned.join("")).to.contain(`warning: intune: Android enrollment profile "Lobby kiosks": its enrollment-time group no longer passes Intune's checks, so devices enrolling now are not added to it: group ${OWNED_2} does not exist in this tenant`);
+
         s.program = kiosk(undefined);
         const cleared = await s.stack.up(log(s));
         expect(cleared.summary.resourceChanges?.update).to.equal(1);

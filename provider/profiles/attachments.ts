@@ -24,6 +24,8 @@ export interface ProfileAttachment {
      * made in the portal shows as drift. `recorded` is the stored state.
      */
     read(kind: ProfileKind, ctx: ProfileContext, id: string, recorded: Props): Promise<Props>;
+    /** Warnings a refresh should show about what it read (a target that no longer passes the service's checks). */
+    notices?(kind: ProfileKind, props: Props): string[];
 }
 
 export const attachmentsOf = (kind: ProfileKind): readonly ProfileAttachment[] => kind.attachments ?? [];
@@ -48,6 +50,8 @@ export async function readAttachments(kind: ProfileKind, ctx: ProfileContext, id
     }
     return out;
 }
+
+export const attachmentNotices = (kind: ProfileKind, props: Props): string[] => attachmentsOf(kind).flatMap((a) => a.notices?.(kind, props) ?? []);
 
 /** The stored outputs without the attachments' inputs: what to record when an attachment was not applied. */
 export function withoutAttachmentInputs(kind: ProfileKind, props: Props): Props {

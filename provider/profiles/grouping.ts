@@ -147,4 +147,11 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
         if (GROUP_INPUT in recorded) out[GROUP_INPUT] = live && sameGroup(live.targetId, recorded[GROUP_INPUT]) ? recorded[GROUP_INPUT] : live?.targetId;
         return out;
     },
+
+    notices(kind, props) {
+        const target = props[TARGET_OUTPUT] as MembershipTargetReport | null | undefined;
+        if (!target || target.validationSucceeded !== false) return [];
+        // Set once and since deleted, made dynamic or stripped of its owner: devices enrolling now join no group.
+        return [`intune: ${kind.label} "${nameOf(props)}": its enrollment-time group no longer passes Intune's checks, so devices enrolling now are not added to it: ${failureReason(target.targetId, target.targetValidationErrorCode)}`];
+    },
 };
