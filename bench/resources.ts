@@ -82,7 +82,7 @@ export function providerModuleLoad(emulatorFirst = false): Promise<{ totalMs: nu
         "const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;",
         "let t = process.hrtime.bigint(); let e = 0;",
         emulatorFirst ? "require('pulumi-intune-enrollment/dist/emulator'); e = ms(t);" : "",
-        "require('pulumi-intune-enrollment/dist/provider/profiles/host');",
+        "require('pulumi-intune-enrollment/host');",
         "process.stdout.write(JSON.stringify({ totalMs: ms(t), emulatorMs: e }));",
     ].join("\n");
     return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { EMULATOR_STATE_FILE_ERROR, sendJson } from "./server";
 import { EmulatorStateError } from "./store";
-import type { EmulatorControl } from "./index";
+import type { EmulatorControl } from "./control";
 import { isCollection } from "./profileTypes";
 import { EmulatedGroup } from "./options";
 
@@ -24,7 +24,7 @@ function groupFrom(input: Record<string, unknown>): EmulatedGroup {
 export async function adminRoute(control: EmulatorControl, req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname.replace(/^\/_emulator/, "");
-    let input: Record<string, unknown> = {};
+    let input: Record<string, unknown>;
     try {
         input = body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {};
     } catch {

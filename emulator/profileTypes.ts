@@ -33,9 +33,9 @@ export const TOKEN_TYPES_BY_MODE: Record<EnrollmentMode, readonly TokenType[]> =
 
 export const AOSP_MODES: readonly string[] = ["corporateOwnedAOSPUserlessDevice", "corporateOwnedAOSPUserAssociatedDevice"];
 
-const DAY = 86_400;
-export const NINETY_DAYS_SECONDS = 90 * DAY;
-export const SIXTY_FIVE_YEARS_SECONDS = 65 * 365 * DAY;
+const SECONDS_PER_DAY = 86_400;
+export const NINETY_DAYS_SECONDS = 90 * SECONDS_PER_DAY;
+export const SIXTY_FIVE_YEARS_SECONDS = 65 * 365 * SECONDS_PER_DAY;
 
 /** How the token of a profile behaves: its format, the most validity createToken may ask, and whether it expires. */
 export interface TokenRule {

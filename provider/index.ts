@@ -18,7 +18,7 @@ export { AndroidForWorkEnrollmentProfile, AndroidForWorkEnrollmentProfileArgs } 
 export { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile, ProfileLookupArgs, ProfileLookupResult } from "./profiles/lookup";
 export { INTUNE_PROVISIONING_CLIENT_APP_ID, MembershipTargetReport } from "./profiles/grouping";
 export { GraphRequestError } from "./graph/errors";
-export { SETTING_KEYS, SettingsError } from "./graph/settings";
+export { SETTING_KEYS, SettingsError } from "./runtime/settings";
 export { CLOUDS } from "./graph/clouds";
 
 /** The dynamic provider singletons, for advanced use and tests. */

@@ -15,10 +15,14 @@
 # scripts/pulumi-cli/pulumi-language-nodejs/ is a small host of our own against
 # the same sdk/v3 release (see the comment at the top of its main.go).
 #
-# Why this version: @pulumi/pulumi@3.248.0 is what package.json pins (the last
-# release declaring Node >= 20), and its Automation API checks the CLI version,
-# so the two move together: bump PULUMI_VERSION, the go.mod requires, and the
-# npm pin in one change.
+# Why this version: it matches the oldest @pulumi/pulumi the package supports
+# (package.json's devDependency and the lower bound of its peer range; the last
+# release declaring Node >= 20). `npm test` runs programs with this one CLI on
+# both ends of the range: SDK 3.248.0 on the machine's Node, and the newest SDK
+# (scripts/test-matrix.json) on Node 24. The Automation API only asks for a CLI
+# >= v3.2.0, so a newer SDK accepts it. A second CLI build would cost every fresh
+# machine another ~5 minutes, so move PULUMI_VERSION (with the go.mod requires)
+# only when a newer SDK needs a newer engine; the suite's second pass says so.
 #
 # The result is cached outside the repo, keyed on the version and a hash of the
 # wrapper module's sources; a warm run only hashes those few files (~10 ms).
@@ -125,9 +129,34 @@ mkdir -p "$cache_root"
 
 # Serialise concurrent callers (e.g. parallel CI steps) so the build runs once;
 # whoever waited re-checks the cache when it gets the lock.
+# A heartbeat on stderr while something long happens, so a first run never sits silent for minutes.
+heartbeat_pid=
+start_heartbeat() { # $1: what is happening
+    local what=$1 began=$SECONDS
+    (
+        while sleep 20; do
+            local e=$((SECONDS - began))
+            printf 'ensure-pulumi: %s: %dm%02ds elapsed\n' "$what" $((e / 60)) $((e % 60))
+        done
+    ) >&2 & # never on stdout: callers read the folder from its last line, and would wait for this to close it
+    heartbeat_pid=$!
+}
+stop_heartbeat() {
+    if [[ -n $heartbeat_pid ]]; then
+        kill "$heartbeat_pid" 2>/dev/null || true
+        wait "$heartbeat_pid" 2>/dev/null || true
+        heartbeat_pid=
+    fi
+}
+
 if command -v flock >/dev/null 2>&1; then
     exec 9>"$cache_root/.lock"
-    flock 9
+    if ! flock -n 9; then
+        log "another build of the Pulumi CLI is running (lock $cache_root/.lock); waiting for it instead of building twice"
+        start_heartbeat "waiting for the other build of the Pulumi CLI"
+        flock 9
+        stop_heartbeat
+    fi
     if cache_is_complete; then
         printf '%s\n' "$bin_dir"
         exit 0
@@ -141,13 +170,14 @@ fi
 # final rename is atomic): a killed build leaves only a .build-* directory,
 # which is never mistaken for a finished install.
 work_dir=$(mktemp -d "$cache_root/.build-XXXXXX")
-trap 'rm -rf "$work_dir"' EXIT
+trap 'stop_heartbeat; rm -rf "$work_dir"' EXIT
 chmod 0755 "$work_dir" # mktemp makes it private; the install should be readable like any other
 mkdir "$work_dir/bin"
 
-log "building Pulumi CLI $PULUMI_VERSION with $("$go_bin" env GOVERSION) into $install_dir"
-log "(measured on 2 cores: ~40 s of module downloads if the Go module cache is empty, then ~4-5 min of compiling; a few seconds when the Go build cache is warm)"
+log "building the Pulumi CLI $PULUMI_VERSION (pulumi and its Node.js language host) from Go modules with $("$go_bin" env GOVERSION) into $install_dir"
+log "this happens once: later runs reuse the build (measured on 2 cores: ~40 s of module downloads if the Go module cache is empty, then ~4-5 min of compiling; a few seconds when the Go build cache is warm)"
 start=$SECONDS
+start_heartbeat "still building the Pulumi CLI (once; cached afterwards)"
 # -trimpath: no local paths in the binaries, so builds are reproducible across machines.
 # -buildvcs=false: the VCS info would describe this repo, not Pulumi; it also avoids a
 #   `git` call that fails in some sandboxes. An existing GOFLAGS is left as is.
@@ -164,6 +194,7 @@ start=$SECONDS
         github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
         ./pulumi-language-nodejs
 ) >&2
+stop_heartbeat
 elapsed=$((SECONDS - start))
 
 install -m 0755 "$resource_plugin" "$work_dir/bin/pulumi-resource-pulumi-nodejs"

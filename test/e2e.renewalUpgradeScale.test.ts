@@ -65,7 +65,7 @@ describe("end to end: token renewal reaches a downstream stack, and a provider u
         const upgraded: pulumi.dynamic.ResourceProvider = {
             ...dynamicProvider(androidDeviceOwnerKind.name),
             async read(id, props) {
-                const host = require("pulumi-intune-enrollment/dist/provider/profiles/host");
+                const host = require("pulumi-intune-enrollment/host");
                 return host.read("androidDeviceOwnerEnrollmentProfile", id, props); // v2
             },
         };

@@ -3,7 +3,7 @@ import { DEFAULT_APPS, FaultRule, GRAPH_READ_ALL, RunningEmulator } from "../emu
 import { GraphClient } from "../provider/graph/client";
 import { waitUntilVisible } from "../provider/graph/consistency";
 import { GraphRequestError, parseGraphError, SignInError, unwrapIntuneMessage } from "../provider/graph/errors";
-import { SettingsError } from "../provider/graph/settings";
+import { SettingsError } from "../provider/runtime/settings";
 import { useEmulator } from "./support/emulator";
 import {
     clientFor, closedPort, Config, DEVICE_OWNER_PATH, emulatorConfig, forgedJwt, GUID_TEXT, newApp, op, probeByName, profileBody, READ, rejectionOf,

@@ -16,15 +16,24 @@ describe("the two profile resources as the Pulumi SDK registers them (setMocks)"
         report = JSON.parse(stdout) as MockProgramReport;
     });
 
+    // The type tokens are what every stack's state is keyed on: a change would replace every profile. Written out
+    // here, not taken from the code under test, so that such a change fails.
     it("registers pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile and ...:AndroidForWorkEnrollmentProfile", () => {
         // Registration order follows the asynchronous serialization of each provider: compare by name.
-        expect(Object.fromEntries(report.registered.map((r) => [r.name, r.type]))).to.deep.equal({ kiosk: DEVICE_OWNER_TYPE, legacy: FOR_WORK_TYPE });
-        expect(DEVICE_OWNER_TYPE).to.equal("pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile");
-        expect(FOR_WORK_TYPE).to.equal("pulumi-nodejs:dynamic/intune:AndroidForWorkEnrollmentProfile");
+        expect(Object.fromEntries(report.registered.map((r) => [r.name, r.type]))).to.deep.equal({
+            kiosk: "pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile",
+            legacy: "pulumi-nodejs:dynamic/intune:AndroidForWorkEnrollmentProfile",
+        });
     });
 
-    it("gives the resources URNs built from those type tokens", () => {
-        expect(report.urns).to.deep.equal([urnFor(DEVICE_OWNER_TYPE, "kiosk"), urnFor(FOR_WORK_TYPE, "legacy")]);
+    it("gives the resources URNs built from those type tokens, and passes each its own URN", () => {
+        expect(report.urns).to.deep.equal([
+            "urn:pulumi:test::intune-test::pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile::kiosk",
+            "urn:pulumi:test::intune-test::pulumi-nodejs:dynamic/intune:AndroidForWorkEnrollmentProfile::legacy",
+        ]);
+        expect(report.urns).to.deep.equal([urnFor(DEVICE_OWNER_TYPE, "kiosk"), urnFor(FOR_WORK_TYPE, "legacy")], "the gRPC tests' URNs are the engine's");
+        // Its own URN travels as an input, so the provider can attach diagnostics to it.
+        expect(report.registered.map((r) => r.urn).sort()).to.deep.equal([...report.urns].sort());
     });
 
     it("puts into __provider exactly the text the gRPC tests send (serializeFunction(() => provider, { allowSecrets: true }))", () => {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AUTH_METHODS, resolveSettings, SETTING_KEYS, SettingsError } from "../provider/graph/settings";
+import { AUTH_METHODS, resolveSettings, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { REPO_ROOT } from "./support/examples";
 import { loadYaml, PIPELINES_DIR } from "./support/examplesPipelines";
 
@@ -45,8 +45,9 @@ interface AdoPipeline {
     steps: Step[];
 }
 
-const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
-const PULUMI_VERSION = PACKAGE.dependencies["@pulumi/pulumi"];
+const PACKAGE = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+// The SDK the project builds and tests against, which is also the oldest it supports.
+const PULUMI_VERSION = PACKAGE.devDependencies["@pulumi/pulumi"];
 const KNOWN_ENV = new Set(SETTING_KEYS.flatMap((s) => s.env));
 
 function isCron(expr: string): boolean {

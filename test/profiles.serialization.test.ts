@@ -55,7 +55,7 @@ describe("profiles: the serialized provider (__provider), loaded as the dynamic-
                     expect(text.includes(cfg[key]), `${key} in the serialized provider`).to.equal(false);
                 }
                 expect(text).to.not.match(/BEGIN CERTIFICATE|Bearer|emulator-client-secret/);
-                expect(text).to.contain(`"pulumi-intune-enrollment/dist/provider/profiles/host"`);
+                expect(text).to.contain(`"pulumi-intune-enrollment/host"`);
                 expect(await serialize(type.provider)).to.equal(text);
             });
 

@@ -1,5 +1,5 @@
 import { RequestKind } from "./errors";
-import { Limits } from "./settings";
+import { Limits } from "../runtime/settings";
 
 /**
  * The process-wide request budget: Intune allows an app N writes and M requests per window, and every resource the

@@ -10,7 +10,7 @@ import { telemetry } from "./handlers/telemetry";
 import { Logger, trace } from "./handlers/trace";
 import { httpTransport } from "./handlers/transport";
 import { compose, GraphRequest, GraphResponse, Handler, Next } from "./pipeline";
-import { ProviderSettings } from "./settings";
+import { ProviderSettings } from "../runtime/settings";
 
 export interface ClientOptions {
     /** Where debug traces go (default stderr). */
@@ -183,9 +183,12 @@ export class GraphClient {
 
 const clients = new Map<string, GraphClient>();
 
-/** One client per configuration in this process, so every resource shares its token cache and budget. */
+/**
+ * One client per configuration in this process, so every resource shares its token cache and budget. Keyed on every
+ * setting (timeouts, retry limit, CA and the rest): a change of any of them must not reuse a client built without it.
+ */
 export function sharedClient(settings: ProviderSettings, options?: ClientOptions): GraphClient {
-    const key = JSON.stringify([settings.graphRoot, settings.authorityHost, settings.tenantId, settings.clientId, settings.auth, settings.limits, settings.debug]);
+    const key = JSON.stringify(settings);
     let client = clients.get(key);
     if (!client) clients.set(key, (client = new GraphClient(settings, options)));
     return client;

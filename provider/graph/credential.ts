@@ -7,7 +7,7 @@ import { rootCertificates } from "node:tls";
 import { Agent } from "node:https";
 import axios from "axios";
 import { rememberSecret } from "./secrets";
-import { ProviderSettings } from "./settings";
+import { ProviderSettings } from "../runtime/settings";
 
 /**
  * The @azure/identity credential for the configured sign-in method. Every method is one of the library's own

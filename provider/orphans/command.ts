@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { sharedClient } from "../graph/client";
 import { scrub } from "../graph/secrets";
-import { ConfigSource, Environment, ProviderSettings, resolveSettings } from "../graph/settings";
+import { ConfigSource, Environment, ProviderSettings, resolveSettings } from "../runtime/settings";
 import { KINDS } from "../profiles/kinds";
 import { useEmbeddedEmulator } from "../runtime/configuration";
 import { adoptionLine, findOrphans, isMarked, Orphan, profilesInState, StackProfiles } from "./compare";

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { scrub } from "../graph/secrets";
-import { ConfigSource } from "../graph/settings";
+import { ConfigSource } from "../runtime/settings";
 
 /**
  * The stack side, read through the user's own `pulumi` CLI so that every backend and secrets provider works:

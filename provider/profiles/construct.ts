@@ -15,7 +15,7 @@ export function buildPatchBody(kind: ProfileKind, olds: Props, news: Props): Pro
     const body: Props = {};
     for (const key of kind.writable) {
         if (kind.replaceOnChange.includes(key) || news[key] === undefined) continue;
-        if (!sameValue(key, news[key], olds[key])) body[key] = news[key];
+        if (!sameValue(kind, key, news[key], olds[key])) body[key] = news[key];
     }
     if (Object.keys(body).length > 0) body["@odata.type"] = kind.odataType;
     return body;

@@ -1,10 +1,10 @@
 import { isLeft } from "fp-ts/Either";
-import { GraphClient } from "../graph/client";
+import { GraphClient, sharedClient } from "../graph/client";
 import { waitUntilVisible } from "../graph/consistency";
 import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
 import { rememberSecret, scrub } from "../graph/secrets";
 import { propertyProblems, shownValue, withArticle } from "./decodeErrors";
-import { ProviderSettings } from "../graph/settings";
+import { ProviderSettings } from "../runtime/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
 import { applyAttachments, readAttachments, withoutAttachmentInputs } from "./attachments";
@@ -17,7 +17,14 @@ import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, t
 export interface ProfileContext {
     client: GraphClient;
     settings: ProviderSettings;
+    /** The service's clock: tokens expire by it. */
     now: () => number;
+}
+
+/** The context every profile operation runs in: the process's shared client for these settings. */
+export function profileContext(settings: ProviderSettings): ProfileContext {
+    const client = sharedClient(settings);
+    return { settings, client, now: () => client.serviceNow() };
 }
 
 /**
@@ -97,7 +104,7 @@ async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, name
 
 /** The declared writable fields as the entity should now show them. */
 function showsInputs(kind: ProfileKind, inputs: Props): (e: Props) => boolean {
-    return (e) => kind.writable.every((k) => inputs[k] === undefined || kind.writeOnly.includes(k) || sameValue(k, inputs[k], e[k]));
+    return (e) => kind.writable.every((k) => inputs[k] === undefined || kind.writeOnly.includes(k) || sameValue(kind, k, inputs[k], e[k]));
 }
 
 /** Issues a token with the declared validity and returns the expiry to wait for (none for tokens that never expire). */
@@ -202,13 +209,13 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
         existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
         if (!existing) throw new ProfileError(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
         if (!kind.manageable(existing)) throw new ProfileError(`${looking.description} failed: profile ${inputs.adoptExistingId} is a built-in profile (enrollmentMode ${String(existing.enrollmentMode)}) and cannot be managed`);
-        const mismatch = kind.replaceOnChange.filter((k) => inputs[k] !== undefined && !sameValue(k, inputs[k], existing![k]));
+        const mismatch = kind.replaceOnChange.filter((k) => inputs[k] !== undefined && !sameValue(kind, k, inputs[k], existing![k]));
         if (mismatch.length > 0) {
             throw new ProfileError(`${looking.description} failed: profile ${inputs.adoptExistingId} has ${mismatch.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, but ${mismatch.map((k) => `${JSON.stringify(inputs[k])}`).join(", ")} is declared; these cannot change in place, so remove adoptExistingId to create a new profile`);
         }
     } else if (inputs.adoptByDisplayName === true) {
         const matches = (await findByDisplayName(kind, ctx, String(inputs.displayName), looking)).filter(
-            (e) => !claimed.has(String(e.id)) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(k, inputs[k], e[k])),
+            (e) => !claimed.has(String(e.id)) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(kind, k, inputs[k], e[k])),
         );
         if (matches.length > 1) {
             throw new ProfileError(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);

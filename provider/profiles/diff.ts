@@ -1,6 +1,4 @@
-import { attachmentInputs } from "./attachments";
 import { ProfileKind, Props, UNKNOWN } from "./model";
-import { CONTROL_INPUTS } from "./state";
 import { tokenRenewalReason } from "./token";
 
 /**
@@ -18,10 +16,10 @@ export interface ProfileDiff {
     tokenReason?: string;
 }
 
-export function sameValue(key: string, a: unknown, b: unknown): boolean {
+/** Whether two values of a property are the same, as its table entry says they compare. */
+export function sameValue(kind: ProfileKind, key: string, a: unknown, b: unknown): boolean {
     if (Array.isArray(a) && Array.isArray(b)) {
-        // Intune does not keep the order of scope tags.
-        if (key === "roleScopeTagIds") return a.length === b.length && [...a].map(String).sort().join("\u0000") === [...b].map(String).sort().join("\u0000");
+        if (kind.unordered.includes(key)) return a.length === b.length && [...a].map(String).sort().join("\u0000") === [...b].map(String).sort().join("\u0000");
         return JSON.stringify(a) === JSON.stringify(b);
     }
     return (a ?? null) === (b ?? null);
@@ -36,13 +34,12 @@ export function diffProfile(kind: ProfileKind, olds: Props, news: Props, now: nu
         // A replace field never declared before holds the service default (its cleared value): declaring that same
         // value must not replace the profile (a new profile means a new token and QR code for every device).
         const had = olds[key] === undefined && kind.replaceOnChange.includes(key) && key in kind.clearedValues ? kind.clearedValues[key] : olds[key];
-        if (wanted === UNKNOWN || !sameValue(key, wanted, had)) {
+        if (wanted === UNKNOWN || !sameValue(kind, key, wanted, had)) {
             (kind.replaceOnChange.includes(key) ? replaces : updates).push(key);
         }
     }
-    // An attachment's input removed from the program is a change too: its update undoes what the input did.
-    for (const key of [...CONTROL_INPUTS, ...attachmentInputs(kind)]) {
-        if (!sameValue(key, news[key], olds[key])) updates.push(key);
+    for (const key of kind.controls) {
+        if (!sameValue(kind, key, news[key], olds[key])) updates.push(key);
     }
     const tokenReason = tokenRenewalReason(kind, olds, news, now);
     if (tokenReason) updates.push("tokenValue");

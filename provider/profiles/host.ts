@@ -1,4 +1,3 @@
-import { sharedClient } from "../graph/client";
 import { GraphRequestError } from "../graph/errors";
 import "../runtime/engineWatch";
 import { configure as configureSettings, ConfigReader, providerSettings } from "../runtime/configuration";
@@ -6,7 +5,7 @@ import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";
 import { attachmentNotices } from "./attachments";
 import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } from "./binding";
-import { createProfile, deleteProfile, ProfileContext, ProfileCreatedButFailed, ProfileError, readProfile, updateProfile } from "./crud";
+import { createProfile, deleteProfile, ProfileContext, profileContext, ProfileCreatedButFailed, ProfileError, readProfile, updateProfile } from "./crud";
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
 import { Props, RESOURCE_URN } from "./model";
@@ -25,9 +24,7 @@ export function configure(config: ConfigReader): void {
 }
 
 async function context(): Promise<ProfileContext> {
-    const settings = await providerSettings();
-    const client = sharedClient(settings);
-    return { settings, client, now: () => client.serviceNow() };
+    return profileContext(await providerSettings());
 }
 
 /**

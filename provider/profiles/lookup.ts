@@ -1,8 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { sharedClient } from "../graph/client";
-import { resolveSettings } from "../graph/settings";
-import { useEmbeddedEmulator } from "../runtime/configuration";
-import { findByDisplayName, ProfileError, readEntity } from "./crud";
+import { programSettings } from "../runtime/configuration";
+import { findByDisplayName, profileContext, ProfileError, readEntity } from "./crud";
 import { androidDeviceOwnerKind } from "./kinds/androidDeviceOwner";
 import { androidForWorkKind } from "./kinds/androidForWork";
 import { ProfileKind, Props } from "./model";
@@ -33,9 +31,7 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
         throw new Error(`get${kind.typeName}: pass exactly one of id or displayName`);
     }
     const config = new pulumi.Config("intune");
-    let settings = resolveSettings((key) => config.get(key.replace(/^intune:/, "")));
-    if (settings.useEmbeddedEmulator) settings = await useEmbeddedEmulator(settings);
-    const ctx = { settings, client: sharedClient(settings), now: Date.now };
+    const ctx = profileContext(await programSettings({ get: (key) => config.get(key.replace(/^intune:/, "")) }));
     const operation = { description: `Looking up ${kind.label} "${args.displayName ?? args.id}"`, kind: "read" as const };
     let entity: Props | undefined;
     if (args.id !== undefined) {

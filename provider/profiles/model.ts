@@ -1,6 +1,7 @@
 import * as t from "io-ts";
-import { ProviderSettings } from "../graph/settings";
+import type { ProviderSettings } from "../runtime/settings";
 import type { ProfileAttachment } from "./attachments";
+import type { DerivedProperties } from "./schema";
 
 /**
  * What every profile type shares, and the shape of the data that describes one type. The lifecycle (check, diff,
@@ -27,40 +28,6 @@ export const IsoDateTime = t.refinement(t.string, (s) => !Number.isNaN(Date.pars
 export const NonEmptyString = t.refinement(t.string, (s) => s.trim().length > 0, "a non-empty string");
 export const ProfileId = t.refinement(t.string, (s) => /^[0-9a-fA-F-]{36}$/.test(s), "a profile id (GUID)");
 
-/** Inputs every profile type has that steer the provider rather than Graph properties. */
-export const ProviderControls = t.partial({
-    description: t.string,
-    /** Validity of each issued token, counted from issue. */
-    tokenValidityDays: ValidityDays,
-    /** A fixed expiry for the token instead of a validity. */
-    tokenExpirationDateTime: IsoDateTime,
-    /** A run within this many days of expiry issues a new token. */
-    renewTokenWithinDays: RenewalDays,
-    revokeTokenOnDelete: t.boolean,
-    /** Take over this existing profile instead of creating one. */
-    adoptExistingId: ProfileId,
-    /** Take over the one existing profile with this displayName (and the declared mode) instead of creating one. */
-    adoptByDisplayName: t.boolean,
-});
-
-/** The fields of a Graph entity every profile type returns. Unknown extra properties are kept and ignored. */
-export const CommonEntity = t.intersection([
-    t.type({ id: t.string }),
-    t.partial({
-        accountId: nullable(t.string),
-        displayName: nullable(t.string),
-        description: nullable(t.string),
-        createdDateTime: nullable(t.string),
-        lastModifiedDateTime: nullable(t.string),
-        tokenValue: nullable(t.string),
-        tokenExpirationDateTime: nullable(t.string),
-        enrolledDeviceCount: nullable(t.number),
-        qrCodeContent: nullable(t.string),
-        qrCodeImage: nullable(MimeContent),
-    }),
-]);
-export type CommonEntity = t.TypeOf<typeof CommonEntity>;
-
 export interface CheckFailure {
     property: string;
     reason: string;
@@ -80,7 +47,12 @@ export interface TokenRules {
     scope: string;
 }
 
-export interface ProfileKind {
+/**
+ * A profile type: its name and Graph collection, the lists derived from its property table (schema.ts), and the
+ * rules that span properties. The lifecycle (check, diff, create, read, update, delete) is written once against
+ * it; a new profile type is one kind file with one table, registered in kinds/index.ts.
+ */
+export interface ProfileKind extends DerivedProperties {
     /** Registry key, also the provider singleton's name. */
     name: string;
     /** Pulumi type: pulumi-nodejs:dynamic/intune:<typeName>. */
@@ -89,32 +61,11 @@ export interface ProfileKind {
     label: string;
     collectionPath: string;
     odataType: string;
-    /** User inputs: Graph-writable properties plus the provider controls. */
-    inputs: t.Type<Props, Props, unknown>;
-    /** A Graph entity as read. */
-    entity: t.Type<Props, Props, unknown>;
-    /** Graph properties the user may set; sent in POST, and in PATCH when changed. */
-    writable: readonly string[];
-    /** Properties whose change replaces the profile. */
-    replaceOnChange: readonly string[];
-    /** Graph properties returned as outputs. */
-    serverOutputs: readonly string[];
-    /** Outputs and inputs that are secret wherever they appear. */
-    secrets: readonly string[];
-    /** $select for a complete read (the token fields are only returned when selected). */
-    select: readonly string[];
-    /** Properties Graph may not return (write-only), kept from the inputs instead of read back. */
-    writeOnly: readonly string[];
     tokenRules(inputs: Props): TokenRules;
     /** Rules across properties, beyond what the codec says. */
     crossChecks(inputs: Props, settings: ProviderSettings | undefined): CheckFailure[];
     /** False for entities the provider must never manage (built-in profiles with undocumented modes). */
     manageable(entity: Props): boolean;
-    /**
-     * The value that clears each writable property. A property removed from the program is set to this (rather than
-     * left as it was), so deleting a line of code does what it says; a property never declared stays unmanaged.
-     */
-    clearedValues: Props;
     /** State kept beside the entity through bound actions (enrollment-time grouping). */
     attachments?: readonly ProfileAttachment[];
 }

@@ -37,9 +37,10 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
         args: object,
         opts?: pulumi.CustomResourceOptions,
     ) {
-        const props: Record<string, unknown> = { profileId: undefined, qrCodeImageType: undefined };
+        const props: Record<string, unknown> = { profileId: undefined };
         for (const key of BINDING_OUTPUTS) props[key] = undefined;
         for (const key of [...kind.serverOutputs, ...attachmentOutputs(kind)]) props[key] = undefined;
+        for (const key of kind.mimeOutputs) props[key] = props[`${key}Type`] = undefined;
         Object.assign(props, args);
         for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
         // The provider's diff is told no URN; with its own, a diagnostic (why a token is renewed) shows on this resource.

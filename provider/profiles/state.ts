@@ -1,4 +1,4 @@
-import { attachmentInputs, attachmentOutputs } from "./attachments";
+import { attachmentOutputs } from "./attachments";
 import { ProfileKind, Props } from "./model";
 
 /**
@@ -6,9 +6,6 @@ import { ProfileKind, Props } from "./model";
  * property; a writable property never declared is left out, so it stays unmanaged. Everything is plain JSON:
  * no undefined, no Dates, no Buffers.
  */
-
-/** Inputs that steer the provider and never go to Graph. */
-export const CONTROL_INPUTS = ["tokenValidityDays", "renewTokenWithinDays", "revokeTokenOnDelete", "adoptExistingId", "adoptByDisplayName"] as const;
 
 /**
  * A fixed expiry the user declared is kept in state under its own name: `tokenExpirationDateTime` in the outputs is
@@ -19,7 +16,7 @@ export const REQUESTED_EXPIRY = "requestedTokenExpirationDateTime";
 /** The inputs the user declared, from checked inputs. */
 export function declaredInputs(kind: ProfileKind, props: Props): Props {
     const out: Props = {};
-    for (const key of [...kind.writable, ...CONTROL_INPUTS, ...attachmentInputs(kind), "tokenExpirationDateTime"]) {
+    for (const key of kind.inputKeys) {
         if (props[key] !== undefined) out[key] = props[key];
     }
     return out;
@@ -52,13 +49,12 @@ export function outputs(kind: ProfileKind, declared: Props, entity: Props, attac
     const out: Props = { ...live, [REQUESTED_EXPIRY]: requested };
     for (const key of attachmentOutputs(kind)) out[key] = attached[key] ?? null;
     out.profileId = entity.id;
-    for (const key of kind.serverOutputs) {
-        if (key === "qrCodeImage") continue;
-        out[key] = entity[key] ?? null;
+    for (const key of kind.serverOutputs) out[key] = entity[key] ?? null;
+    for (const key of kind.mimeOutputs) {
+        const content = entity[key] as { type?: unknown; value?: unknown } | null | undefined;
+        out[key] = typeof content?.value === "string" ? content.value : null;
+        out[`${key}Type`] = typeof content?.type === "string" ? content.type : null;
     }
-    const image = entity.qrCodeImage as { type?: unknown; value?: unknown } | null | undefined;
-    out.qrCodeImage = typeof image?.value === "string" ? image.value : null;
-    out.qrCodeImageType = typeof image?.type === "string" ? image.type : null;
     return plainJson(out);
 }
 

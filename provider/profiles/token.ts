@@ -76,7 +76,7 @@ export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): 
  * renewal window, or issued for another validity than the one now declared.
  */
 export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, now: number): string | undefined {
-    if (news.enrollmentMode === UNKNOWN || news.enrollmentTokenType === UNKNOWN) return undefined;
+    if (kind.tokenRuleInputs.some((k) => news[k] === UNKNOWN)) return undefined;
     if (!hasToken(olds)) return "the profile has no enrollment token";
     const rules = kind.tokenRules(news);
     if (!rules.expires) return undefined;

@@ -1,10 +1,10 @@
 import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
-import { ProviderSettings } from "../graph/settings";
+import { ProviderSettings } from "../runtime/settings";
 import { CheckFailure, ProfileKind, Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
 import { shownValue } from "./decodeErrors";
-import { CONTROL_INPUTS, REQUESTED_EXPIRY } from "./state";
-import { attachmentInputs, attachmentOutputs } from "./attachments";
+import { REQUESTED_EXPIRY } from "./state";
+import { attachmentOutputs } from "./attachments";
 
 /**
  * `check`: every problem with the inputs, all at once, before anything is sent to Graph. Each failure names the
@@ -19,18 +19,21 @@ export interface CheckOutcome {
 }
 
 export function checkInputs(kind: ProfileKind, olds: Props, news: Props, settings: ProviderSettings | undefined): CheckOutcome {
-    const known = new Set<string>([...kind.writable, ...CONTROL_INPUTS, ...attachmentInputs(kind), "tokenExpirationDateTime", "description"]);
-    const echoedOutputs = new Set<string>(["profileId", "qrCodeImageType", REQUESTED_EXPIRY, ...attachmentOutputs(kind)]);
+    const known = new Set<string>(kind.inputKeys);
+    // Outputs a program may hand back as inputs (from another resource's state): accepted, then dropped.
+    const echoed = new Set<string>([
+        ...kind.serverOutputs, ...kind.mimeOutputs, ...kind.mimeOutputs.map((k) => `${k}Type`), "profileId", REQUESTED_EXPIRY, ...attachmentOutputs(kind),
+    ]);
     const failures: CheckFailure[] = [];
     const inputs: Props = {};
     for (const [key, value] of Object.entries(news)) {
         if (NOT_INPUTS.has(key)) continue;
         if (value === undefined || value === null) continue;
-        if (!known.has(key) && !kind.serverOutputs.includes(key) && !echoedOutputs.has(key)) {
+        if (!known.has(key) && !echoed.has(key)) {
             failures.push({ property: key, reason: `is not a property of ${kind.typeName}; known properties: ${[...known].sort().join(", ")}` });
             continue;
         }
-        if ((kind.serverOutputs.includes(key) && key !== "tokenExpirationDateTime") || key === REQUESTED_EXPIRY || attachmentOutputs(kind).includes(key)) continue; // outputs echoed back as inputs
+        if (echoed.has(key) && !known.has(key)) continue;
         inputs[key] = value;
     }
     // Rules across properties judge what the program declares: a cleared value below is not a declaration (a
@@ -50,10 +53,10 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
     failures.push(...undecodable);
 
     failures.push(...kind.crossChecks(judged, settings));
-    // Token rules depend on the mode and token type: with one of them invalid, judging the token only adds noise
-    // ("tokenValidityDays has no effect for kioskMode") to the one failure that matters.
+    // Token rules depend on the properties that decide them (mode, token type): with one of them invalid, judging
+    // the token only adds noise ("tokenValidityDays has no effect for kioskMode") to the one failure that matters.
     const invalid = new Set(undecodable.map((f) => f.property));
-    if (!invalid.has("enrollmentMode") && !invalid.has("enrollmentTokenType")) failures.push(...tokenChecks(kind, judged));
+    if (!kind.tokenRuleInputs.some((k) => invalid.has(k))) failures.push(...tokenChecks(kind, judged));
     return { inputs, failures: dedupe(failures) };
 }
 
@@ -63,8 +66,9 @@ function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
     if (days !== undefined && at !== undefined) {
         failures.push({ property: "tokenExpirationDateTime", reason: "set either tokenValidityDays or tokenExpirationDateTime, not both" });
     }
-    if ((inputs.enrollmentMode === undefined || inputs.enrollmentMode === UNKNOWN) && kind.writable.includes("enrollmentMode")) return failures;
-    if (inputs.enrollmentTokenType === UNKNOWN) return failures;
+    if (kind.tokenRuleInputs.some((k) => inputs[k] === UNKNOWN)) return failures;
+    // A required property that decides the rules (the mode) and is missing is reported by the codec.
+    if (kind.tokenRuleInputs.some((k) => inputs[k] === undefined && kind.required.includes(k))) return failures;
     const rules = kind.tokenRules(inputs);
     if (!rules.expires && (days !== undefined || at !== undefined || renew !== undefined)) {
         const property = days !== undefined ? "tokenValidityDays" : at !== undefined ? "tokenExpirationDateTime" : "renewTokenWithinDays";

@@ -1,4 +1,4 @@
-import { ProviderSettings, resolveSettings } from "../graph/settings";
+import { ProviderSettings, resolveSettings } from "./settings";
 
 /**
  * Provider settings for this process. The dynamic-provider host calls `configure` once per provider text, lazily,
@@ -20,6 +20,14 @@ export function configure(config: ConfigReader): void {
 export function providerSettings(): Promise<ProviderSettings> {
     configured ??= settle(() => resolveSettings(() => undefined));
     return configured;
+}
+
+/**
+ * Settings for code that runs in the Pulumi program itself (the lookup functions), from the program's `intune:`
+ * config: resolved exactly as the provider host resolves its own, embedded emulator included.
+ */
+export function programSettings(config: ConfigReader): Promise<ProviderSettings> {
+    return settle(() => resolveSettings((key) => asString(config.get(key))));
 }
 
 /** Forget the settings (tests that switch configuration within one process). */

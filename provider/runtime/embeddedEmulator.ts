@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startEmulator } from "../../emulator";
-import { ProviderSettings } from "../graph/settings";
+import { ProviderSettings } from "./settings";
 import { engineLog } from "./engineLog";
 
 /**

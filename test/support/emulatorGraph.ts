@@ -29,6 +29,7 @@ export const DAY_SECONDS = 86_400;
 export const NINETY_DAYS_SECONDS = 90 * DAY_SECONDS;
 
 // Graph bodies are asserted on property by property; typing each one would only restate the assertion.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
 
 export interface GraphCallOptions {

@@ -10,7 +10,6 @@ import { REPO_ROOT } from "./examples";
  */
 
 // js-yaml comes with @pulumi/pulumi (and mocha); it has no declarations of its own here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const jsYaml = require("js-yaml") as { load(text: string): unknown };
 
 export const PIPELINES_DIR = join(REPO_ROOT, "pipelines");

@@ -9,7 +9,7 @@ import { loadOrCreateTls } from "../../emulator/tls";
 import { ClientOptions, GraphClient } from "../../provider/graph/client";
 import { createCredential } from "../../provider/graph/credential";
 import { Operation } from "../../provider/graph/errors";
-import { Environment, ProviderSettings, resolveSettings } from "../../provider/graph/settings";
+import { Environment, ProviderSettings, resolveSettings } from "../../provider/runtime/settings";
 import { TEST_TLS_DIR } from "./emulator";
 
 /**

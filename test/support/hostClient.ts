@@ -59,7 +59,7 @@ export function urnFor(type: string, name: string, project = "intune-test", stac
 }
 
 interface PulumiWithClosures {
-    runtime: { serializeFunction(func: Function, args?: { allowSecrets?: boolean }): Promise<{ text: string; containsSecrets: boolean }> };
+    runtime: { serializeFunction(func: (...args: never[]) => unknown, args?: { allowSecrets?: boolean }): Promise<{ text: string; containsSecrets: boolean }> };
 }
 
 /** Serializes a provider exactly as `pulumi.dynamic.Resource` does (`serializeFunction(() => provider, { allowSecrets: true })`). */

@@ -8,7 +8,7 @@ import { serializeProvider } from "./hostClient";
  */
 
 export interface MockProgramReport {
-    registered: { type: string; name: string; provider: unknown }[];
+    registered: { type: string; name: string; provider: unknown; urn: unknown }[];
     urns: string[];
     serialized: { deviceOwner: string; forWork: string };
 }
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, provider: args.inputs.__provider });
+                registered.push({ type: args.type, name: args.name, provider: args.inputs.__provider, urn: args.inputs.__urn });
                 return { id: `${args.name}-id`, state: args.inputs };
             },
             call: (args) => args.inputs,

@@ -5,6 +5,7 @@ export interface RawResponse {
     headers: Record<string, string | string[] | undefined>;
     text: string;
     // Tests assert on arbitrary Graph bodies; typing each one would only restate the assertion.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     json: any;
 }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { PACKAGE_VERSION as VERSION } from "../../runtime/packageInfo";
 import { Handler } from "../pipeline";
-
-const VERSION = "0.1.0";
 
 /** A client-request-id per logical request (kept across its retries, so support can follow it) and who we are. */
 export const telemetry: Handler = (req, next) =>

@@ -3,11 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
 import { enrollmentTimeGrouping, GroupId, MembershipTargetReport } from "../grouping";
-import { CheckFailure, CommonEntity, NonEmptyString, nullable, ProfileKind, Props, ProviderControls, TokenRules, UNKNOWN } from "../model";
+import { CheckFailure, ProfileKind, Props, TokenRules, UNKNOWN } from "../model";
+import { ArgsOf, deriveProperties, InputsOf, property } from "../schema";
+import { COMMON_PROPERTIES } from "./common";
 
 /**
  * androidDeviceOwnerEnrollmentProfile: dedicated, fully managed, corporate-owned work profile and the two AOSP
- * modes. Everything specific to this type is here, as data; the shared lifecycle does the rest.
+ * modes. Everything specific to this type is here: its property table, its token rules and the rules across its
+ * properties; the shared lifecycle does the rest.
  */
 
 export const EnrollmentMode = t.keyof(
@@ -45,52 +48,75 @@ const TOKEN_TYPES_BY_MODE: Record<EnrollmentMode, readonly EnrollmentTokenType[]
 const MAX_DEVICE_NAME_TEMPLATE = 63;
 const WIFI_FIELDS = ["wifiSsid", "wifiPassword", "wifiSecurityType", "wifiHidden"] as const;
 
-export const AndroidDeviceOwnerInputs = t.intersection([
-    t.type({ displayName: NonEmptyString, enrollmentMode: EnrollmentMode }),
-    t.partial({
-        enrollmentTokenType: EnrollmentTokenType,
-        roleScopeTagIds: t.array(t.string, "a list of scope tag ids (strings)"),
-        configureWifi: t.boolean,
-        wifiSsid: t.string,
-        wifiPassword: t.string,
-        wifiSecurityType: WifiSecurityType,
-        wifiHidden: t.boolean,
-        isTeamsDeviceProfile: t.boolean,
-        deviceNameTemplate: t.string,
-        /** Every device enrolled with the profile joins this static Entra ID security group during setup. */
-        enrollmentTimeDeviceGroupId: GroupId,
-    }),
-    ProviderControls,
-]);
-export type AndroidDeviceOwnerInputs = t.TypeOf<typeof AndroidDeviceOwnerInputs>;
-
-export const AndroidDeviceOwnerEntity = t.intersection([
-    CommonEntity,
-    t.partial({
+/** The properties of androidDeviceOwnerEnrollmentProfile: the one place each is described. */
+export const ANDROID_DEVICE_OWNER_PROPERTIES = {
+    ...COMMON_PROPERTIES,
+    /** Dedicated, fully managed, corporate-owned work profile, or AOSP userless or user-associated devices. */
+    enrollmentMode: property({
+        input: EnrollmentMode,
+        required: true,
         // Built-in profiles carry an undocumented mode (5), as a number or a string: tolerated, then skipped.
-        enrollmentMode: nullable(t.union([t.string, t.number])),
-        enrollmentTokenType: nullable(t.union([t.string, t.number])),
-        tokenCreationDateTime: nullable(t.string),
-        enrollmentTokenUsageCount: nullable(t.number),
-        roleScopeTagIds: nullable(t.array(t.string)),
-        configureWifi: nullable(t.boolean),
-        wifiSsid: nullable(t.string),
-        wifiPassword: nullable(t.string),
-        wifiSecurityType: nullable(t.union([t.string, t.number])),
-        wifiHidden: nullable(t.boolean),
-        isTeamsDeviceProfile: nullable(t.boolean),
-        deviceNameTemplate: nullable(t.string),
+        entity: t.union([t.string, t.number]),
+        writable: true,
+        replaceOnChange: true,
+        decidesTokenRules: true,
+        docs: { onChange: "**replaces**", notes: "AOSP modes not in the China cloud" },
     }),
-]);
-export type AndroidDeviceOwnerEntity = t.TypeOf<typeof AndroidDeviceOwnerEntity>;
+    /** The token's type: `default`, shared device mode for dedicated devices, or device staging (fully managed and work profile). */
+    enrollmentTokenType: property({
+        input: EnrollmentTokenType,
+        entity: t.union([t.string, t.number]),
+        writable: true,
+        replaceOnChange: true,
+        cleared: { value: "default" },
+        decidesTokenRules: true,
+        docs: { onChange: "**replaces**", notes: "default: `default`" },
+    }),
+    /** A Teams device profile (AOSP). */
+    isTeamsDeviceProfile: property({ input: t.boolean, entity: t.boolean, writable: true, replaceOnChange: true, cleared: { value: false }, docs: { onChange: "**replaces**", notes: "AOSP modes only" } }),
+    /** Intune scope tags that may see and manage the profile; Intune's default tag is "0". */
+    roleScopeTagIds: property({
+        input: t.array(t.string, "a list of scope tag ids (strings)"),
+        entity: t.array(t.string),
+        writable: true,
+        cleared: { value: ["0"] },
+        compare: "unorderedSet",
+        docs: { type: "string[]", onChange: "in place", notes: "default `[\"0\"]`; order does not matter" },
+    }),
+    /** How enrolled devices are named, with tokens such as {{SERIAL}} and {{SERIALLAST4DIGITS}}; at most 63 characters. */
+    deviceNameTemplate: property({ input: t.string, entity: t.string, writable: true, cleared: { value: null }, docs: { type: "string, at most 63 characters", onChange: "in place" } }),
+    /** Whether AOSP devices join the Wi-Fi network below during setup. */
+    configureWifi: property({ input: t.boolean, entity: t.boolean, writable: true, cleared: { value: true }, docs: { type: "boolean", onChange: "in place", notes: "AOSP modes only" } }),
+    /** The Wi-Fi network AOSP devices join during setup. */
+    wifiSsid: property({ input: t.string, entity: t.string, writable: true, cleared: { value: null }, docs: { type: "string", onChange: "in place", notes: "AOSP only; required once Wi-Fi is configured" } }),
+    /** The Wi-Fi password (secret; Graph never returns it, so a change made in the portal cannot be seen). */
+    wifiPassword: property({ input: t.string, entity: t.string, writable: true, secret: true, writeOnly: true, cleared: { value: null }, docs: { type: "string (secret)", onChange: "in place" } }),
+    /** The Wi-Fi network's security: none, wpa or wep. */
+    wifiSecurityType: property({ input: WifiSecurityType, entity: t.union([t.string, t.number]), writable: true, cleared: { value: "none" }, docs: { onChange: "in place", notes: "AOSP only" } }),
+    /** Whether the Wi-Fi network is hidden. */
+    wifiHidden: property({ input: t.boolean, entity: t.boolean, writable: true, cleared: { value: false }, docs: { type: "boolean", onChange: "in place", notes: "AOSP only" } }),
+    /** When the current token was issued. */
+    tokenCreationDateTime: property({ entity: t.string, output: true }),
+    /** How many devices enrolled with the current token (AOSP). */
+    enrollmentTokenUsageCount: property({ entity: t.number, output: true }),
+    /**
+     * A static Entra ID security group every device enrolled with the profile joins during setup (enrollment-time
+     * grouping); the Intune Provisioning Client service principal must own it.
+     */
+    enrollmentTimeDeviceGroupId: property({
+        input: GroupId,
+        docs: { type: "Entra ID group object id (GUID)", onChange: "in place", notes: "see [Enrollment-time grouping](#enrollment-time-grouping); removed from the program: cleared" },
+    }),
+};
 
-const DAY = 1;
+export type AndroidDeviceOwnerInputs = InputsOf<typeof ANDROID_DEVICE_OWNER_PROPERTIES>;
+
 function tokenRules(inputs: Props): TokenRules {
     const mode = inputs.enrollmentMode;
     const tokenType = (inputs.enrollmentTokenType ?? "default") as EnrollmentTokenType;
-    if (isAosp(mode)) return { issuedOnCreate: true, expires: true, maxValidityDays: 90 * DAY, scope: "for AOSP enrollment modes" };
-    if (mode === "corporateOwnedDedicatedDevice") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365 * DAY, scope: "for dedicated devices" };
-    if (tokenType === "deviceStaging") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365 * DAY, scope: "for device-staging tokens" };
+    if (isAosp(mode)) return { issuedOnCreate: true, expires: true, maxValidityDays: 90, scope: "for AOSP enrollment modes" };
+    if (mode === "corporateOwnedDedicatedDevice") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365, scope: "for dedicated devices" };
+    if (tokenType === "deviceStaging") return { issuedOnCreate: true, expires: true, maxValidityDays: 65 * 365, scope: "for device-staging tokens" };
     return { issuedOnCreate: true, expires: false, maxValidityDays: 0, scope: `for ${mode} with the default token type, whose tokens never expire` };
 }
 
@@ -134,45 +160,21 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
     return failures;
 }
 
-const SERVER_OUTPUTS = [
-    "accountId", "tokenValue", "tokenCreationDateTime", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage",
-    "enrolledDeviceCount", "enrollmentTokenUsageCount", "createdDateTime", "lastModifiedDateTime",
-] as const;
-
 export const androidDeviceOwnerKind: ProfileKind = {
     name: "androidDeviceOwnerEnrollmentProfile",
     typeName: "AndroidDeviceOwnerEnrollmentProfile",
     label: "Android enrollment profile",
     collectionPath: "/deviceManagement/androidDeviceOwnerEnrollmentProfiles",
     odataType: "#microsoft.graph.androidDeviceOwnerEnrollmentProfile",
-    inputs: AndroidDeviceOwnerInputs as unknown as t.Type<Props, Props, unknown>,
-    entity: AndroidDeviceOwnerEntity as unknown as t.Type<Props, Props, unknown>,
-    writable: [
-        "displayName", "description", "enrollmentMode", "enrollmentTokenType", "roleScopeTagIds", "configureWifi", "wifiSsid",
-        "wifiPassword", "wifiSecurityType", "wifiHidden", "isTeamsDeviceProfile", "deviceNameTemplate",
-    ],
-    replaceOnChange: ["enrollmentMode", "enrollmentTokenType", "isTeamsDeviceProfile"],
-    serverOutputs: SERVER_OUTPUTS,
-    secrets: ["tokenValue", "qrCodeContent", "qrCodeImage", "wifiPassword"],
-    select: [
-        "id", "accountId", "displayName", "description", "enrollmentMode", "enrollmentTokenType", "createdDateTime", "lastModifiedDateTime",
-        "tokenValue", "tokenCreationDateTime", "tokenExpirationDateTime", "enrolledDeviceCount", "enrollmentTokenUsageCount",
-        "qrCodeContent", "qrCodeImage", "roleScopeTagIds", "configureWifi", "wifiSsid", "wifiSecurityType", "wifiHidden",
-        "isTeamsDeviceProfile", "deviceNameTemplate",
-    ],
-    writeOnly: ["wifiPassword"],
+    ...deriveProperties(ANDROID_DEVICE_OWNER_PROPERTIES),
     tokenRules,
     crossChecks,
     manageable: (entity) => EnrollmentMode.is(entity.enrollmentMode),
-    clearedValues: {
-        description: null, enrollmentTokenType: "default", roleScopeTagIds: ["0"], configureWifi: true, wifiSsid: null, wifiPassword: null,
-        wifiSecurityType: "none", wifiHidden: false, isTeamsDeviceProfile: false, deviceNameTemplate: null,
-    },
     attachments: [enrollmentTimeGrouping],
 };
 
-/** The resource's arguments, derived from the codec: one source of truth for names, types and enums. */
-export type AndroidDeviceOwnerEnrollmentProfileArgs = { [K in keyof AndroidDeviceOwnerInputs]: pulumi.Input<AndroidDeviceOwnerInputs[K]> };
+/** The resource's arguments, derived from the table: each shows its property's description on hover. */
+export type AndroidDeviceOwnerEnrollmentProfileArgs = ArgsOf<typeof ANDROID_DEVICE_OWNER_PROPERTIES>;
 
 /** The provider singleton: one per type, so Pulumi serializes it once per run. */
 export const androidDeviceOwnerEnrollmentProfileProvider = dynamicProvider(androidDeviceOwnerKind.name);

@@ -1,18 +1,19 @@
-import * as t from "io-ts";
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
-import { CommonEntity, NonEmptyString, ProfileKind, Props, ProviderControls } from "../model";
+import { ProfileKind } from "../model";
+import { ArgsOf, deriveProperties, InputsOf } from "../schema";
+import { COMMON_PROPERTIES } from "./common";
 
 /**
  * androidForWorkEnrollmentProfile: the legacy Android for Work profile. No mode, scope tags or Wi-Fi; a new
  * profile may have no token until createToken, whose validity is at most 90 days.
  */
 
-export const AndroidForWorkInputs = t.intersection([t.type({ displayName: NonEmptyString }), ProviderControls]);
-export type AndroidForWorkInputs = t.TypeOf<typeof AndroidForWorkInputs>;
+/** The properties of androidForWorkEnrollmentProfile: the common ones, nothing more. */
+export const ANDROID_FOR_WORK_PROPERTIES = { ...COMMON_PROPERTIES };
 
-export const AndroidForWorkEntity = CommonEntity;
+export type AndroidForWorkInputs = InputsOf<typeof ANDROID_FOR_WORK_PROPERTIES>;
 
 export const androidForWorkKind: ProfileKind = {
     name: "androidForWorkEnrollmentProfile",
@@ -20,27 +21,14 @@ export const androidForWorkKind: ProfileKind = {
     label: "Android for Work enrollment profile",
     collectionPath: "/deviceManagement/androidForWorkEnrollmentProfiles",
     odataType: "#microsoft.graph.androidForWorkEnrollmentProfile",
-    inputs: AndroidForWorkInputs as unknown as t.Type<Props, Props, unknown>,
-    entity: AndroidForWorkEntity as unknown as t.Type<Props, Props, unknown>,
-    writable: ["displayName", "description"],
-    replaceOnChange: [],
-    serverOutputs: [
-        "accountId", "tokenValue", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage", "enrolledDeviceCount",
-        "createdDateTime", "lastModifiedDateTime",
-    ],
-    secrets: ["tokenValue", "qrCodeContent", "qrCodeImage"],
-    select: [
-        "id", "accountId", "displayName", "description", "createdDateTime", "lastModifiedDateTime", "tokenValue",
-        "tokenExpirationDateTime", "enrolledDeviceCount", "qrCodeContent", "qrCodeImage",
-    ],
-    writeOnly: [],
+    ...deriveProperties(ANDROID_FOR_WORK_PROPERTIES),
     tokenRules: () => ({ issuedOnCreate: false, expires: true, maxValidityDays: 90, defaultValidityDays: 90, scope: "for Android for Work profiles" }),
     crossChecks: () => [],
     manageable: () => true,
-    clearedValues: { description: null },
 };
 
-export type AndroidForWorkEnrollmentProfileArgs = { [K in keyof AndroidForWorkInputs]: pulumi.Input<AndroidForWorkInputs[K]> };
+/** The resource's arguments, derived from the table: each shows its property's description on hover. */
+export type AndroidForWorkEnrollmentProfileArgs = ArgsOf<typeof ANDROID_FOR_WORK_PROPERTIES>;
 
 export const androidForWorkEnrollmentProfileProvider = dynamicProvider(androidForWorkKind.name);
 

@@ -1,12 +1,24 @@
+import { readdirSync } from "node:fs";
 import { ProfileKind } from "../model";
-import { androidDeviceOwnerKind } from "./androidDeviceOwner";
-import { androidForWorkKind } from "./androidForWork";
 
-/** Every profile type the provider serves, by name. A new type is one kind file plus its line here. */
-export const KINDS: Record<string, ProfileKind> = {
-    [androidDeviceOwnerKind.name]: androidDeviceOwnerKind,
-    [androidForWorkKind.name]: androidForWorkKind,
-};
+/**
+ * Every profile type the provider serves, by name. Each kind file in this folder is found and loaded here, so a
+ * new profile type is one new file (its table, its rules, its resource class) with no edit elsewhere; code that is
+ * not a kind file (a test's throwaway type) registers its kind with registerKind.
+ */
+export const KINDS: Record<string, ProfileKind> = {};
+
+export function registerKind(kind: ProfileKind): ProfileKind {
+    KINDS[kind.name] = kind;
+    return kind;
+}
+
+const isKind = (value: unknown): value is ProfileKind =>
+    typeof value === "object" && value !== null && typeof (value as ProfileKind).collectionPath === "string" && typeof (value as ProfileKind).tokenRules === "function";
+
+for (const file of readdirSync(__dirname).filter((f) => /\.js$/.test(f) && f !== "index.js").sort()) {
+    for (const value of Object.values(require(`./${file}`) as Record<string, unknown>)) if (isKind(value)) registerKind(value);
+}
 
 export function kindNamed(name: string): ProfileKind {
     const kind = KINDS[name];

@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { adoptionLine, findOrphans, isMarked, profilesInState, StateFormatError, TenantProfile } from "../provider/orphans/compare";
-import { parseOrphansArguments, UsageError } from "../provider/orphans/command";
+import { adoptionLine, findOrphans, isMarked, profilesInState, StateFormatError, TenantProfile } from "../../provider/orphans/compare";
+import { parseOrphansArguments, UsageError } from "../../provider/orphans/command";
 
 /** The comparison behind `pulumi-intune-enrollment orphans`, on data: an exported state and a tenant's profiles. */
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { cloudByName, CLOUDS } from "../provider/graph/clouds";
-import { resolveSettings, SETTING_KEYS, SettingsError } from "../provider/graph/settings";
-import { settingsFrom } from "./support/graphClient";
+import { cloudByName, CLOUDS } from "../../provider/graph/clouds";
+import { resolveSettings, SETTING_KEYS, SettingsError } from "../../provider/runtime/settings";
+import { settingsFrom } from "../support/graphClient";
 
 const TENANT = "8c1c6f5e-0d2c-4b9e-9f3a-2b7e1c3a9d10";
 const CLIENT = "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { Cloud, cloudByName, CLOUD_NAMES_ACCEPTED, CLOUDS, isMicrosoftAuthority } from "./clouds";
-import { ReportedError } from "./errors";
-import { rememberSecret } from "./secrets";
+import { Cloud, cloudByName, CLOUD_NAMES_ACCEPTED, CLOUDS, isMicrosoftAuthority } from "../graph/clouds";
+import { ReportedError } from "../graph/errors";
+import { rememberSecret } from "../graph/secrets";
 
 /**
  * Provider settings: Pulumi stack config under `intune:` first, then the standard environment variables a pipeline

@@ -1,0 +1,24 @@
+// Lint for the TypeScript sources (compiled output, examples' own node_modules and caches are not ours to lint).
+// Line length and layout are the formatter's (Prettier, .prettierrc.json), not the linter's.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["dist/**", "node_modules/**", "**/node_modules/**", ".pulumi-local/**", "examples/**/bin/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        rules: {
+            // The serialized dynamic provider and lazily loaded modules require() inside functions on purpose: a
+            // module-level import would be captured into every stack's state, or load the emulator for nothing.
+            "@typescript-eslint/no-require-imports": "off",
+            "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
+        },
+    },
+    {
+        // chai's property assertions (`expect(x).to.be.true`) are expressions by design.
+        files: ["test/**/*.ts"],
+        rules: { "@typescript-eslint/no-unused-expressions": "off" },
+    },
+);
