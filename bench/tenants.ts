@@ -37,7 +37,14 @@ export async function benchTenants(n: number, perTenant: number, onProgress: (li
     const env = pulumiEnvironment(binDir, join(ROOT, "backend"));
     process.env.PATH = env.PATH;
     const envVars: Record<string, string> = {};
-    for (const key of ["PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK", "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]) {
+    for (const key of [
+        "PULUMI_HOME",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "PULUMI_SKIP_UPDATE_CHECK",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+    ]) {
         envVars[key] = env[key]!;
     }
     const emulators: EmulatorProcess[] = [];
@@ -61,13 +68,22 @@ export async function benchTenants(n: number, perTenant: number, onProgress: (li
         const program = async (): Promise<void> => {
             for (const spec of profileSpecs(perTenant, "bench-tenant")) {
                 const name = `p${String(spec.index).padStart(4, "0")}`;
-                if (spec.kind === "deviceOwner") new intune.AndroidDeviceOwnerEnrollmentProfile(name, spec.args as unknown as intune.AndroidDeviceOwnerEnrollmentProfileArgs);
+                if (spec.kind === "deviceOwner")
+                    new intune.AndroidDeviceOwnerEnrollmentProfile(name, spec.args as unknown as intune.AndroidDeviceOwnerEnrollmentProfileArgs);
                 else new intune.AndroidForWorkEnrollmentProfile(name, spec.args as unknown as intune.AndroidForWorkEnrollmentProfileArgs);
             }
         };
         const run = async (tenants: Tenant[]): Promise<{ wallMs: number; results: TenantResult[] }> => {
             const started = performance.now();
-            const results = await applyToTenants({ project: "intune-bench-tenants", program, tenants, concurrency: tenants.length, workDir, envVars, backendUrl: envVars.PULUMI_BACKEND_URL });
+            const results = await applyToTenants({
+                project: "intune-bench-tenants",
+                program,
+                tenants,
+                concurrency: tenants.length,
+                workDir,
+                envVars,
+                backendUrl: envVars.PULUMI_BACKEND_URL,
+            });
             return { wallMs: performance.now() - started, results };
         };
 

@@ -61,7 +61,11 @@ function parseTargets(body: string): { targetType: string; targetId: string }[] 
     const parsed = parseBody(body);
     for (const key of Object.keys(parsed)) {
         if (key !== "enrollmentTimeDeviceMembershipTargets") {
-            throw graphError(400, "BadRequest", `The parameter '${key}' in the request payload is not a valid parameter for the operation 'setEnrollmentTimeDeviceMembershipTarget'.`);
+            throw graphError(
+                400,
+                "BadRequest",
+                `The parameter '${key}' in the request payload is not a valid parameter for the operation 'setEnrollmentTimeDeviceMembershipTarget'.`,
+            );
         }
     }
     const targets = parsed.enrollmentTimeDeviceMembershipTargets;

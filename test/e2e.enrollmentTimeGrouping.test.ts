@@ -72,14 +72,19 @@ describe("end to end: enrollment-time grouping through the real engine", functio
         ctx.emulator.deleteGroup(OWNED_2);
         const warned: string[] = [];
         await s.stack.preview({ refresh: true, onOutput: (l) => warned.push(l) });
-        expect(warned.join("")).to.contain(`warning: intune: Android enrollment profile "Lobby kiosks": its enrollment-time group no longer passes Intune's checks, so devices enrolling now are not added to it: group ${OWNED_2} does not exist in this tenant`);
+        expect(warned.join("")).to.contain(
+            `warning: intune: Android enrollment profile "Lobby kiosks": its enrollment-time group no longer passes Intune's checks, so devices enrolling now are not added to it: group ${OWNED_2} does not exist in this tenant`,
+        );
 
         s.program = kiosk(undefined);
         const cleared = await s.stack.up(log(s));
         expect(cleared.summary.resourceChanges?.update).to.equal(1);
         expect(target(id)).to.equal(null);
         expect(cleared.outputs.target.value).to.equal(null);
-        expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id), "the same profile throughout").to.deep.equal([id]);
+        expect(
+            ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id),
+            "the same profile throughout",
+        ).to.deep.equal([id]);
     });
 
     it("a refused group on create: the profile is kept in the stack, the line says what to fix, and the next run sets a usable group", async () => {
@@ -117,6 +122,9 @@ describe("end to end: enrollment-time grouping through the real engine", functio
             expect(target(id)).to.equal(OWNED);
         }
         s.program = kiosk(OWNED);
-        expect((await s.stack.preview({ refresh: true, onOutput: () => undefined })).changeSummary.update ?? 0, "the stack still records the usable group").to.equal(0);
+        expect(
+            (await s.stack.preview({ refresh: true, onOutput: () => undefined })).changeSummary.update ?? 0,
+            "the stack still records the usable group",
+        ).to.equal(0);
     });
 });

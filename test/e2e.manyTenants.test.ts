@@ -21,8 +21,11 @@ import { REPO_ROOT } from "./support/examples";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "many-tenants");
 const TENANT_IDS = [
-    "a1000000-0000-4000-8000-000000000001", "a2000000-0000-4000-8000-000000000002", "a3000000-0000-4000-8000-000000000003",
-    "a4000000-0000-4000-8000-000000000004", "a5000000-0000-4000-8000-000000000005",
+    "a1000000-0000-4000-8000-000000000001",
+    "a2000000-0000-4000-8000-000000000002",
+    "a3000000-0000-4000-8000-000000000003",
+    "a4000000-0000-4000-8000-000000000004",
+    "a5000000-0000-4000-8000-000000000005",
 ];
 const PER_TENANT = 4; // two kiosk sites, fully managed, work profile
 
@@ -80,9 +83,14 @@ describe("end to end: one declaration, five tenants in parallel (examples/many-t
     function fleet(tenants: object[], args: string[]): Promise<FleetRun> {
         writeFileSync(join(workDir, "tenants.json"), JSON.stringify({ concurrency: 3, tenants }, null, 2));
         return new Promise((resolve) => {
-            execFile(process.execPath, [join(workDir, "bin", "fleet.js"), "--tenants", join(workDir, "tenants.json"), ...args], { cwd: workDir, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-                resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-            });
+            execFile(
+                process.execPath,
+                [join(workDir, "bin", "fleet.js"), "--tenants", join(workDir, "tenants.json"), ...args],
+                { cwd: workDir, env, maxBuffer: 64 * 1024 * 1024 },
+                (err, stdout, stderr) => {
+                    resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+                },
+            );
         });
     }
     const resultsOf = (run: FleetRun): Map<string, TenantResult> => {
@@ -93,7 +101,10 @@ describe("end to end: one declaration, five tenants in parallel (examples/many-t
         const e = emulators[n];
         const g = new Graph(e.target, e.info.accessToken);
         const pages = (await g.pages(g.collection("androidDeviceOwnerEnrollmentProfiles"))) as { value: { displayName: string }[] }[];
-        return pages.flatMap((p) => p.value).map((p) => p.displayName).sort();
+        return pages
+            .flatMap((p) => p.value)
+            .map((p) => p.displayName)
+            .sort();
     };
 
     it("converges four tenants while the one with a wrong credential fails alone, then converges it too; the binding keeps each stack on its tenant", async () => {
@@ -110,30 +121,49 @@ describe("end to end: one declaration, five tenants in parallel (examples/many-t
         expect(failed.error).to.match(/could not sign in to Entra ID \(clientSecret\)/);
         expect(failed.error).to.not.include("not-the-secret");
         for (const n of [0, 1, 2, 4]) {
-            expect(await profilesIn(n), `tenant ${n + 1}`).to.deep.equal([`T${n + 1} fully managed`, `T${n + 1} kiosk 1`, `T${n + 1} kiosk 2`, `T${n + 1} work profile`]);
+            expect(await profilesIn(n), `tenant ${n + 1}`).to.deep.equal([
+                `T${n + 1} fully managed`,
+                `T${n + 1} kiosk 1`,
+                `T${n + 1} kiosk 2`,
+                `T${n + 1} work profile`,
+            ]);
         }
         expect(await profilesIn(3), "nothing reached the failed tenant").to.deep.equal([]);
 
         // Fixed: the table shows t4 created and the others unchanged.
-        const second = await fleet([0, 1, 2, 3, 4].map((n) => tenantConfig(n)), []);
+        const second = await fleet(
+            [0, 1, 2, 3, 4].map((n) => tenantConfig(n)),
+            [],
+        );
         expect(second.code, second.stderr).to.equal(0);
         const rows = second.stdout.split("\n");
         expect(rows[0]).to.match(/^tenant\s+stack\s+status\s+created\s+updated\s+unchanged\s+deleted\s+seconds$/);
-        for (const n of [1, 2, 3, 5]) expect(rows.find((l) => l.startsWith(`t${n} `)), `t${n}`).to.match(new RegExp(`^t${n}\\s+tenant-t${n}\\s+succeeded\\s+0\\s+0\\s+${PER_TENANT}\\s+0\\s`));
+        for (const n of [1, 2, 3, 5])
+            expect(
+                rows.find((l) => l.startsWith(`t${n} `)),
+                `t${n}`,
+            ).to.match(new RegExp(`^t${n}\\s+tenant-t${n}\\s+succeeded\\s+0\\s+0\\s+${PER_TENANT}\\s+0\\s`));
         expect(rows.find((l) => l.startsWith("t4 "))).to.match(new RegExp(`^t4\\s+tenant-t4\\s+succeeded\\s+${PER_TENANT}\\s+0\\s+0\\s+0\\s`));
         expect(second.stdout).to.include("5 of 5 tenants succeeded");
         expect(await profilesIn(3)).to.have.length(PER_TENANT);
 
         // A tenants file that sends t2's stack to t3's Graph (a copy-paste slip) while t2's names change: the update
         // of t2's profiles, bound to t2, is refused.
-        const slipped = [0, 1, 2, 3, 4].map((n) => (n === 1 ? { ...tenantConfig(2), name: "t2", config: { ...tenantConfig(2).config, "intune-many-tenants:namePrefix": "T2b" } } : tenantConfig(n)));
+        const slipped = [0, 1, 2, 3, 4].map((n) =>
+            n === 1 ? { ...tenantConfig(2), name: "t2", config: { ...tenantConfig(2).config, "intune-many-tenants:namePrefix": "T2b" } } : tenantConfig(n),
+        );
         const third = await fleet(slipped, ["--json"]);
         expect(third.code, third.stdout + third.stderr).to.equal(1);
         const r3 = resultsOf(third);
         expect(r3.get("t2")!.status).to.equal("failed");
-        expect(r3.get("t2")!.error).to.match(/^Updating Android enrollment profile "T2b [^"]+" \([0-9a-f-]{36}\) refused: the profile lives in tenant a2000000-0000-4000-8000-000000000002 at \S+, but this run is configured for tenant a3000000-0000-4000-8000-000000000003 at \S+ Nothing was changed/);
+        expect(r3.get("t2")!.error).to.match(
+            /^Updating Android enrollment profile "T2b [^"]+" \([0-9a-f-]{36}\) refused: the profile lives in tenant a2000000-0000-4000-8000-000000000002 at \S+, but this run is configured for tenant a3000000-0000-4000-8000-000000000003 at \S+ Nothing was changed/,
+        );
         for (const t of ["t1", "t3", "t4", "t5"]) expect(r3.get(t), t).to.include({ status: "succeeded", created: 0, updated: 0, unchanged: PER_TENANT });
         expect(await profilesIn(1), "t2 keeps its profiles as they were").to.deep.equal(["T2 fully managed", "T2 kiosk 1", "T2 kiosk 2", "T2 work profile"]);
-        expect((await profilesIn(2)).every((n) => n.startsWith("T3 ")), "nothing of t2 reached t3").to.equal(true);
+        expect(
+            (await profilesIn(2)).every((n) => n.startsWith("T3 ")),
+            "nothing of t2 reached t3",
+        ).to.equal(true);
     });
 });

@@ -38,7 +38,9 @@ describe("emulator: enrollment-time grouping on device-owner profiles", () => {
         expect(set.status, brief(set)).to.equal(200);
         expect(set.json["@odata.context"]).to.match(/\$metadata#microsoft\.graph\.enrollmentTimeDeviceMembershipTargetResult$/);
         expect(set.json.validationSucceeded).to.equal(true);
-        expect(set.json.enrollmentTimeDeviceMembershipTargetValidationStatuses).to.deep.equal([{ targetId: OWNED, validationSucceeded: true, targetValidationErrorCode: "unknown" }]);
+        expect(set.json.enrollmentTimeDeviceMembershipTargetValidationStatuses).to.deep.equal([
+            { targetId: OWNED, validationSucceeded: true, targetValidationErrorCode: "unknown" },
+        ]);
         expect(ctx.emulator.membershipTarget(id)).to.deep.equal({ targetType: "staticSecurityGroup", targetId: OWNED });
 
         const retrieved = await g.post(g.item(DEVICE_OWNER, id, `/microsoft.graph.${RETRIEVE}`));
@@ -65,7 +67,9 @@ describe("emulator: enrollment-time grouping on device-owner profiles", () => {
             const res = await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), targets(group));
             expect(res.status, brief(res)).to.equal(200);
             expect(res.json.validationSucceeded).to.equal(false);
-            expect(res.json.enrollmentTimeDeviceMembershipTargetValidationStatuses).to.deep.equal([{ targetId: group, validationSucceeded: false, targetValidationErrorCode: code }]);
+            expect(res.json.enrollmentTimeDeviceMembershipTargetValidationStatuses).to.deep.equal([
+                { targetId: group, validationSucceeded: false, targetValidationErrorCode: code },
+            ]);
             expect(ctx.emulator.membershipTarget(id)).to.deep.equal({ targetType: "staticSecurityGroup", targetId: OWNED_2 });
         });
     }
@@ -77,14 +81,23 @@ describe("emulator: enrollment-time grouping on device-owner profiles", () => {
         ctx.emulator.deleteGroup(OWNED);
         const res = await g.post(g.item(DEVICE_OWNER, id, `/${RETRIEVE}`));
         expect(res.json.validationSucceeded).to.equal(false);
-        expect(res.json.enrollmentTimeDeviceMembershipTargetValidationStatuses[0]).to.deep.equal({ targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "securityGroupNotFound" });
+        expect(res.json.enrollmentTimeDeviceMembershipTargetValidationStatuses[0]).to.deep.equal({
+            targetId: OWNED,
+            validationSucceeded: false,
+            targetValidationErrorCode: "securityGroupNotFound",
+        });
     });
 
     it("refuses a malformed set, and the actions on the legacy type and on a missing profile", async () => {
         const g = new Graph(ctx.emulator);
         const id = await profile(g);
         expectGraphError(await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), { enrollmentTimeDeviceMembershipTargets: [] }), 400, "BadRequest", "Exactly one");
-        expectGraphError(await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), { enrollmentTimeDeviceMembershipTargets: [{ targetType: "unknown", targetId: OWNED }] }), 400, "BadRequest", "staticSecurityGroup");
+        expectGraphError(
+            await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), { enrollmentTimeDeviceMembershipTargets: [{ targetType: "unknown", targetId: OWNED }] }),
+            400,
+            "BadRequest",
+            "staticSecurityGroup",
+        );
         expectGraphError(await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), { targets: [] }), 400, "BadRequest", "targets");
         const legacy = await g.create(LEGACY, legacyBody());
         expectGraphError(await g.post(g.item(LEGACY, legacy.id, `/${SET}`), targets(OWNED)), 400, "BadRequest", SET);
@@ -108,17 +121,29 @@ describe("emulator: enrollment-time grouping on device-owner profiles", () => {
     it("the admin routes add a group the next set accepts, and change a profile's target behind the provider's back", async () => {
         const g = new Graph(ctx.emulator);
         const id = await profile(g);
-        const admin = (method: string, path: string, body?: unknown) =>
-            call(ctx.emulator.caPem, method, `${ctx.emulator.url}/_emulator${path}`, { body });
+        const admin = (method: string, path: string, body?: unknown) => call(ctx.emulator.caPem, method, `${ctx.emulator.url}/_emulator${path}`, { body });
         const fresh = "7c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
         expect((await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), targets(fresh))).json.validationSucceeded).to.equal(false);
-        expect((await admin("POST", "/groups", { id: fresh, displayName: "Tills", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] })).status).to.equal(204);
+        expect(
+            (
+                await admin("POST", "/groups", {
+                    id: fresh,
+                    displayName: "Tills",
+                    securityEnabled: true,
+                    membership: "static",
+                    ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID],
+                })
+            ).status,
+        ).to.equal(204);
         expect((await admin("GET", "/groups")).json.value.map((x: { id: string }) => x.id)).to.include(fresh);
         expect((await g.post(g.item(DEVICE_OWNER, id, `/${SET}`), targets(fresh))).json.validationSucceeded).to.equal(true);
         expect((await admin("POST", "/groups", { id: "not-a-guid", securityEnabled: true, membership: "static", ownerAppIds: [] })).status).to.equal(400);
 
         expect((await admin("PUT", `/profiles/${DEVICE_OWNER}/${id}/membershipTarget`, { targetId: OWNED_2 })).status).to.equal(204);
-        expect((await admin("GET", `/profiles/${DEVICE_OWNER}/${id}/membershipTarget`)).json.value).to.deep.equal({ targetType: "staticSecurityGroup", targetId: OWNED_2 });
+        expect((await admin("GET", `/profiles/${DEVICE_OWNER}/${id}/membershipTarget`)).json.value).to.deep.equal({
+            targetType: "staticSecurityGroup",
+            targetId: OWNED_2,
+        });
         expect((await admin("DELETE", `/groups/${fresh}`)).status).to.equal(204);
         ctx.emulator.reset();
         expect(ctx.emulator.groups().map((x) => x.id)).to.deep.equal(DEFAULT_GROUPS.map((x) => x.id));

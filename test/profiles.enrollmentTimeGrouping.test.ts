@@ -3,7 +3,18 @@ import { DEFAULT_GROUPS } from "../emulator";
 import type { ProfileContext } from "../provider/profiles/crud";
 import { enrollmentTimeGrouping } from "../provider/profiles/grouping";
 import { androidDeviceOwnerKind } from "../provider/profiles/kinds/androidDeviceOwner";
-import { checked, count, createChecked, DEVICE_OWNER, deviceOwner, graphCalls, Props, PROVIDER_TEXT, rejectionOf, useProfileEmulator } from "./support/profiles";
+import {
+    checked,
+    count,
+    createChecked,
+    DEVICE_OWNER,
+    deviceOwner,
+    graphCalls,
+    Props,
+    PROVIDER_TEXT,
+    rejectionOf,
+    useProfileEmulator,
+} from "./support/profiles";
 
 /**
  * Enrollment-time grouping through the provider's lifecycle, over both readings of each unconfirmed point (retrieve
@@ -34,7 +45,11 @@ const FAILURES = [
     { group: MISSING, code: "securityGroupNotFound", fix: /does not exist in this tenant.*create the group first/ },
     { group: M365, code: "notSecurityGroup", fix: /is not a security group.*securityEnabled true/ },
     { group: DYNAMIC, code: "notStaticSecurityGroup", fix: /has dynamic membership.*assigned \(static\) membership/ },
-    { group: NOT_OWNED, code: "firstPartyAppNotAnOwner", fix: /Intune Provisioning Client service principal \(appId f1346770-5b25-470b-88bd-d5744ab7952c\) is not an owner/ },
+    {
+        group: NOT_OWNED,
+        code: "firstPartyAppNotAnOwner",
+        fix: /Intune Provisioning Client service principal \(appId f1346770-5b25-470b-88bd-d5744ab7952c\) is not an owner/,
+    },
     { group: OUT_OF_SCOPE, code: "securityGroupNotInCallerScope", fix: /outside the scope of the identity that signs in/ },
 ];
 
@@ -163,7 +178,12 @@ describe("profiles: enrollment-time grouping's answers, as Intune may word them"
     };
 
     it("a refusal with the code `unknown` still says what Intune checks", async () => {
-        const err = await rejectionOf(set({ validationSucceeded: false, enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "unknown" }] }));
+        const err = await rejectionOf(
+            set({
+                validationSucceeded: false,
+                enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "unknown" }],
+            }),
+        );
         expect(err.message).to.equal(
             `Setting the enrollment-time device group of Android enrollment profile "Kiosk" failed: Intune refused group ${OWNED} without saying why (targetValidationErrorCode unknown): ` +
                 "check that it is a static security group owned by the Intune Provisioning Client service principal (appId f1346770-5b25-470b-88bd-d5744ab7952c); the profile's enrollment-time group was left as it was",
@@ -171,26 +191,45 @@ describe("profiles: enrollment-time grouping's answers, as Intune may word them"
     });
 
     it("a code this package does not know yet is named, not crashed on", async () => {
-        const err = await rejectionOf(set({ validationSucceeded: false, enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "groupIsArchived" }] }));
+        const err = await rejectionOf(
+            set({
+                validationSucceeded: false,
+                enrollmentTimeDeviceMembershipTargetValidationStatuses: [
+                    { targetId: OWNED, validationSucceeded: false, targetValidationErrorCode: "groupIsArchived" },
+                ],
+            }),
+        );
         expect(err.message).to.include("targetValidationErrorCode groupIsArchived");
     });
 
     it("accepts the result wrapped in {value} with OData annotations, and reports what the service said", async () => {
-        const outs = await set({ "@odata.context": "https://graph.example/beta/$metadata#microsoft.graph.enrollmentTimeDeviceMembershipTargetResult", value: { validationSucceeded: true, enrollmentTimeDeviceMembershipTargetValidationStatuses: [{ targetId: OWNED.toUpperCase(), validationSucceeded: true, targetValidationErrorCode: "unknown" }] } });
+        const outs = await set({
+            "@odata.context": "https://graph.example/beta/$metadata#microsoft.graph.enrollmentTimeDeviceMembershipTargetResult",
+            value: {
+                validationSucceeded: true,
+                enrollmentTimeDeviceMembershipTargetValidationStatuses: [
+                    { targetId: OWNED.toUpperCase(), validationSucceeded: true, targetValidationErrorCode: "unknown" },
+                ],
+            },
+        });
         expect(outs[TARGET]).to.deep.equal(passed(OWNED));
     });
 
     it("an answer that does not decode is reported as such, with what came back", async () => {
         const err = await rejectionOf(set({ status: "ok" }));
-        expect(err.message).to.match(/^Setting the enrollment-time device group of Android enrollment profile "Kiosk" failed: Graph answered with a result that does not decode .* got \{"status":"ok"\}/);
+        expect(err.message).to.match(
+            /^Setting the enrollment-time device group of Android enrollment profile "Kiosk" failed: Graph answered with a result that does not decode .* got \{"status":"ok"\}/,
+        );
     });
 
     it("sends the documented body to the documented action", async () => {
         const { ctx, sent } = ctxAnswering({ validationSucceeded: true, enrollmentTimeDeviceMembershipTargetValidationStatuses: [] });
         await enrollmentTimeGrouping.apply(androidDeviceOwnerKind, ctx, "p-1", {}, { displayName: "Kiosk", [GROUP]: OWNED });
-        expect(sent).to.deep.equal([{
-            url: "https://graph.example/deviceManagement/androidDeviceOwnerEnrollmentProfiles/p-1/setEnrollmentTimeDeviceMembershipTarget",
-            body: { enrollmentTimeDeviceMembershipTargets: [{ targetType: "staticSecurityGroup", targetId: OWNED }] },
-        }]);
+        expect(sent).to.deep.equal([
+            {
+                url: "https://graph.example/deviceManagement/androidDeviceOwnerEnrollmentProfiles/p-1/setEnrollmentTimeDeviceMembershipTarget",
+                body: { enrollmentTimeDeviceMembershipTargets: [{ targetType: "staticSecurityGroup", targetId: OWNED }] },
+            },
+        ]);
     });
 });

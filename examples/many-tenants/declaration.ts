@@ -12,13 +12,17 @@ export function declaration() {
     const prefix = config.get("namePrefix") ?? "Managed";
     const kioskSites = config.getNumber("kioskSites") ?? 1;
 
-    const kiosks = Array.from({ length: kioskSites }, (_, i) => new intune.AndroidDeviceOwnerEnrollmentProfile(`kiosk-${i + 1}`, {
-        displayName: `${prefix} kiosk ${i + 1}`,
-        enrollmentMode: "corporateOwnedDedicatedDevice",
-        tokenValidityDays: 90,
-        renewTokenWithinDays: 14,
-        deviceNameTemplate: `KIOSK${i + 1}-{{SERIALLAST4DIGITS}}`,
-    }));
+    const kiosks = Array.from(
+        { length: kioskSites },
+        (_, i) =>
+            new intune.AndroidDeviceOwnerEnrollmentProfile(`kiosk-${i + 1}`, {
+                displayName: `${prefix} kiosk ${i + 1}`,
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                tokenValidityDays: 90,
+                renewTokenWithinDays: 14,
+                deviceNameTemplate: `KIOSK${i + 1}-{{SERIALLAST4DIGITS}}`,
+            }),
+    );
     const fullyManaged = new intune.AndroidDeviceOwnerEnrollmentProfile("fully-managed", {
         displayName: `${prefix} fully managed`,
         enrollmentMode: "corporateOwnedFullyManaged",

@@ -28,7 +28,7 @@ async function main(): Promise<number> {
         },
     });
     const file = readTenantsFile(resolve(values.tenants!));
-    const concurrency = values.concurrency ? Number(values.concurrency) : file.concurrency ?? 4;
+    const concurrency = values.concurrency ? Number(values.concurrency) : (file.concurrency ?? 4);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("--concurrency must be a whole number of at least 1");
     const logDir = values["log-dir"] ? resolve(values["log-dir"]) : undefined;
     if (logDir) mkdirSync(logDir, { recursive: true });

@@ -22,7 +22,11 @@ export const TARGET_OUTPUT = "enrollmentTimeDeviceMembershipTarget";
 /** Microsoft's first-party "Intune Provisioning Client" application; its service principal must own the group. */
 export const INTUNE_PROVISIONING_CLIENT_APP_ID = "f1346770-5b25-470b-88bd-d5744ab7952c";
 
-export const GroupId = t.refinement(t.string, (s) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s), "an Entra ID group object id (GUID)");
+export const GroupId = t.refinement(
+    t.string,
+    (s) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s),
+    "an Entra ID group object id (GUID)",
+);
 
 /** The output's shape: the target as the service last reported it. */
 export interface MembershipTargetReport {
@@ -45,7 +49,8 @@ type Result = t.TypeOf<typeof Result>;
 
 /** What each validation failure means and what to do about it. */
 const FIXES: Record<string, (group: string) => string> = {
-    securityGroupNotFound: (g) => `group ${g} does not exist in this tenant (or Entra ID has not replicated it yet): check the id, create the group first, or retry in a few minutes`,
+    securityGroupNotFound: (g) =>
+        `group ${g} does not exist in this tenant (or Entra ID has not replicated it yet): check the id, create the group first, or retry in a few minutes`,
     notSecurityGroup: (g) => `group ${g} is not a security group (a Microsoft 365 or distribution group?): use a group with securityEnabled true`,
     notStaticSecurityGroup: (g) =>
         `group ${g} has dynamic membership: enrollment-time grouping needs a security group with assigned (static) membership; keep dynamic rules in a separate group`,
@@ -70,12 +75,19 @@ const op = (kind: ProfileKind, verb: string, props: Props, write: boolean): Oper
 
 /** The result bare or wrapped in `{"value": {...}}` (the documented example wraps it; whether the service does is unconfirmed). */
 export function decodeResult(body: unknown, operation: Operation): Result {
-    const inner = typeof body === "object" && body !== null && !Array.isArray(body) && typeof (body as { value?: unknown }).value === "object" && (body as { value?: unknown }).value !== null
-        ? (body as { value: unknown }).value
-        : body;
+    const inner =
+        typeof body === "object" &&
+        body !== null &&
+        !Array.isArray(body) &&
+        typeof (body as { value?: unknown }).value === "object" &&
+        (body as { value?: unknown }).value !== null
+            ? (body as { value: unknown }).value
+            : body;
     const decoded = Result.decode(inner);
     if (isLeft(decoded)) {
-        throw new ProfileError(`${operation.description} failed: Graph answered with a result that does not decode (expected validationSucceeded and enrollmentTimeDeviceMembershipTargetValidationStatuses), got ${shownValue(body, false)}. The API may have changed; please report this message`);
+        throw new ProfileError(
+            `${operation.description} failed: Graph answered with a result that does not decode (expected validationSucceeded and enrollmentTimeDeviceMembershipTargetValidationStatuses), got ${shownValue(body, false)}. The API may have changed; please report this message`,
+        );
     }
     return decoded.right;
 }
@@ -102,7 +114,7 @@ function isNotServed(err: unknown): boolean {
 }
 
 const sameGroup = (a: unknown, b: unknown): boolean =>
-    (typeof a === "string" ? a.toLowerCase() : a ?? null) === (typeof b === "string" ? b.toLowerCase() : b ?? null);
+    (typeof a === "string" ? a.toLowerCase() : (a ?? null)) === (typeof b === "string" ? b.toLowerCase() : (b ?? null));
 
 export const enrollmentTimeGrouping: ProfileAttachment = {
     inputs: [GROUP_INPUT],
@@ -122,7 +134,9 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
         const result = decodeResult(await post(ctx, setting, path(kind, id, "setEnrollmentTimeDeviceMembershipTarget"), body), setting);
         const failed = result.enrollmentTimeDeviceMembershipTargetValidationStatuses?.find((s) => s.validationSucceeded === false);
         if (!result.validationSucceeded || failed) {
-            throw new ProfileError(`${setting.description} failed: ${failureReason(wanted, failed?.targetValidationErrorCode)}; the profile's enrollment-time group was left as it was`);
+            throw new ProfileError(
+                `${setting.description} failed: ${failureReason(wanted, failed?.targetValidationErrorCode)}; the profile's enrollment-time group was left as it was`,
+            );
         }
         return { [TARGET_OUTPUT]: report(result, wanted) };
     },
@@ -152,6 +166,8 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
         const target = props[TARGET_OUTPUT] as MembershipTargetReport | null | undefined;
         if (!target || target.validationSucceeded !== false) return [];
         // Set once and since deleted, made dynamic or stripped of its owner: devices enrolling now join no group.
-        return [`intune: ${kind.label} "${nameOf(props)}": its enrollment-time group no longer passes Intune's checks, so devices enrolling now are not added to it: ${failureReason(target.targetId, target.targetValidationErrorCode)}`];
+        return [
+            `intune: ${kind.label} "${nameOf(props)}": its enrollment-time group no longer passes Intune's checks, so devices enrolling now are not added to it: ${failureReason(target.targetId, target.targetValidationErrorCode)}`,
+        ];
     },
 };

@@ -90,7 +90,10 @@ export function failureLine(err: unknown): string {
     const diagnostics = text.split(/\r?\n/).map((l) => l.trim());
     const start = diagnostics.findIndex((l) => l === "Diagnostics:");
     for (const raw of start >= 0 ? diagnostics.slice(start + 1) : diagnostics) {
-        const line = raw.replace(/^error:\s*/, "").replace(/^\*\s*/, "").trim();
+        const line = raw
+            .replace(/^error:\s*/, "")
+            .replace(/^\*\s*/, "")
+            .trim();
         if (!line || generic.test(line) || /^(pulumi:pulumi:Stack|pulumi-nodejs:dynamic\/|[\w-]+:[\w/-]+:\w+) \(/.test(line)) continue;
         if (/^Resources:|^Duration:/.test(line)) break;
         if (raw.startsWith("error:") || raw.startsWith("*")) return line;
@@ -132,11 +135,23 @@ async function runTenant(options: RolloutOptions, tenant: Tenant): Promise<Tenan
             {
                 workDir: options.workDir,
                 envVars: { ...options.envVars, ...tenant.env },
-                ...(ownProject ? {} : { projectSettings: { name: options.project, runtime: "nodejs", ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}) } }),
+                ...(ownProject
+                    ? {}
+                    : {
+                          projectSettings: {
+                              name: options.project,
+                              runtime: "nodejs",
+                              ...(options.backendUrl ? { backend: { url: options.backendUrl } } : {}),
+                          },
+                      }),
             },
         );
         // The tenant's configuration is set in full on every run: the file is the source of truth.
-        await stack.setAllConfig(Object.fromEntries(Object.entries(tenant.config).map(([k, v]) => [k, typeof v === "string" ? { value: v } : { value: v.value, secret: v.secret ?? false }])));
+        await stack.setAllConfig(
+            Object.fromEntries(
+                Object.entries(tenant.config).map(([k, v]) => [k, typeof v === "string" ? { value: v } : { value: v.value, secret: v.secret ?? false }]),
+            ),
+        );
         const operation = options.operation ?? "up";
         say(`${operation} started`);
         const onOutput = (text: string): void => options.onOutput?.(tenant.name, text);
@@ -169,14 +184,30 @@ export async function applyToTenants(options: RolloutOptions): Promise<TenantRes
 /** The final table: one row per tenant, then the failures' lines. */
 export function resultsTable(results: TenantResult[]): string {
     const header = ["tenant", "stack", "status", "created", "updated", "unchanged", "deleted", "seconds"];
-    const rows = results.map((r) => [r.tenant, r.stack, r.status, String(r.created), String(r.updated), String(r.unchanged), String(r.deleted + r.replaced), (r.durationMs / 1000).toFixed(1)]);
+    const rows = results.map((r) => [
+        r.tenant,
+        r.stack,
+        r.status,
+        String(r.created),
+        String(r.updated),
+        String(r.unchanged),
+        String(r.deleted + r.replaced),
+        (r.durationMs / 1000).toFixed(1),
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+    const line = (cells: string[]): string =>
+        cells
+            .map((c, i) => (i >= 3 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+            .join("  ")
+            .trimEnd();
     const out = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
     const failed = results.filter((r) => r.status === "failed");
     if (failed.length > 0) {
         out.push("", ...failed.map((r) => `${r.tenant}: ${r.error}`));
     }
-    out.push("", `${results.length - failed.length} of ${results.length} tenants succeeded${failed.length ? `; failed: ${failed.map((r) => r.tenant).join(", ")}` : ""}`);
+    out.push(
+        "",
+        `${results.length - failed.length} of ${results.length} tenants succeeded${failed.length ? `; failed: ${failed.map((r) => r.tenant).join(", ")}` : ""}`,
+    );
     return out.join("\n");
 }
