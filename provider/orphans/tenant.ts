@@ -22,7 +22,7 @@ export async function listTenantProfiles(client: GraphClient, kindNames: readonl
             const entity = decodeEntity(kind, item, operation);
             profiles.push({
                 kind: kind.name,
-                id: String(entity.id),
+                id: entity.id,
                 displayName: typeof entity.displayName === "string" ? entity.displayName : "",
                 createdDateTime: typeof entity.createdDateTime === "string" ? entity.createdDateTime : undefined,
                 manageable: kind.manageable(entity),

@@ -8,6 +8,7 @@ import { ProviderSettings } from "../runtime/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
 import { applyAttachments, readAttachments, withoutAttachmentInputs } from "./attachments";
+import { Entity } from "./kinds/common";
 import { ProfileKind, Props } from "./model";
 import { declaredInputs, inputsFromOutputs, outputs } from "./state";
 import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds } from "./token";
@@ -61,7 +62,7 @@ function rememberSecrets(kind: ProfileKind, props: Props): void {
     }
 }
 
-export function decodeEntity(kind: ProfileKind, body: unknown, operation: Operation): Props {
+export function decodeEntity(kind: ProfileKind, body: unknown, operation: Operation): Entity {
     const decoded = kind.entity.decode(body);
     if (isLeft(decoded)) {
         const problems = propertyProblems(decoded.left).map(
@@ -71,7 +72,8 @@ export function decodeEntity(kind: ProfileKind, body: unknown, operation: Operat
         throw new ProfileError(`${operation.description} failed: Graph answered with ${withArticle(kind.label)} that does not decode: ${what}. The API may have changed; please report this message`);
     }
     rememberSecrets(kind, decoded.right);
-    return decoded.right;
+    // The kind's codec decoded every property its table names, the common ones among them.
+    return decoded.right as Entity;
 }
 
 function entityPath(kind: ProfileKind, id: string): string {
@@ -79,13 +81,13 @@ function entityPath(kind: ProfileKind, id: string): string {
 }
 
 /** GET with $select (token fields are only returned when selected); undefined on 404. */
-export async function readEntity(kind: ProfileKind, ctx: ProfileContext, id: string, operation: Operation): Promise<Props | undefined> {
+export async function readEntity(kind: ProfileKind, ctx: ProfileContext, id: string, operation: Operation): Promise<Entity | undefined> {
     const body = await ctx.client.find(operation, entityPath(kind, id), { $select: kind.select.join(",") });
     return body === undefined ? undefined : decodeEntity(kind, body, operation);
 }
 
 /** Lists profiles with this exact displayName that the provider may manage. */
-export async function findByDisplayName(kind: ProfileKind, ctx: ProfileContext, displayName: string, operation: Operation): Promise<Props[]> {
+export async function findByDisplayName(kind: ProfileKind, ctx: ProfileContext, displayName: string, operation: Operation): Promise<Entity[]> {
     const filter = `displayName eq '${displayName.replace(/'/g, "''")}'`;
     const items = await ctx.client.list(operation, kind.collectionPath, { $filter: filter });
     return items
@@ -94,7 +96,7 @@ export async function findByDisplayName(kind: ProfileKind, ctx: ProfileContext, 
 }
 
 /** Waits until a read shows `expect` satisfied: read-after-write for every write here. */
-async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, name: unknown, what: string, expect: (e: Props) => boolean): Promise<Props> {
+async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, name: unknown, what: string, expect: (e: Entity) => boolean): Promise<Entity> {
     const reading = op(kind, "Reading", name, false);
     return waitUntilVisible(() => readEntity(kind, ctx, id, reading), expect, {
         timeoutMs: ctx.settings.consistencyTimeoutMs,
@@ -161,16 +163,16 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
     const wantedExpiry = rules.expires ? desiredExpiry(kind, inputs, ctx.now()) : undefined;
     const body = buildCreateBody(kind, inputs, rules.issuedOnCreate ? wantedExpiry : undefined);
     const looking = op(kind, "Looking for", inputs.displayName, false);
-    const probe = async (): Promise<Props | undefined> => {
+    const probe = async (): Promise<Entity | undefined> => {
         const candidates = await findByDisplayName(kind, ctx, String(inputs.displayName), looking);
         const since = createdSince(ctx, startedLocal);
-        const mine = candidates.find((e) => !claimed.has(String(e.id)) && (expiryMs(e.createdDateTime) ?? since) >= since && showsInputs(kind, inputs)(e));
+        const mine = candidates.find((e) => !claimed.has(e.id) && (expiryMs(e.createdDateTime) ?? since) >= since && showsInputs(kind, inputs)(e));
         // A list returns the token fields as null: read what was found like every other path, or its token would
         // look missing and a second one be issued.
-        return mine && readBack(kind, ctx, String(mine.id), inputs.displayName, "found after a create whose answer was lost", () => true);
+        return mine && readBack(kind, ctx, mine.id, inputs.displayName, "found after a create whose answer was lost", () => true);
     };
     const created = decodeEntity(kind, await postProfile(kind, ctx, creating, body, probe), creating);
-    const id = String(created.id);
+    const id = created.id;
     claimed.add(id);
 
     const declared = declaredInputs(kind, inputs);
@@ -204,7 +206,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
  */
 async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props } | undefined> {
     const looking = op(kind, "Adopting", inputs.displayName, false);
-    let existing: Props | undefined;
+    let existing: Entity | undefined;
     if (typeof inputs.adoptExistingId === "string") {
         existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
         if (!existing) throw new ProfileError(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
@@ -215,16 +217,16 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
         }
     } else if (inputs.adoptByDisplayName === true) {
         const matches = (await findByDisplayName(kind, ctx, String(inputs.displayName), looking)).filter(
-            (e) => !claimed.has(String(e.id)) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(kind, k, inputs[k], e[k])),
+            (e) => !claimed.has(e.id) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(kind, k, inputs[k], e[k])),
         );
         if (matches.length > 1) {
             throw new ProfileError(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);
         }
         // A list returns the token fields as null: read the one match with $select, or its token would look missing.
-        existing = matches[0] && (await readEntity(kind, ctx, String(matches[0].id), looking));
+        existing = matches[0] && (await readEntity(kind, ctx, matches[0].id, looking));
     }
     if (!existing) return undefined;
-    const id = String(existing.id);
+    const id = existing.id;
     claimed.add(id);
     const olds = outputs(kind, declaredInputs(kind, inputs), existing);
     // Adoption keeps the devices' current QR code working: the declared validity counts as applied unless the token is due.
@@ -251,10 +253,10 @@ export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: 
  * until both show. The attachments go first: Intune refuses a group it cannot use without changing anything, so a
  * refusal leaves the whole profile as the stack records it.
  */
-async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props, current: Props | undefined): Promise<Props> {
+async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props, current: Entity | undefined): Promise<Props> {
     const attached = await applyAttachments(kind, ctx, id, olds, news);
     const patch = buildPatchBody(kind, olds, news);
-    let patched: Props | undefined;
+    let patched: Entity | undefined;
     if (Object.keys(patch).length > 0) {
         const updating = op(kind, "Updating", news.displayName, true);
         const answer = await ctx.client.patch(updating, entityPath(kind, id), patch);

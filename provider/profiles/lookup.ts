@@ -3,6 +3,7 @@ import { programSettings } from "../runtime/configuration";
 import { findByDisplayName, profileContext, ProfileError, readEntity } from "./crud";
 import { androidDeviceOwnerKind } from "./kinds/androidDeviceOwner";
 import { androidForWorkKind } from "./kinds/androidForWork";
+import { Entity } from "./kinds/common";
 import { ProfileKind, Props } from "./model";
 import { outputs } from "./state";
 
@@ -33,13 +34,13 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
     const config = new pulumi.Config("intune");
     const ctx = profileContext(await programSettings({ get: (key) => config.get(key.replace(/^intune:/, "")) }));
     const operation = { description: `Looking up ${kind.label} "${args.displayName ?? args.id}"`, kind: "read" as const };
-    let entity: Props | undefined;
+    let entity: Entity | undefined;
     if (args.id !== undefined) {
         entity = await readEntity(kind, ctx, args.id, operation);
     } else {
         const matches = await findByDisplayName(kind, ctx, args.displayName!, operation);
         if (matches.length > 1) throw new ProfileError(`${operation.description} failed: ${matches.length} profiles have that name (${matches.map((m) => m.id).join(", ")}); look it up by id`);
-        entity = matches[0] && (await readEntity(kind, ctx, String(matches[0].id), operation));
+        entity = matches[0] && (await readEntity(kind, ctx, matches[0].id, operation));
     }
     if (!entity) throw new ProfileError(`${operation.description} failed: no such profile`);
     const props = outputs(kind, Object.fromEntries(kind.writable.filter((k) => !kind.writeOnly.includes(k)).map((k) => [k, entity![k]])), entity);
@@ -47,8 +48,8 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
     const { tokenValue, qrCodeContent, qrCodeImage, ...rest } = props;
     void tokenValue; void qrCodeContent; void qrCodeImage;
     return {
-        profileId: String(entity.id),
-        displayName: String(entity.displayName ?? ""),
+        profileId: entity.id,
+        displayName: entity.displayName ?? "",
         properties: rest,
         tokenValue: secret("tokenValue"),
         qrCodeContent: secret("qrCodeContent"),

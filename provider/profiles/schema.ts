@@ -64,6 +64,12 @@ export type ArgsOf<T extends PropertyTable> = { [K in keyof Pick<T, RequiredKeys
     [K in keyof Pick<T, Exclude<InputKeys<T>, RequiredKeys<T>>>]?: pulumi.Input<InputType<T[K]>>;
 };
 
+type EntityKeys<T extends PropertyTable> = { [K in keyof T]: T[K] extends { entity: t.Mixed } ? K : never }[keyof T];
+type EntityType<P> = P extends { entity: infer C extends t.Mixed } ? t.TypeOf<C> : never;
+
+/** A profile as Graph answers it, decoded: the id, and every property the table reads back, each may be null. */
+export type EntityOf<T extends PropertyTable> = { id: string } & { [K in keyof Pick<T, EntityKeys<T>>]?: EntityType<T[K]> | null };
+
 /** What every lifecycle function needs to know about a type's properties, derived from its table. */
 export interface DerivedProperties {
     /** User inputs: Graph-writable properties plus the provider controls. */

@@ -1,6 +1,7 @@
 import * as t from "io-ts";
 import { IsoDateTime, MimeContent, NonEmptyString, ProfileId, RenewalDays, ValidityDays } from "../model";
-import { property } from "../schema";
+import { Props } from "../model";
+import { EntityOf, property } from "../schema";
 
 /**
  * The properties every enrollment-profile type has: its name, the enrollment token and QR code the service keeps,
@@ -47,3 +48,9 @@ export const COMMON_PROPERTIES = {
     /** When the service last changed the profile. */
     lastModifiedDateTime: property({ entity: t.string, output: true }),
 };
+
+/**
+ * A decoded profile of any type, as the shared lifecycle sees it: the properties every type has, typed; the type's
+ * own properties by name.
+ */
+export type Entity = EntityOf<typeof COMMON_PROPERTIES> & Props;

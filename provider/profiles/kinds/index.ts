@@ -13,6 +13,11 @@ export function registerKind(kind: ProfileKind): ProfileKind {
     return kind;
 }
 
+/** Forgets a kind registered with registerKind (a test's throwaway type, once its test is done). */
+export function unregisterKind(name: string): void {
+    delete KINDS[name];
+}
+
 const isKind = (value: unknown): value is ProfileKind =>
     typeof value === "object" && value !== null && typeof (value as ProfileKind).collectionPath === "string" && typeof (value as ProfileKind).tokenRules === "function";
 
