@@ -38,9 +38,10 @@ export const BENCH_THROTTLE: ThrottlePatch = { enabled: true, windowMs: WINDOW_M
 export class EmulatorProcess {
     private constructor(private readonly link: ChildLink, readonly info: EmulatorInfo) {}
 
-    static async start(throttle: ThrottlePatch = BENCH_THROTTLE): Promise<EmulatorProcess> {
+    /** `tenantId`: the emulated tenant (several emulators at once play several tenants). */
+    static async start(throttle: ThrottlePatch = BENCH_THROTTLE, tenantId?: string): Promise<EmulatorProcess> {
         const link = ChildLink.fork("emulatorChild.js", "emulator", {
-            BENCH_EMULATOR_OPTIONS: JSON.stringify({ tlsDir: BENCH_TLS_DIR, throttle, seed: 7 }),
+            BENCH_EMULATOR_OPTIONS: JSON.stringify({ tlsDir: BENCH_TLS_DIR, throttle, seed: 7, ...(tenantId ? { tenantId } : {}) }),
         });
         const ready = await link.next("ready");
         return new EmulatorProcess(link, ready.info as EmulatorInfo);

@@ -14,6 +14,7 @@ import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
 import type { ProviderJob } from "./providerChild";
 import { hostColdStart, providerModuleLoad, ProviderText, serializeProviders } from "./resources";
 import { sdkRollout } from "./sdk";
+import { benchTenants, TenantsBenchResult } from "./tenants";
 
 /**
  * `npm run bench`: how fast a rollout runs against Intune's limits, and what each resource costs (issue 7).
@@ -362,6 +363,20 @@ function render(results: Results): { text: string; targets: Target[] } {
         out.push(`pulumi up / preview: ${e.skipped}`);
         out.push("");
     }
+    const mt = results.tenants;
+    if (mt && "parallelMs" in mt) {
+        out.push(`Many tenants (real engine, one stack and one emulator per tenant, ${mt.concurrency} at once): pulumi up of ${mt.perTenant} profiles each`);
+        out.push(pad([
+            ["run", "wall", "slowest / fastest tenant", "profiles created", "vs one tenant"],
+            [`one tenant, ${mt.perTenant} profiles`, s(mt.oneTenantMs), "", String(mt.perTenant), "1.00"],
+            [`${mt.tenants} tenants x ${mt.perTenant} profiles, in parallel`, s(mt.parallelMs), `${s(mt.slowestTenantMs)} / ${s(mt.fastestTenantMs)}`, String(mt.created), (mt.parallelMs / mt.oneTenantMs).toFixed(2)],
+        ]));
+        if (mt.failures.length > 0) out.push(`failures: ${mt.failures.join("; ")}`);
+        out.push("");
+    } else if (mt && "skipped" in mt) {
+        out.push(`Many tenants: ${mt.skipped}`);
+        out.push("");
+    }
     out.push("Targets");
     out.push(pad([["target", "value", ""], ...targets.map((t) => [t.target, t.value, mark(t.pass)])]));
     return { text: out.join("\n"), targets };
@@ -380,6 +395,7 @@ interface Results {
         providerModuleLoadMs?: { median: number; embeddedEmulatorMedian: number };
     };
     engine?: EngineSummary | { skipped: string };
+    tenants?: TenantsBenchResult | { skipped: string };
     errors: { phase: string; error: string }[];
     durationMs?: number;
     targets?: Target[];
@@ -447,6 +463,19 @@ async function main(): Promise<number> {
         if (available) {
             const e = await attempt("pulumi up / preview", () => benchEngine(ENGINE_SIZE, floor));
             if (e) results.engine = e;
+        }
+    }
+
+    if (process.env.BENCH_SKIP_ENGINE === "1") {
+        results.tenants = { skipped: "skipped (BENCH_SKIP_ENGINE=1)" };
+    } else if (!(results.engine && "skipped" in results.engine && results.engine.skipped.startsWith("skipped: no pulumi CLI"))) {
+        const n = Number(process.env.BENCH_TENANTS ?? 5);
+        const perTenant = Number(process.env.BENCH_TENANT_PROFILES ?? 50);
+        progress(`many tenants: ${n} x ${perTenant} profiles in parallel, and one tenant's ${perTenant}`);
+        const t = await attempt("many tenants", () => benchTenants(n, perTenant, progress));
+        if (t) {
+            results.tenants = t;
+            if (t.failures.length > 0) results.errors.push({ phase: "many tenants", error: t.failures.join("; ") });
         }
     }
 

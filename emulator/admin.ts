@@ -3,6 +3,18 @@ import { EMULATOR_STATE_FILE_ERROR, sendJson } from "./server";
 import { EmulatorStateError } from "./store";
 import type { EmulatorControl } from "./control";
 import { isCollection } from "./profileTypes";
+import { EmulatedGroup } from "./options";
+
+/** A group as the admin route receives it: id, security, membership and owners are required, nothing guessed. */
+function groupFrom(input: Record<string, unknown>): EmulatedGroup {
+    const { id, displayName, securityEnabled, membership, ownerAppIds, inCallerScope } = input;
+    if (typeof id !== "string" || !/^[0-9a-fA-F-]{36}$/.test(id)) throw new Error("id must be a group id (GUID)");
+    if (typeof securityEnabled !== "boolean") throw new Error("securityEnabled must be true or false");
+    if (membership !== "static" && membership !== "dynamic") throw new Error('membership must be "static" or "dynamic"');
+    if (!Array.isArray(ownerAppIds) || !ownerAppIds.every((a) => typeof a === "string")) throw new Error("ownerAppIds must be a list of app ids");
+    if (inCallerScope !== undefined && typeof inCallerScope !== "boolean") throw new Error("inCallerScope must be true or false");
+    return { id, displayName: typeof displayName === "string" ? displayName : id, securityEnabled, membership, ownerAppIds, inCallerScope };
+}
 
 /**
  * The emulator's control surface over HTTP, for processes that did not start it (the Pulumi engine's tests, the
@@ -55,6 +67,14 @@ export async function adminRoute(control: EmulatorControl, req: IncomingMessage,
             case "DELETE /requests":
                 control.clearRequests();
                 return sendJson(res, 204, undefined);
+            case "GET /groups":
+                return sendJson(res, 200, { value: control.groups() });
+            case "POST /groups":
+                control.putGroup(groupFrom(input));
+                return sendJson(res, 204, undefined);
+            case "DELETE /groups":
+                if (!seg[1]) return sendJson(res, 400, { error: "name the group: DELETE /_emulator/groups/{id}" });
+                return sendJson(res, control.deleteGroup(seg[1]) ? 204 : 404, undefined);
         }
         if (seg[0] === "profiles") {
             const collection = seg[1];
@@ -64,6 +84,13 @@ export async function adminRoute(control: EmulatorControl, req: IncomingMessage,
             if (method === "POST" && !id) return sendJson(res, 201, await control.createInPortal(collection, input));
             if (id && method === "PATCH") return sendJson(res, 200, control.changeInPortal(collection, id, input));
             if (id && method === "DELETE") return sendJson(res, control.deleteInPortal(collection, id) ? 204 : 404, undefined);
+            if (id && seg[3] === "membershipTarget" && method === "GET") return sendJson(res, 200, { value: control.membershipTarget(id) });
+            if (id && seg[3] === "membershipTarget" && method === "PUT") {
+                const targetId = input.targetId;
+                if (targetId !== null && typeof targetId !== "string") return sendJson(res, 400, { error: "targetId must be a group id or null" });
+                control.setMembershipTargetInPortal(id, targetId);
+                return sendJson(res, 204, undefined);
+            }
         }
         return sendJson(res, 404, { error: `no admin route ${method} ${url.pathname}` });
     } catch (err) {

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
         options: {
             port: { type: "string", default: process.env.INTUNE_EMULATOR_PORT ?? "0" },
             host: { type: "string", default: "127.0.0.1" },
+            "tenant-id": { type: "string" },
             "state-file": { type: "string" },
             "tls-dir": { type: "string" },
             "throttle-window-ms": { type: "string" },
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
         },
     });
     if (values.help) {
-        console.log(`usage: npm run emulator -- [--port N] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
+        console.log(`usage: npm run emulator -- [--port N] [--tenant-id GUID] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
        [--no-throttle] [--no-retry-after] [--latency-ms MS] [--not-found-after-create-ms MS]
        [--patch-returns-entity] [--built-in-profile] [--json]`);
         return;
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     const emulator = await startEmulator({
         port: Number(values.port),
         host: values.host,
+        tenantId: values["tenant-id"],
         stateFile: values["state-file"],
         tlsDir: values["tls-dir"],
         throttle: {

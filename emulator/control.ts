@@ -1,4 +1,4 @@
-import { Behaviour, EmulatedApp, FaultSettings, ThrottleSettings } from "./options";
+import { Behaviour, EmulatedApp, EmulatedGroup, FaultSettings, ThrottleSettings } from "./options";
 import { CollectionName } from "./profileTypes";
 import { RecordedRequest } from "./server";
 import { Entity } from "./store";
@@ -26,6 +26,15 @@ export interface EmulatorControl {
     /** A change made in the portal behind the provider's back; any property, server-owned ones included. */
     changeInPortal(collection: CollectionName, id: string, fields: Entity): Entity;
     deleteInPortal(collection: CollectionName, id: string): boolean;
+    /** The tenant's Entra ID groups that enrollment-time grouping validates against. */
+    groups(): EmulatedGroup[];
+    /** Adds a group to the directory, or replaces the one with its id (a group changed in Entra ID). */
+    putGroup(group: EmulatedGroup): void;
+    deleteGroup(id: string): boolean;
+    /** A device-owner profile's enrollment-time target as the service holds it (null: none). */
+    membershipTarget(id: string): { targetType: string; targetId: string } | null;
+    /** The target changed in the portal behind the provider's back (null clears it); not validated, as a stale target may not be. */
+    setMembershipTargetInPortal(id: string, targetId: string | null): void;
     reset(): void;
 }
 

@@ -8,8 +8,8 @@ import { Clock, graphTimestamp } from "./clock";
 import { FaultInjector, seededRandom } from "./faults";
 import { Identity } from "./identity";
 import {
-    Behaviour, DEFAULT_APPS, DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, DEFAULT_TENANT_ID, DEFAULT_THROTTLE, EmulatedApp,
-    EmulatorOptions, FaultSettings,
+    Behaviour, DEFAULT_APPS, DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, DEFAULT_GROUPS, DEFAULT_TENANT_ID, DEFAULT_THROTTLE, EmulatedApp,
+    EmulatedGroup, EmulatorOptions, FaultSettings,
 } from "./options";
 import { ProfileService } from "./profileService";
 import { createHandler, RecordedRequest } from "./server";
@@ -39,8 +39,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const faults = new FaultInjector(faultSettings(), seededRandom(options.seed ?? 20261123));
     const throttle = new Throttle({ ...DEFAULT_THROTTLE, ...options.throttle });
     const store = new ProfileStore(options.stateFile);
+    const initialGroups = (): Map<string, EmulatedGroup> =>
+        new Map((options.groups ?? DEFAULT_GROUPS).map((g) => [g.id.toLowerCase(), { ...g, ownerAppIds: [...g.ownerAppIds] }]));
+    const groups = initialGroups();
     const identity = new Identity(tenantId, options.apps ?? DEFAULT_APPS, tls.signingKeyPem, tls.signingPublicKeyPem, () => baseUrl, options.tokenLifetimeSeconds ?? 3600);
-    const serviceCtx = { store, clock, tenantId, get behaviour() { return behaviour; }, get faults() { return faults.settings; } };
+    const serviceCtx = { store, clock, tenantId, groups, get behaviour() { return behaviour; }, get faults() { return faults.settings; } };
     const service = new ProfileService(serviceCtx);
     const log: RecordedRequest[] = [];
     const recording = options.recordRequests ?? true;
@@ -77,8 +80,23 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             return { ...entity };
         },
         deleteInPortal: (collection, id) => store.delete(collection, id),
+        groups: () => [...groups.values()].map((g) => ({ ...g, ownerAppIds: [...g.ownerAppIds] })),
+        putGroup: (group) => { groups.set(group.id.toLowerCase(), { ...group, ownerAppIds: [...group.ownerAppIds] }); },
+        deleteGroup: (id) => groups.delete(id.toLowerCase()),
+        membershipTarget(id) {
+            const stored = store.get("androidDeviceOwnerEnrollmentProfiles", id);
+            if (!stored) throw new Error(`no androidDeviceOwnerEnrollmentProfiles profile ${id}`);
+            return stored.membershipTarget ? { ...stored.membershipTarget } : null;
+        },
+        setMembershipTargetInPortal(id, targetId) {
+            const stored = store.get("androidDeviceOwnerEnrollmentProfiles", id);
+            const membershipTarget = targetId === null ? undefined : { targetType: "staticSecurityGroup", targetId: targetId.toLowerCase() };
+            if (!stored || !store.replace({ ...stored, membershipTarget })) throw new Error(`no androidDeviceOwnerEnrollmentProfiles profile ${id}`);
+        },
         reset() {
             store.clear();
+            groups.clear();
+            for (const [id, g] of initialGroups()) groups.set(id, g);
             faults.settings = faultSettings(); // back to the faults and behaviour the emulator was started with
             behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
             throttle.reset();

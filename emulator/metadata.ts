@@ -1,6 +1,7 @@
 /**
  * The part of Microsoft's published Graph beta metadata (msgraph-metadata, clean_beta_metadata, 2026-08) that covers
- * the two enrollment-profile types: their properties with type and nullability, the enums, and the bound actions.
+ * the two enrollment-profile types: their properties with type and nullability, the enums, and the bound actions
+ * (enrollment-time grouping's three among them, with the complex types they take and answer).
  * Where this metadata decides a question, the emulator follows it rather than the friendliest reading: `null` for
  * a non-nullable property is refused, and createToken's `tokenValidityInSeconds` is required. `GET /beta/$metadata`
  * serves it as CSDL, and a test holds both the emulator's and the provider's models to it.
@@ -112,12 +113,72 @@ export const ENUMS: readonly MetadataEnum[] = [
             { name: "wep", value: 2 },
         ],
     },
+    {
+        name: "enrollmentTimeDeviceMembershipTargetType",
+        members: [
+            { name: "unknown", value: 0 },
+            { name: "staticSecurityGroup", value: 1 },
+            { name: "unknownFutureValue", value: 2 },
+        ],
+    },
+    {
+        name: "enrollmentTimeDeviceMembershipTargetValidationErrorCode",
+        members: [
+            { name: "unknown", value: 0 },
+            { name: "securityGroupNotFound", value: 1 },
+            { name: "notSecurityGroup", value: 2 },
+            { name: "notStaticSecurityGroup", value: 3 },
+            { name: "firstPartyAppNotAnOwner", value: 4 },
+            { name: "securityGroupNotInCallerScope", value: 5 },
+            { name: "unknownFutureValue", value: 6 },
+        ],
+    },
 ];
 
-export const ACTIONS: readonly MetadataAction[] = ENTITY_TYPES.flatMap((type) => [
-    { name: "createToken", boundTo: type.name, parameters: [prop("tokenValidityInSeconds", "Edm.Int32", false)] },
-    { name: "revokeToken", boundTo: type.name, parameters: [] },
-]);
+export interface MetadataComplexType {
+    name: string;
+    properties: MetadataProperty[];
+}
+
+/** The shapes enrollment-time grouping's actions take and answer. */
+export const COMPLEX_TYPES: readonly MetadataComplexType[] = [
+    {
+        name: "enrollmentTimeDeviceMembershipTarget",
+        properties: [prop("targetId", "Edm.String"), prop("targetType", "graph.enrollmentTimeDeviceMembershipTargetType", false)],
+    },
+    {
+        name: "enrollmentTimeDeviceMembershipTargetResult",
+        properties: [
+            prop("enrollmentTimeDeviceMembershipTargetValidationStatuses", "Collection(graph.enrollmentTimeDeviceMembershipTargetStatus)"),
+            prop("validationSucceeded", "Edm.Boolean", false),
+        ],
+    },
+    {
+        name: "enrollmentTimeDeviceMembershipTargetStatus",
+        properties: [
+            prop("targetId", "Edm.String"),
+            prop("targetValidationErrorCode", "graph.enrollmentTimeDeviceMembershipTargetValidationErrorCode", false),
+            prop("validationSucceeded", "Edm.Boolean", false),
+        ],
+    },
+];
+
+const MEMBERSHIP_RESULT = "graph.enrollmentTimeDeviceMembershipTargetResult";
+
+export const ACTIONS: readonly MetadataAction[] = [
+    ...ENTITY_TYPES.flatMap((type) => [
+        { name: "createToken", boundTo: type.name, parameters: [prop("tokenValidityInSeconds", "Edm.Int32", false)] },
+        { name: "revokeToken", boundTo: type.name, parameters: [] },
+    ]),
+    {
+        name: "setEnrollmentTimeDeviceMembershipTarget",
+        boundTo: "androidDeviceOwnerEnrollmentProfile",
+        parameters: [prop("enrollmentTimeDeviceMembershipTargets", "Collection(graph.enrollmentTimeDeviceMembershipTarget)")],
+        returnType: MEMBERSHIP_RESULT,
+    },
+    { name: "retrieveEnrollmentTimeDeviceMembershipTarget", boundTo: "androidDeviceOwnerEnrollmentProfile", parameters: [], returnType: MEMBERSHIP_RESULT },
+    { name: "clearEnrollmentTimeDeviceMembershipTarget", boundTo: "androidDeviceOwnerEnrollmentProfile", parameters: [] },
+];
 
 export function entityType(name: string): MetadataEntityType {
     const found = ENTITY_TYPES.find((t) => t.name === name);
@@ -156,10 +217,12 @@ export function metadataXml(): string {
             ...t.properties.filter((p) => p.name !== "id").map((p) => propertyXml(p)),
             "</EntityType>",
         ]),
+        ...COMPLEX_TYPES.flatMap((t) => [`<ComplexType Name="${t.name}">`, ...t.properties.map((p) => propertyXml(p)), "</ComplexType>"]),
         ...ACTIONS.flatMap((a) => [
             `<Action Name="${a.name}" IsBound="true">`,
             `<Parameter Name="bindingParameter" Type="microsoft.graph.${a.boundTo}" />`,
             ...a.parameters.map((p) => propertyXml(p, "Parameter")),
+            ...(a.returnType ? [`<ReturnType Type="${xmlAttr(edm(a.returnType))}" />`] : []),
             "</Action>",
         ]),
         "</Schema>",

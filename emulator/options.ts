@@ -57,7 +57,46 @@ export interface Behaviour {
     revokeNeverExpiringToken: "refuse" | "allow";
     /** What a list answers in the token fields: always null, or their values when named in $select. */
     listTokenFields: "null" | "whenSelected";
+    /**
+     * Whether retrieveEnrollmentTimeDeviceMembershipTarget is served (the spec leaves open whether every tenant has
+     * it yet); not served answers as Graph does for an unknown segment.
+     */
+    membershipTargetRetrieve: "served" | "notServed";
+    /** The enrollment-time grouping actions wrap their result in `{"value": {...}}`, as the documented example does. */
+    membershipTargetResultWrapped: boolean;
 }
+
+/**
+ * The Entra ID groups the emulated tenant holds, as far as enrollment-time grouping looks at them: Intune accepts a
+ * group only if it exists, is a security group with assigned (static) membership, has the Intune provisioning
+ * client's service principal among its owners, and lies within the caller's scope.
+ */
+export interface EmulatedGroup {
+    id: string;
+    displayName: string;
+    securityEnabled: boolean;
+    membership: "static" | "dynamic";
+    /** App ids of the service principals that own the group. */
+    ownerAppIds: string[];
+    /** False for a group outside the calling identity's scope (scope tags, administrative units). */
+    inCallerScope?: boolean;
+}
+
+/** Microsoft's first-party "Intune Provisioning Client" application; its service principal must own the group. */
+export const INTUNE_PROVISIONING_CLIENT_APP_ID = "f1346770-5b25-470b-88bd-d5744ab7952c";
+
+/**
+ * Groups every emulator has unless told otherwise: one that passes, and one for each way a group can fail.
+ * Fixed ids, so tests and the demo can name them.
+ */
+export const DEFAULT_GROUPS: EmulatedGroup[] = [
+    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e01", displayName: "Kiosk devices (static, owned)", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
+    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e02", displayName: "Warehouse scanners (static, owned)", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
+    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e03", displayName: "All kiosks (dynamic)", securityEnabled: true, membership: "dynamic", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
+    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e04", displayName: "Store staff (Microsoft 365 group)", securityEnabled: false, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
+    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e05", displayName: "Kiosk devices (not owned)", securityEnabled: true, membership: "static", ownerAppIds: [] },
+    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e06", displayName: "Other region's kiosks (out of scope)", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID], inCallerScope: false },
+];
 
 export interface ThrottleSettings {
     enabled: boolean;
@@ -129,6 +168,8 @@ export interface EmulatorOptions {
     seed?: number;
     /** Keep a log of every Graph request (method, path, status) for tests and benchmarks. */
     recordRequests?: boolean;
+    /** The tenant's Entra ID groups for enrollment-time grouping; DEFAULT_GROUPS unless given. */
+    groups?: EmulatedGroup[];
 }
 
 export const DEFAULT_TENANT_ID = "8c1c6f5e-0d2c-4b9e-9f3a-2b7e1c3a9d10";
@@ -171,6 +212,8 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     createTokenRequiresValidity: true,
     revokeNeverExpiringToken: "refuse",
     listTokenFields: "null",
+    membershipTargetRetrieve: "served",
+    membershipTargetResultWrapped: false,
 };
 
 /**
@@ -189,6 +232,8 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     readOnlyPropertiesInBody: ["ignore", "reject"],
     wifiPasswordOnRead: ["null", "omit", "plain"],
     gmsQrContentBase64: [false, true],
+    membershipTargetRetrieve: ["served", "notServed"],
+    membershipTargetResultWrapped: [false, true],
 };
 
 export const DEFAULT_THROTTLE: ThrottleSettings = {

@@ -3,7 +3,8 @@ import { Clock, graphTimestamp, NEVER_EXPIRES } from "./clock";
 import { newTokenValue, qrCodeContent, qrCodeImage } from "./enrollmentToken";
 import { graphError, intuneError, notFound } from "./graphErrors";
 import { decodeSkipToken, encodeSkipToken, matches, parseFilter, parseSelect, parseTop } from "./odata";
-import { Behaviour, FaultSettings } from "./options";
+import { MembershipTargetAction, membershipTargetAction } from "./membershipTarget";
+import { Behaviour, EmulatedGroup, FaultSettings } from "./options";
 import { CollectionName, EmulatedProfileType, PROFILE_TYPES, propertyOrder, tokenRuleFor, TokenRule } from "./profileTypes";
 import { Entity, ProfileStore, StoredProfile } from "./store";
 import { acceptWritable, checkEntityRules, parseBody } from "./validation";
@@ -33,13 +34,14 @@ export interface ServiceContext {
     behaviour: Behaviour;
     faults: FaultSettings;
     tenantId: string;
+    groups: Map<string, EmulatedGroup>;
 }
 
 export interface ProfileRequest {
     method: string;
     collection: CollectionName;
     id?: string;
-    action?: "createToken" | "revokeToken";
+    action?: "createToken" | "revokeToken" | MembershipTargetAction;
     query: URLSearchParams;
     body: string;
     /** `https://host:port/beta`, for @odata.context and nextLink. */
@@ -62,7 +64,9 @@ export class ProfileService {
         const type = PROFILE_TYPES[req.collection];
         if (req.action) {
             if (req.method !== "POST") throw methodNotAllowed(req.method);
-            return req.action === "createToken" ? this.createToken(type, req) : this.revokeToken(type, req);
+            if (req.action === "createToken") return this.createToken(type, req);
+            if (req.action === "revokeToken") return this.revokeToken(type, req);
+            return this.membershipTarget(type, req, req.action);
         }
         if (req.id === undefined) {
             if (req.method === "GET") return this.list(type, req);
@@ -257,6 +261,21 @@ export class ProfileService {
         }
         if (!this.ctx.store.replace({ ...stored, entity, previous: undefined })) throw notFound();
         return { status: 204 };
+    }
+
+    private membershipTarget(type: EmulatedProfileType, req: ProfileRequest, action: MembershipTargetAction): ServiceResponse {
+        const stored = this.find(type, req.id!, action === "retrieveEnrollmentTimeDeviceMembershipTarget");
+        if (stored.builtIn) throw intuneError(400, "BadRequest", "The default enrollment profile cannot be modified.");
+        return membershipTargetAction(action, {
+            stored,
+            body: req.body,
+            groups: this.ctx.groups,
+            behaviour: this.ctx.behaviour,
+            serviceRoot: req.serviceRoot,
+            save: (next) => {
+                if (!this.ctx.store.replace(next)) throw notFound();
+            },
+        });
     }
 
     private checkValidity(seconds: number, rule: TokenRule): void {

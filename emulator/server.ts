@@ -6,6 +6,7 @@ import { FaultAction, FaultInjector } from "./faults";
 import { EmulatedError, errorBody, graphError, intuneError } from "./graphErrors";
 import { AadError, Identity, permissionsFor } from "./identity";
 import { Behaviour } from "./options";
+import { isMembershipTargetAction, MembershipTargetAction } from "./membershipTarget";
 import { ProfileService } from "./profileService";
 import { CollectionName, isCollection } from "./profileTypes";
 import { EmulatorStateError } from "./store";
@@ -67,12 +68,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 interface GraphRoute {
     collection: CollectionName;
     id?: string;
-    action?: "createToken" | "revokeToken";
+    action?: "createToken" | "revokeToken" | MembershipTargetAction;
     operation: string;
 }
 
 /** Maps a Graph path to a collection, id and action, answering unknown segments the way Graph does. */
-export function routeGraphPath(pathname: string, method: string): GraphRoute {
+export function routeGraphPath(pathname: string, method: string, behaviour?: Behaviour): GraphRoute {
     const segments = pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const [version, root, collectionSeg, ...rest] = segments;
     const unknown = (seg: string): EmulatedError => graphError(400, "BadRequest", `Resource not found for the segment '${seg}'.`);
@@ -96,6 +97,11 @@ export function routeGraphPath(pathname: string, method: string): GraphRoute {
     }
     const bare = action.replace(/^microsoft\.graph\./, "");
     if (bare === "createToken" || bare === "revokeToken") return { collection, id, action: bare, operation: bare };
+    // Enrollment-time grouping is bound to the device-owner type only; a tenant may not serve retrieve yet.
+    if (isMembershipTargetAction(bare) && collection === "androidDeviceOwnerEnrollmentProfiles") {
+        if (bare === "retrieveEnrollmentTimeDeviceMembershipTarget" && behaviour?.membershipTargetRetrieve === "notServed") throw unknown(action);
+        return { collection, id, action: bare, operation: bare };
+    }
     throw unknown(action);
 }
 
@@ -218,7 +224,7 @@ async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerR
     appId = auth.appId;
 
     try {
-        const route = routeGraphPath(url.pathname, method);
+        const route = routeGraphPath(url.pathname, method, parts.behaviour());
         operation = route.operation;
         const isWrite = method !== "GET";
         const needed = permissionsFor(isWrite);
@@ -239,7 +245,7 @@ async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerR
             method,
             collection: route.collection,
             id: route.id,
-            action: route.action as "createToken" | "revokeToken" | undefined,
+            action: route.action,
             query: url.searchParams,
             body,
             serviceRoot: `${parts.baseUrl()}/beta`,

@@ -18,6 +18,8 @@ export interface StoredProfile {
     /** The version before the last PATCH and until when reads still see it. */
     previous?: { entity: Entity; until: number };
     builtIn?: boolean;
+    /** The enrollment-time device membership target: held beside the entity, never a property of it. */
+    membershipTarget?: { targetType: string; targetId: string };
 }
 
 interface PersistedState {

@@ -16,6 +16,7 @@ export {
 } from "./profiles/kinds/androidDeviceOwner";
 export { AndroidForWorkEnrollmentProfile, AndroidForWorkEnrollmentProfileArgs } from "./profiles/kinds/androidForWork";
 export { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile, ProfileLookupArgs, ProfileLookupResult } from "./profiles/lookup";
+export { INTUNE_PROVISIONING_CLIENT_APP_ID, MembershipTargetReport } from "./profiles/grouping";
 export { GraphRequestError } from "./graph/errors";
 export { SETTING_KEYS, SettingsError } from "./runtime/settings";
 export { CLOUDS } from "./graph/clouds";

@@ -13,22 +13,25 @@ import { call } from "./support/http";
 
 interface Csdl {
     types: Map<string, Map<string, { type: string; nullable: boolean }>>;
+    complexTypes: Map<string, Map<string, { type: string; nullable: boolean }>>;
     enums: Map<string, Map<string, number>>;
-    actions: Map<string, { boundTo: string; parameters: Map<string, { type: string; nullable: boolean }> }[]>;
+    actions: Map<string, { boundTo: string; parameters: Map<string, { type: string; nullable: boolean }>; returnType?: string }[]>;
 }
 
 function parseCsdl(xml: string): Csdl {
-    const csdl: Csdl = { types: new Map(), enums: new Map(), actions: new Map() };
+    const csdl: Csdl = { types: new Map(), complexTypes: new Map(), enums: new Map(), actions: new Map() };
     const props = (body: string, tag: string) =>
         new Map([...body.matchAll(new RegExp(`<${tag} Name="([^"]+)" Type="([^"]+)"( Nullable="false")? />`, "g"))].map((m) => [m[1], { type: m[2], nullable: !m[3] }]));
     for (const m of xml.matchAll(/<EntityType Name="([^"]+)"[^>]*>([\s\S]*?)<\/EntityType>/g)) csdl.types.set(m[1], props(m[2], "Property"));
+    for (const m of xml.matchAll(/<ComplexType Name="([^"]+)"[^>]*>([\s\S]*?)<\/ComplexType>/g)) csdl.complexTypes.set(m[1], props(m[2], "Property"));
     for (const m of xml.matchAll(/<EnumType Name="([^"]+)">([\s\S]*?)<\/EnumType>/g)) {
         csdl.enums.set(m[1], new Map([...m[2].matchAll(/<Member Name="([^"]+)" Value="(\d+)" \/>/g)].map((x) => [x[1], Number(x[2])])));
     }
     for (const m of xml.matchAll(/<Action Name="([^"]+)" IsBound="true">([\s\S]*?)<\/Action>/g)) {
         const boundTo = /Name="bindingParameter" Type="microsoft\.graph\.([^"]+)"/.exec(m[2])![1];
         const parameters = props(m[2].replace(/<Parameter Name="bindingParameter"[^>]*\/>/, ""), "Parameter");
-        csdl.actions.set(m[1], [...(csdl.actions.get(m[1]) ?? []), { boundTo, parameters }]);
+        const returnType = /<ReturnType Type="([^"]+)"/.exec(m[2])?.[1];
+        csdl.actions.set(m[1], [...(csdl.actions.get(m[1]) ?? []), { boundTo, parameters, returnType }]);
     }
     return csdl;
 }
@@ -44,15 +47,35 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
         csdl = parseCsdl(res.text);
     });
 
-    it("serves both entity types, their three enums and the token actions, without authentication", () => {
+    it("serves both entity types, their enums and the token actions, without authentication", () => {
         expect([...csdl.types.keys()].sort()).to.deep.equal(["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"]);
-        expect([...csdl.enums.keys()].sort()).to.deep.equal(["androidDeviceOwnerEnrollmentMode", "androidDeviceOwnerEnrollmentTokenType", "aospWifiSecurityType"]);
+        expect([...csdl.enums.keys()].sort()).to.deep.equal([
+            "androidDeviceOwnerEnrollmentMode", "androidDeviceOwnerEnrollmentTokenType", "aospWifiSecurityType",
+            "enrollmentTimeDeviceMembershipTargetType", "enrollmentTimeDeviceMembershipTargetValidationErrorCode",
+        ]);
         for (const action of ["createToken", "revokeToken"]) {
             expect(csdl.actions.get(action)!.map((a) => a.boundTo).sort()).to.deep.equal(["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"]);
         }
         for (const a of csdl.actions.get("createToken")!) {
             expect(a.parameters.get("tokenValidityInSeconds")).to.deep.equal({ type: "Edm.Int32", nullable: false });
         }
+    });
+
+    it("serves enrollment-time grouping's three actions on the device-owner type only, with the shapes they take and answer", () => {
+        const result = "microsoft.graph.enrollmentTimeDeviceMembershipTargetResult";
+        const set = csdl.actions.get("setEnrollmentTimeDeviceMembershipTarget")!;
+        expect(set.map((a) => a.boundTo)).to.deep.equal(["androidDeviceOwnerEnrollmentProfile"]);
+        expect(set[0].parameters.get("enrollmentTimeDeviceMembershipTargets")).to.deep.equal({ type: "Collection(microsoft.graph.enrollmentTimeDeviceMembershipTarget)", nullable: true });
+        expect(set[0].returnType).to.equal(result);
+        const retrieve = csdl.actions.get("retrieveEnrollmentTimeDeviceMembershipTarget")!;
+        expect(retrieve.map((a) => [a.boundTo, a.parameters.size, a.returnType])).to.deep.equal([["androidDeviceOwnerEnrollmentProfile", 0, result]]);
+        const clear = csdl.actions.get("clearEnrollmentTimeDeviceMembershipTarget")!;
+        expect(clear.map((a) => [a.boundTo, a.parameters.size, a.returnType])).to.deep.equal([["androidDeviceOwnerEnrollmentProfile", 0, undefined]]);
+        expect([...csdl.complexTypes.get("enrollmentTimeDeviceMembershipTargetStatus")!.keys()].sort()).to.deep.equal(["targetId", "targetValidationErrorCode", "validationSucceeded"]);
+        expect([...csdl.complexTypes.get("enrollmentTimeDeviceMembershipTargetResult")!.keys()].sort()).to.deep.equal(["enrollmentTimeDeviceMembershipTargetValidationStatuses", "validationSucceeded"]);
+        expect([...csdl.enums.get("enrollmentTimeDeviceMembershipTargetValidationErrorCode")!.keys()]).to.deep.equal([
+            "unknown", "securityGroupNotFound", "notSecurityGroup", "notStaticSecurityGroup", "firstPartyAppNotAnOwner", "securityGroupNotInCallerScope", "unknownFutureValue",
+        ]);
     });
 
     it("the emulator knows exactly the metadata's properties and enum values", () => {

@@ -3,10 +3,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLES_DIR, runWithMocks } from "./support/examples";
-import { TINY_PNG } from "./support/examplesMockProgram";
+import { MOCK_DEPLOYER, MockResource, MockRunResult, TINY_PNG } from "./support/examplesMockProgram";
 
 /**
- * The logic of two example programs, run under Pulumi's mocks (no engine, no Graph): what the kiosk program declares
+ * The logic of three example programs, run under Pulumi's mocks (no engine, no Graph): what the kiosk program declares
  * and exports, and the enrollment sheet the downstream program writes from another stack's outputs. The engine
  * runs of the examples belong to the end-to-end suites; this proves the programs themselves do what their READMEs say.
  */
@@ -157,6 +157,64 @@ describe("examples: program logic under Pulumi mocks", function () {
                 example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd, config: {},
             });
             expect(run.error).to.match(/Missing required configuration variable 'intune-enrollment-sheet:sourceStack'/);
+        });
+    });
+
+    describe("kiosk-fleet", () => {
+        const PROFILE = "pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile";
+        const fleet = (config: Record<string, string> = {}): Promise<MockRunResult> =>
+            runWithMocks({ example: join(EXAMPLES_DIR, "kiosk-fleet"), project: "intune-kiosk-fleet", stack: "dev", config, preview: false, cwd });
+        /** The mocks number resources in the order they register: the nth gets id ...n. */
+        const idOf = (run: MockRunResult, r: MockResource): string => `00000000-0000-4000-8000-${String(run.resources.indexOf(r) + 1).padStart(12, "0")}`;
+        const named = (run: MockRunResult, name: string): MockResource => {
+            const found = run.resources.find((r) => r.name === name);
+            expect(found, `resource ${name}`).to.not.equal(undefined);
+            return found!;
+        };
+
+        it("per site: a dedicated profile whose enrollment-time group is the static group the Intune provisioning client owns, and a dynamic group by the profile's name", async () => {
+            const run = await fleet();
+            expect(run.error).to.equal(undefined);
+            const sp = named(run, "intune-provisioning-client");
+            expect(sp.type).to.equal("azuread:index/servicePrincipal:ServicePrincipal");
+            expect(sp.inputs).to.include({ clientId: "f1346770-5b25-470b-88bd-d5744ab7952c", useExisting: true });
+            expect(run.resources.filter((r) => r.type === PROFILE).map((r) => r.name)).to.deep.equal(["whs-kiosk", "lobby-kiosk"]);
+
+            for (const [key, site] of [["whs", "Warehouse"], ["lobby", "Lobby"]]) {
+                const profile = named(run, `${key}-kiosk`);
+                const enrolled = named(run, `${key}-enrolled`);
+                const byProfile = named(run, `${key}-by-profile`);
+                expect(profile.inputs).to.include({ displayName: `Contoso kiosks - ${site}`, enrollmentMode: "corporateOwnedDedicatedDevice" });
+                expect(profile.inputs.enrollmentTimeDeviceGroupId, "the profile's enrollment-time group is the static group").to.equal(idOf(run, enrolled));
+
+                expect(enrolled.type).to.equal("azuread:index/group:Group");
+                expect(enrolled.inputs.securityEnabled).to.equal(true);
+                expect(enrolled.inputs.types ?? [], "static: assigned membership").to.not.include("DynamicMembership");
+                expect(enrolled.inputs.dynamicMembership).to.equal(undefined);
+                expect(enrolled.inputs.owners).to.have.members([idOf(run, sp), MOCK_DEPLOYER.objectId]);
+
+                expect(byProfile.inputs.types).to.deep.equal(["DynamicMembership"]);
+                expect(byProfile.inputs.dynamicMembership).to.deep.equal({ enabled: true, rule: `(device.enrollmentProfileName -eq "Contoso kiosks - ${site}")` });
+                expect(run.exports.siteOutputs.value).to.have.nested.property(`${key}.enrollmentGroupId`, idOf(run, enrolled));
+                expect(run.exports.siteOutputs.value).to.have.nested.property(`${key}.profileGroupRule`, `(device.enrollmentProfileName -eq "Contoso kiosks - ${site}")`);
+            }
+            expect(named(run, "fleet").inputs.dynamicMembership).to.deep.equal({
+                enabled: true,
+                rule: '(device.enrollmentProfileName -in ["Contoso kiosks - Warehouse","Contoso kiosks - Lobby"])',
+            });
+            expect(run.exports.qrCodes.secret).to.equal(true);
+        });
+
+        it("renaming the profile changes the rule with it, quotes escaped as the rule syntax wants", async () => {
+            const before = await fleet({ sites: '[{"key":"whs","name":"Warehouse"}]' });
+            const after = await fleet({ sites: '[{"key":"whs","name":"Dock \\"B\\""}]', namePrefix: "Fabrikam" });
+            expect(before.error).to.equal(undefined);
+            expect(after.error).to.equal(undefined);
+            expect(named(after, "whs-kiosk").inputs.displayName).to.equal('Fabrikam - Dock "B"');
+            const rule = (run: MockRunResult) => (named(run, "whs-by-profile").inputs.dynamicMembership as { rule: string }).rule;
+            expect(rule(before)).to.equal('(device.enrollmentProfileName -eq "Contoso kiosks - Warehouse")');
+            expect(rule(after)).to.equal('(device.enrollmentProfileName -eq "Fabrikam - Dock `"B`"")');
+            expect(named(after, "whs-kiosk").inputs.enrollmentTimeDeviceGroupId).to.equal(idOf(after, named(after, "whs-enrolled")));
         });
     });
 });

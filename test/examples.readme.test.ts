@@ -7,6 +7,7 @@ import { ConsistencyTimeout } from "../provider/graph/consistency";
 import { GraphRequestError, Operation, SignInError } from "../provider/graph/errors";
 import { AUTH_METHODS, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { KINDS } from "../provider/profiles/kinds";
+import { attachmentOutputs } from "../provider/profiles/attachments";
 import { renderReadme } from "../scripts/propertyTables";
 import { configKeysRead, listExamples, REPO_ROOT } from "./support/examples";
 
@@ -72,6 +73,8 @@ describe("README: the reference matches the code", () => {
             const text = section(`### ${kind.typeName}`);
             for (const input of kind.inputKeys) expect(text, `${kind.typeName}.${input}`).to.include(`| \`${input}\` |`);
             for (const output of kind.serverOutputs) expect(text, `${kind.typeName} output ${output}`).to.include(`| \`${output}\` |`);
+            // Outputs kept beside the entity (enrollment-time grouping) are described in the type's prose.
+            for (const output of attachmentOutputs(kind)) expect(text, `${kind.typeName} output ${output}`).to.include(`\`${output}\``);
             expect(readme).to.include(`pulumi-nodejs:dynamic/intune:${kind.typeName}`);
         }
     });
@@ -108,7 +111,10 @@ describe("README: the reference matches the code", () => {
 
     it("points at every example and pipeline file, and they exist", () => {
         for (const e of listExamples()) expect(readme, e.name).to.include(`\`${e.name}\``);
-        for (const f of ["pipelines/github-actions/intune-enrollment.yml", "pipelines/azure-devops/azure-pipelines.yml", "pipelines/setup/create-app-registration.sh"]) {
+        for (const f of [
+            "pipelines/github-actions/intune-enrollment.yml", "pipelines/azure-devops/azure-pipelines.yml", "pipelines/setup/create-app-registration.sh",
+            "pipelines/github-actions/intune-enrollment-tenants.yml", "pipelines/azure-devops/azure-pipelines-tenants.yml",
+        ]) {
             expect(readme, f).to.include(f);
             expect(existsSync(join(REPO_ROOT, f)), f).to.equal(true);
         }

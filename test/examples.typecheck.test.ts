@@ -18,9 +18,10 @@ describe("examples: every example type-checks against the built package", functi
         for (const e of examples) results.set(e.name, typeCheck(e.dir));
     });
 
-    it("has the six examples the documentation describes", () => {
+    it("has the examples the documentation describes", () => {
         expect(examples.map((e) => e.name)).to.deep.equal([
-            "adopt-existing", "aosp", "dedicated-kiosk", "downstream-enrollment-sheet", "fully-managed-and-work-profile", "legacy-android-for-work",
+            "adopt-existing", "aosp", "dedicated-kiosk", "downstream-enrollment-sheet", "fully-managed-and-work-profile", "kiosk-fleet",
+            "legacy-android-for-work", "many-tenants",
         ]);
     });
 

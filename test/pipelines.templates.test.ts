@@ -13,6 +13,7 @@ import { loadYaml, PIPELINES_DIR } from "./support/examplesPipelines";
 
 interface Step {
     name?: string;
+    if?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
@@ -183,6 +184,97 @@ describe("pipelines: the Azure DevOps pipeline", () => {
 
     it("stores no Azure secret: the only secret it reads is Pulumi's token, from a variable group", () => {
         expect(pipeline.variables).to.deep.include({ group: "intune-enrollment" });
+        expect(text).to.not.match(/AZURE_CLIENT_SECRET|clientSecret/);
+        const macros = new Set([...text.matchAll(/\$\(([A-Za-z_.]+)\)/g)].map((m) => m[1]));
+        expect([...macros].filter((m) => /TOKEN|SECRET|PASSWORD|PASSPHRASE/i.test(m)).sort()).to.deep.equal(["PULUMI_ACCESS_TOKEN", "System.AccessToken"]);
+    });
+});
+
+interface MatrixWorkflow extends Workflow {
+    jobs: Record<string, Job & { strategy: { "fail-fast": boolean; "max-parallel": number; matrix: { tenant: string[] } }; env: Record<string, string>; concurrency: { group: string } }>;
+}
+
+describe("pipelines: the GitHub Actions matrix over tenants", () => {
+    const file = join(PIPELINES_DIR, "github-actions", "intune-enrollment-tenants.yml");
+    const text = readFileSync(file, "utf8");
+    const wf = loadYaml<MatrixWorkflow>(file);
+    const job = wf.jobs.tenant;
+    const pulumiSteps = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+
+    it("fans out one job per tenant that runs to the end whatever the others do, a bounded number at once", () => {
+        expect(Object.keys(wf.jobs)).to.deep.equal(["tenant"]);
+        expect(job.strategy.matrix.tenant.length).to.be.greaterThan(1);
+        expect(job.strategy["fail-fast"]).to.equal(false);
+        expect(job.strategy["max-parallel"]).to.be.a("number").and.at.least(1);
+        expect(job.concurrency.group, "one run at a time per tenant").to.include("${{ matrix.tenant }}");
+    });
+
+    it("gives each tenant its own environment (its client and tenant ids, its OIDC subject) and its own stack", () => {
+        expect(job.environment).to.equal("intune-${{ matrix.tenant }}");
+        expect(job.env.AZURE_CLIENT_ID).to.equal("${{ vars.AZURE_CLIENT_ID }}");
+        expect(job.env.AZURE_TENANT_ID).to.equal("${{ vars.AZURE_TENANT_ID }}");
+        expect(job.env.PULUMI_STACK).to.match(/\/intune-many-tenants\/tenant-\$\{\{ matrix\.tenant \}\}$/);
+        expect(wf.permissions["id-token"]).to.equal("write");
+        expect(job.permissions?.["id-token"]).to.equal("write");
+        // What one tenant's job sees: the workflow's and the job's env with that environment's variables, plus GitHub's two.
+        const jobEnv = { ...wf.env, AZURE_CLIENT_ID: "contoso-app", AZURE_TENANT_ID: "contoso-tenant" };
+        const settings = resolveSettings(() => undefined, { ...jobEnv, ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.githubusercontent.com/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t" });
+        expect(settings.auth.method).to.equal("githubOidc");
+        expect([settings.clientId, settings.tenantId]).to.deep.equal(["contoso-app", "contoso-tenant"]);
+        for (const name of Object.keys({ ...wf.env, ...job.env }).filter((k) => /^(AZURE|ARM|INTUNE)_/.test(k))) expect(KNOWN_ENV, name).to.include(name);
+    });
+
+    it("previews pull requests, deploys pushes, and refreshes on the schedule, with the pinned versions and no output in the log", () => {
+        expect(pulumiSteps.map((s) => [s.with?.command, s.if])).to.deep.equal([["preview", "github.event_name == 'pull_request'"], ["up", "github.event_name != 'pull_request'"]]);
+        expect(pulumiSteps[1].with?.refresh).to.equal("${{ github.event_name == 'schedule' }}");
+        expect(pulumiSteps[1].with?.["suppress-outputs"]).to.equal(true);
+        for (const s of pulumiSteps) expect(s.with?.["pulumi-version"]).to.equal("${{ env.PULUMI_VERSION }}");
+        expect(wf.env.PULUMI_VERSION).to.equal(PULUMI_VERSION);
+        expect(isCron(wf.on.schedule![0].cron)).to.equal(true);
+        const names = job.steps.map((s) => s.uses?.split("@")[0] ?? s.name);
+        expect(names.indexOf("npm ci")).to.be.lessThan(names.indexOf("pulumi/actions"));
+        expect([...new Set([...text.matchAll(/\$\{\{\s*secrets\.([A-Z_]+)/g)].map((m) => m[1]))]).to.deep.equal(["PULUMI_ACCESS_TOKEN"]);
+    });
+});
+
+describe("pipelines: the Azure DevOps jobs over tenants", () => {
+    const file = join(PIPELINES_DIR, "azure-devops", "azure-pipelines-tenants.yml");
+    const text = readFileSync(file, "utf8");
+    type TenantParam = { name: string; serviceConnection: string };
+    const pipeline = loadYaml<{ parameters: { name: string; default: TenantParam[] }[]; jobs: Record<string, { job: string; steps: Step[]; dependsOn?: unknown }[]>[]; variables: unknown[] }>(file);
+    const each = pipeline.jobs[0]["${{ each tenant in parameters.tenants }}"];
+    const tenants = pipeline.parameters.find((p) => p.name === "tenants")!.default;
+    /** The job as Azure Pipelines compiles it for one tenant. */
+    const expand = (t: TenantParam) => JSON.parse(JSON.stringify(each[0]).replaceAll("${{ tenant.name }}", t.name).replaceAll("${{ tenant.serviceConnection }}", t.serviceConnection)) as { job: string; steps: Step[]; dependsOn?: unknown };
+
+    it("expands one independent job per tenant (they run in parallel; one failing stops none)", () => {
+        expect(each, "the jobs come from `each` over the tenants parameter").to.have.length(1);
+        expect(tenants.length).to.be.greaterThan(1);
+        const jobs = tenants.map(expand);
+        expect(new Set(jobs.map((j) => j.job)).size).to.equal(tenants.length);
+        for (const j of jobs) expect(j.dependsOn).to.equal(undefined);
+    });
+
+    it("signs each job in through its own tenant's service connection with the azurePipelines method, onto its own stack", () => {
+        for (const t of tenants) {
+            const step = expand(t).steps.find((s) => s.task === "AzureCLI@2")!;
+            expect(step.inputs?.azureSubscription).to.equal(t.serviceConnection);
+            expect(step.inputs?.addSpnToEnvironment).to.equal(true);
+            expect(step.env?.PULUMI_STACK).to.equal(`$(PULUMI_ORG)/intune-many-tenants/tenant-${t.name}`);
+            const exported = Object.fromEntries([...String(step.inputs?.inlineScript).matchAll(/^export (\w+)="\$\{(\w+):-\$\w+\}"$/gm)].map((m) => [m[1], `from ${m[2]}`]));
+            const env = { AZURESUBSCRIPTION_CLIENT_ID: "app", AZURESUBSCRIPTION_TENANT_ID: "tenant", AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "conn", ...exported, ...step.env };
+            const settings = resolveSettings(() => undefined, env);
+            expect(settings.auth).to.deep.include({ method: "azurePipelines", serviceConnectionId: "conn" });
+            expect(settings.tenantId).to.equal("from AZURESUBSCRIPTION_TENANT_ID");
+        }
+    });
+
+    it("previews pull requests, refreshes on the schedule and deploys otherwise; no Azure secret stored", () => {
+        const script = String(expand(tenants[0]).steps.find((s) => s.task === "AzureCLI@2")!.inputs?.inlineScript);
+        expect(script).to.match(/PullRequest\) pulumi preview --stack "\$PULUMI_STACK"/);
+        expect(script).to.match(/Schedule\) pulumi up --refresh --stack "\$PULUMI_STACK" --non-interactive --yes --suppress-outputs/);
+        expect(script).to.match(/\*\) pulumi up --stack "\$PULUMI_STACK" --non-interactive --yes --suppress-outputs/);
+        expect(pipeline.variables).to.deep.include({ name: "pulumiVersion", value: PULUMI_VERSION });
         expect(text).to.not.match(/AZURE_CLIENT_SECRET|clientSecret/);
         const macros = new Set([...text.matchAll(/\$\(([A-Za-z_.]+)\)/g)].map((m) => m[1]));
         expect([...macros].filter((m) => /TOKEN|SECRET|PASSWORD|PASSPHRASE/i.test(m)).sort()).to.deep.equal(["PULUMI_ACCESS_TOKEN", "System.AccessToken"]);

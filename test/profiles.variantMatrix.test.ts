@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Behaviour, BEHAVIOUR_VARIANTS } from "../emulator";
+import { Behaviour, BEHAVIOUR_VARIANTS, DEFAULT_GROUPS } from "../emulator";
 import {
     checked, count, createChecked, DAY_MS, DEVICE_OWNER, deviceOwner, DynamicProvider, FOR_WORK, forWork, graphCalls, Props, PROVIDER_TEXT,
     useProfileEmulator,
@@ -28,7 +28,8 @@ const SUBJECTS: Subject[] = [
         title: "dedicated",
         provider: deviceOwner,
         collection: DEVICE_OWNER,
-        program: { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, renewTokenWithinDays: 7 },
+        // With an enrollment-time group: every reading goes through setting it and reading it back.
+        program: { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, renewTokenWithinDays: 7, enrollmentTimeDeviceGroupId: DEFAULT_GROUPS[0].id },
         expires: true,
     },
     { title: "fully managed", provider: deviceOwner, collection: DEVICE_OWNER, program: { displayName: "COBO", enrollmentMode: "corporateOwnedFullyManaged" }, expires: false },
@@ -77,10 +78,11 @@ describe("profiles: the lifecycle over every reading of the unconfirmed behaviou
         for (const v of variants) {
             it(`${s.title}, ${v.name} = ${JSON.stringify(v.value)}: create, no-change run, update, renewal, lost create, delete`, async () => {
                 ctx.emulator.setBehaviour(v.patch);
-                const program = { ...s.program, revokeTokenOnDelete: true };
+                const program: Props = { ...s.program, revokeTokenOnDelete: true };
 
                 const { id, outs } = await createChecked(s.provider, program);
                 expect(outs.tokenValue, "created with a token").to.equal(stored(s, id).tokenValue).and.be.a("string");
+                if (program.enrollmentTimeDeviceGroupId) expect(ctx.emulator.membershipTarget(id)?.targetId).to.equal(program.enrollmentTimeDeviceGroupId);
 
                 const second = await laterRun(s, id, outs, program);
                 expect(second.changes, "the second run has nothing to do").to.equal(false);

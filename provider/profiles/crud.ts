@@ -7,6 +7,7 @@ import { propertyProblems, shownValue, withArticle } from "./decodeErrors";
 import { ProviderSettings } from "../runtime/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
+import { applyAttachments, readAttachments, withoutAttachmentInputs } from "./attachments";
 import { Entity } from "./kinds/common";
 import { ProfileKind, Props } from "./model";
 import { declaredInputs, inputsFromOutputs, outputs } from "./state";
@@ -176,6 +177,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
     claimed.add(id);
 
     const declared = declaredInputs(kind, inputs);
+    let entity: Props | undefined;
     try {
         const expiry = expiryMs(created.tokenExpirationDateTime);
         const tokenOk = tokenUsable(rules, created, ctx.now()) && (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
@@ -184,12 +186,14 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
             const issued = await issueToken(kind, ctx, id, inputs);
             expect = (e) => showsInputs(kind, inputs)(e) && tokenIsFresh(rules, e, created.tokenValue, issued);
         }
-        const entity = await readBack(kind, ctx, id, inputs.displayName, "to show its enrollment token", expect);
-        return { id, outs: outputs(kind, declared, entity) };
+        entity = await readBack(kind, ctx, id, inputs.displayName, "to show its enrollment token", expect);
+        return { id, outs: outputs(kind, declared, entity, await applyAttachments(kind, ctx, id, {}, declared)) };
     } catch (err) {
-        // The profile exists: hand it to Pulumi with what we know, minus the validity we did not get to apply,
-        // so the next run's diff sees the token as still due.
-        const partial = outputs(kind, { ...declared, tokenValidityDays: undefined }, created);
+        // The profile exists: hand it to Pulumi with what we know, minus what we did not get to apply (the validity,
+        // or only the attachments once the token showed), so the next run's diff sees it as still due.
+        const partial = entity
+            ? outputs(kind, withoutAttachmentInputs(kind, declared), entity)
+            : outputs(kind, withoutAttachmentInputs(kind, { ...declared, tokenValidityDays: undefined }), created);
         partial.__provider = inputs.__provider;
         const reason = err instanceof Error ? err.message : String(err);
         throw new ProfileCreatedButFailed(id, partial, [reason]);
@@ -235,7 +239,7 @@ export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: st
     rememberSecrets(kind, props);
     const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false));
     if (!entity) return { id: undefined, props: {}, inputs: {} }; // deleted out of band: drop it from the stack
-    const outs = outputs(kind, inputsFromOutputs(kind, props), entity);
+    const outs = await readAttachments(kind, ctx, id, outputs(kind, inputsFromOutputs(kind, props), entity, props));
     return { id, props: outs, inputs: inputsFromOutputs(kind, outs) };
 }
 
@@ -245,8 +249,13 @@ export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: 
     return applyChanges(kind, ctx, id, olds, news, undefined);
 }
 
-/** PATCH what differs, issue a token if one is due, then read back until both show. */
+/**
+ * Apply the attachments (the enrollment-time group), PATCH what differs, issue a token if one is due, then read back
+ * until both show. The attachments go first: Intune refuses a group it cannot use without changing anything, so a
+ * refusal leaves the whole profile as the stack records it.
+ */
 async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props, current: Entity | undefined): Promise<Props> {
+    const attached = await applyAttachments(kind, ctx, id, olds, news);
     const patch = buildPatchBody(kind, olds, news);
     let patched: Entity | undefined;
     if (Object.keys(patch).length > 0) {
@@ -263,7 +272,7 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
     const entity = !reason && Object.keys(patch).length === 0 && current && !patched
         ? current
         : await readBack(kind, ctx, id, news.displayName, reason ? "to show its new enrollment token" : "to show the update", expect);
-    return outputs(kind, declaredInputs(kind, news), entity);
+    return outputs(kind, declaredInputs(kind, news), entity, attached);
 }
 
 /**

@@ -3,6 +3,7 @@ import "../runtime/engineWatch";
 import { configure as configureSettings, ConfigReader, providerSettings } from "../runtime/configuration";
 import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";
+import { attachmentNotices } from "./attachments";
 import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } from "./binding";
 import { createProfile, deleteProfile, ProfileContext, profileContext, ProfileCreatedButFailed, ProfileError, readProfile, updateProfile } from "./crud";
 import { diffProfile } from "./diff";
@@ -93,6 +94,7 @@ export async function read(kindName: string, id: string, props: Props): Promise<
         return { id: "", props: {}, inputs: {} };
     }
     const result = await readProfile(kind, ctx, id, props ?? {});
+    for (const notice of result.id ? attachmentNotices(kind, result.props) : []) await engineLog("warning", notice);
     // An empty id tells the engine the resource is gone; a state written before binding gains it here.
     return { id: result.id ?? "", props: result.id ? withPlace(withServiceClock(result.props, ctx), place) : result.props, inputs: result.inputs };
 }

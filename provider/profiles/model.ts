@@ -1,5 +1,6 @@
 import * as t from "io-ts";
 import type { ProviderSettings } from "../runtime/settings";
+import type { ProfileAttachment } from "./attachments";
 import type { DerivedProperties } from "./schema";
 
 /**
@@ -65,4 +66,6 @@ export interface ProfileKind extends DerivedProperties {
     crossChecks(inputs: Props, settings: ProviderSettings | undefined): CheckFailure[];
     /** False for entities the provider must never manage (built-in profiles with undocumented modes). */
     manageable(entity: Props): boolean;
+    /** State kept beside the entity through bound actions (enrollment-time grouping). */
+    attachments?: readonly ProfileAttachment[];
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { attachmentOutputs } from "./attachments";
 import { BINDING_OUTPUTS } from "./binding";
 import { ProfileKind, RESOURCE_URN } from "./model";
 
@@ -38,7 +39,7 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
     ) {
         const props: Record<string, unknown> = { profileId: undefined };
         for (const key of BINDING_OUTPUTS) props[key] = undefined;
-        for (const key of kind.serverOutputs) props[key] = undefined;
+        for (const key of [...kind.serverOutputs, ...attachmentOutputs(kind)]) props[key] = undefined;
         for (const key of kind.mimeOutputs) props[key] = props[`${key}Type`] = undefined;
         Object.assign(props, args);
         for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);

@@ -1,3 +1,4 @@
+import { attachmentOutputs } from "./attachments";
 import { ProfileKind, Props } from "./model";
 
 /**
@@ -39,9 +40,14 @@ export function liveInputs(kind: ProfileKind, declared: Props, entity: Props): P
     return out;
 }
 
-export function outputs(kind: ProfileKind, declared: Props, entity: Props): Props {
+/**
+ * `attached`: the attachments' outputs (what they last reported); each is null until one reports, so the output
+ * always exists.
+ */
+export function outputs(kind: ProfileKind, declared: Props, entity: Props, attached: Props = {}): Props {
     const { tokenExpirationDateTime: requested, ...live } = liveInputs(kind, declared, entity);
     const out: Props = { ...live, [REQUESTED_EXPIRY]: requested };
+    for (const key of attachmentOutputs(kind)) out[key] = attached[key] ?? null;
     out.profileId = entity.id;
     for (const key of kind.serverOutputs) out[key] = entity[key] ?? null;
     for (const key of kind.mimeOutputs) {

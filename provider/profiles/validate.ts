@@ -4,6 +4,7 @@ import { ProviderSettings } from "../runtime/settings";
 import { CheckFailure, ProfileKind, Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
 import { shownValue } from "./decodeErrors";
 import { REQUESTED_EXPIRY } from "./state";
+import { attachmentOutputs } from "./attachments";
 
 /**
  * `check`: every problem with the inputs, all at once, before anything is sent to Graph. Each failure names the
@@ -20,7 +21,9 @@ export interface CheckOutcome {
 export function checkInputs(kind: ProfileKind, olds: Props, news: Props, settings: ProviderSettings | undefined): CheckOutcome {
     const known = new Set<string>(kind.inputKeys);
     // Outputs a program may hand back as inputs (from another resource's state): accepted, then dropped.
-    const echoed = new Set<string>([...kind.serverOutputs, ...kind.mimeOutputs, ...kind.mimeOutputs.map((k) => `${k}Type`), "profileId", REQUESTED_EXPIRY]);
+    const echoed = new Set<string>([
+        ...kind.serverOutputs, ...kind.mimeOutputs, ...kind.mimeOutputs.map((k) => `${k}Type`), "profileId", REQUESTED_EXPIRY, ...attachmentOutputs(kind),
+    ]);
     const failures: CheckFailure[] = [];
     const inputs: Props = {};
     for (const [key, value] of Object.entries(news)) {

@@ -8,7 +8,9 @@ import type { MockRunRequest, MockRunResult } from "./examplesMockProgram";
  * The example projects under examples/, checked the way a user's editor or `tsc` would check them once installed,
  * without an `npm install` per example: each is type-checked with the repository's own TypeScript, through a
  * generated tsconfig that extends the example's tsconfig.json and maps `pulumi-intune-enrollment` to the
- * declarations this repository just built (dist/provider/index.d.ts) and `@pulumi/pulumi` to the repository's copy.
+ * declarations this repository just built (dist/provider/index.d.ts), and `@pulumi/pulumi` and `@pulumi/azuread` (the
+ * fleet example's Entra ID groups; a devDependency here) to the repository's copies, whether or not the example has
+ * its own node_modules.
  */
 
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
@@ -50,6 +52,7 @@ export function sourcesOf(dir: string): string[] {
 /** The tsconfig the check uses: the example's own settings, with the package resolved from this repository. */
 export function checkTsconfig(dir: string, files: string[] = sourcesOf(dir)): object {
     const pulumiDir = join(REPO_ROOT, "node_modules", "@pulumi", "pulumi");
+    const azureadDir = join(REPO_ROOT, "node_modules", "@pulumi", "azuread");
     return {
         extends: join(dir, "tsconfig.json"),
         compilerOptions: {
@@ -65,6 +68,8 @@ export function checkTsconfig(dir: string, files: string[] = sourcesOf(dir)): ob
                 "pulumi-intune-enrollment/*": [join(REPO_ROOT, "*")],
                 "@pulumi/pulumi": [join(pulumiDir, "index.d.ts")],
                 "@pulumi/pulumi/*": [join(pulumiDir, "*")],
+                "@pulumi/azuread": [join(azureadDir, "index.d.ts")],
+                "@pulumi/azuread/*": [join(azureadDir, "*")],
             },
         },
         files,

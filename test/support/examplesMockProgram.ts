@@ -43,6 +43,9 @@ export interface MockRunResult {
 
 /** Every token-bearing field of a profile is secret, as the engine makes it through additionalSecretOutputs. */
 const SECRET_OUTPUTS = ["tokenValue", "qrCodeContent", "qrCodeImage", "wifiPassword"];
+/** The identity the mocked azuread provider signs in as (getClientConfig). */
+export const MOCK_DEPLOYER = { clientId: "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", objectId: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", tenantId: "11111111-2222-3333-4444-555555555555" };
+
 /** A 1x1 PNG: stands for the QR image Graph returns. */
 export const TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
@@ -84,6 +87,8 @@ async function main(): Promise<void> {
                         return { id: stackName, state: { name: stackName, outputs, secretOutputNames: Object.keys(outputs) } };
                     }
                     const id = `00000000-0000-4000-8000-${String(result.resources.length).padStart(12, "0")}`;
+                    // Entra ID objects (the fleet example's groups and service principal): Graph gives each an object id.
+                    if (args.type.startsWith("azuread:")) return { id, state: { ...inputs, objectId: id } };
                     const state: Record<string, unknown> = {
                         ...inputs,
                         profileId: id,
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
                     return { id, state };
                 },
                 call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+                    if (args.token === "azuread:index/getClientConfig:getClientConfig") return { ...MOCK_DEPLOYER };
                     throw new Error(`unexpected call ${args.token}`);
                 },
             },

@@ -2,6 +2,7 @@ import * as t from "io-ts";
 import * as pulumi from "@pulumi/pulumi";
 import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
+import { enrollmentTimeGrouping, GroupId, MembershipTargetReport } from "../grouping";
 import { CheckFailure, ProfileKind, Props, TokenRules, UNKNOWN } from "../model";
 import { ArgsOf, deriveProperties, InputsOf, property } from "../schema";
 import { COMMON_PROPERTIES } from "./common";
@@ -98,6 +99,14 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
     tokenCreationDateTime: property({ entity: t.string, output: true }),
     /** How many devices enrolled with the current token (AOSP). */
     enrollmentTokenUsageCount: property({ entity: t.number, output: true }),
+    /**
+     * A static Entra ID security group every device enrolled with the profile joins during setup (enrollment-time
+     * grouping); the Intune Provisioning Client service principal must own it.
+     */
+    enrollmentTimeDeviceGroupId: property({
+        input: GroupId,
+        docs: { type: "Entra ID group object id (GUID)", onChange: "in place", notes: "see [Enrollment-time grouping](#enrollment-time-grouping); removed from the program: cleared" },
+    }),
 };
 
 export type AndroidDeviceOwnerInputs = InputsOf<typeof ANDROID_DEVICE_OWNER_PROPERTIES>;
@@ -161,6 +170,7 @@ export const androidDeviceOwnerKind: ProfileKind = {
     tokenRules,
     crossChecks,
     manageable: (entity) => EnrollmentMode.is(entity.enrollmentMode),
+    attachments: [enrollmentTimeGrouping],
 };
 
 /** The resource's arguments, derived from the table: each shows its property's description on hover. */
@@ -180,6 +190,9 @@ export class AndroidDeviceOwnerEnrollmentProfile extends EnrollmentProfileResour
     declare readonly enrollmentTokenUsageCount: pulumi.Output<number | null>;
     declare readonly roleScopeTagIds: pulumi.Output<string[] | undefined>;
     declare readonly wifiPassword: pulumi.Output<string | undefined>;
+    declare readonly enrollmentTimeDeviceGroupId: pulumi.Output<string | undefined>;
+    /** The enrollment-time group as Intune last reported it (null: none), with the result of its validation. */
+    declare readonly enrollmentTimeDeviceMembershipTarget: pulumi.Output<MembershipTargetReport | null>;
 
     constructor(name: string, args: AndroidDeviceOwnerEnrollmentProfileArgs, opts?: pulumi.CustomResourceOptions) {
         super(androidDeviceOwnerKind, androidDeviceOwnerEnrollmentProfileProvider, name, args, opts);
