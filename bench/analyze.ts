@@ -62,11 +62,14 @@ export function callTarget(c: CallCounts, work: NeededWork, stored: number): Cal
     const why: string[] = [];
     const creates = c.byKind["POST create"] ?? 0;
     const tokenCalls = c.byKind["POST createToken"] ?? 0;
-    const otherWrites = Object.entries(c.byKind).filter(([k]) => !k.startsWith("GET ") && k !== "POST create" && k !== "POST createToken").reduce((a, [, v]) => a + v, 0);
+    const otherWrites = Object.entries(c.byKind)
+        .filter(([k]) => !k.startsWith("GET ") && k !== "POST create" && k !== "POST createToken")
+        .reduce((a, [, v]) => a + v, 0);
     const lists = c.byKind["GET list"] ?? 0;
     if (creates !== work.creates) why.push(`${creates} creates for ${work.creates} profiles`);
     if (stored !== work.profiles) why.push(`${stored} profiles in the tenant for ${work.profiles} declared`);
-    if (tokenCalls !== work.tokenCalls || c.maxTokenCallsPerProfile > 1) why.push(`${tokenCalls} createToken calls for ${work.tokenCalls} needed (max ${c.maxTokenCallsPerProfile} on one profile)`);
+    if (tokenCalls !== work.tokenCalls || c.maxTokenCallsPerProfile > 1)
+        why.push(`${tokenCalls} createToken calls for ${work.tokenCalls} needed (max ${c.maxTokenCallsPerProfile} on one profile)`);
     if (otherWrites > 0) why.push(`${otherWrites} other writes`);
     const maxReads = c.maxGetsPerProfile + (lists > 0 ? Math.ceil(lists / Math.max(1, work.profiles)) : 0);
     if (maxReads > 2) why.push(`up to ${c.maxGetsPerProfile} GETs on one profile${lists ? ` and ${lists} lists` : ""}`);

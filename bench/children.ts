@@ -53,7 +53,10 @@ export class ChildLink {
     private exitCode: number | null | undefined;
     private nextId = 1;
 
-    constructor(readonly child: ChildProcess, readonly name: string) {
+    constructor(
+        readonly child: ChildProcess,
+        readonly name: string,
+    ) {
         track(child);
         child.stderr?.on("data", (c: Buffer) => {
             this.stderr = (this.stderr + c.toString("utf8")).slice(-8000);
@@ -66,7 +69,9 @@ export class ChildLink {
         this.exited = new Promise((resolve) => {
             child.once("exit", (code, signal) => {
                 this.exitCode = code;
-                const why = new Error(`${name} exited (${code ?? signal}) ${this.stderr ? `\nits stderr:\n${this.stderr.trim().split("\n").slice(-20).join("\n")}` : ""}`);
+                const why = new Error(
+                    `${name} exited (${code ?? signal}) ${this.stderr ? `\nits stderr:\n${this.stderr.trim().split("\n").slice(-20).join("\n")}` : ""}`,
+                );
                 for (const w of this.waiting.splice(0)) w.reject(why);
                 resolve(code);
             });
@@ -82,7 +87,8 @@ export class ChildLink {
     next(type: string): Promise<Record<string, unknown>> {
         const i = this.inbox.findIndex((m) => m.type === type);
         if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0]);
-        if (this.exitCode !== undefined) return Promise.reject(new Error(`${this.name} has exited${this.stderr ? `: ${this.stderr.trim().split("\n").slice(-10).join("\n")}` : ""}`));
+        if (this.exitCode !== undefined)
+            return Promise.reject(new Error(`${this.name} has exited${this.stderr ? `: ${this.stderr.trim().split("\n").slice(-10).join("\n")}` : ""}`));
         return new Promise((resolve, reject) => this.waiting.push({ type, resolve, reject }));
     }
 

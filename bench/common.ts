@@ -19,7 +19,10 @@ export const BENCH_TLS_DIR = join(require("node:os").tmpdir(), "pulumi-intune-be
 
 /** The window, scaled from Intune's 20 s (BENCH_WINDOW_MS, default 2000). */
 export const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 2000);
-export const SIZES: number[] = (process.env.BENCH_SIZES ?? "50,200,1000").split(",").map((s) => Number(s.trim())).filter((n) => n > 0);
+export const SIZES: number[] = (process.env.BENCH_SIZES ?? "50,200,1000")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
 export const ENGINE_SIZE = Number(process.env.BENCH_ENGINE_SIZE ?? 200);
 /** Targets of issue 7. */
 export const TARGET_RATIO = 1.15;
@@ -78,7 +81,14 @@ export function bound(writes: number, requests: number, signInMs: number, rttMs:
     const throttleMs = Math.max(writeTerm, requestTerm);
     const tailMs = Math.max(rttMs, share * Math.max(0, floorMs - signInMs));
     const byThrottle = signInMs + throttleMs + tailMs;
-    return { signInMs, throttleMs, tailMs, floorMs, boundMs: Math.max(byThrottle, floorMs), boundBy: throttleMs > 0 && byThrottle >= floorMs ? "throttle" : "floor" };
+    return {
+        signInMs,
+        throttleMs,
+        tailMs,
+        floorMs,
+        boundMs: Math.max(byThrottle, floorMs),
+        boundBy: throttleMs > 0 && byThrottle >= floorMs ? "throttle" : "floor",
+    };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -92,7 +102,12 @@ export interface RawResponse {
 export class RawGraph {
     private readonly agent: Agent;
 
-    constructor(private readonly graphUrl: string, caPem: string, private readonly token: string, maxSockets = 64) {
+    constructor(
+        private readonly graphUrl: string,
+        caPem: string,
+        private readonly token: string,
+        maxSockets = 64,
+    ) {
         this.agent = new Agent({ keepAlive: true, maxSockets, ca: caPem });
     }
 
@@ -100,29 +115,33 @@ export class RawGraph {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         const url = /^https:/.test(path) ? path : `${this.graphUrl}/beta${path}`;
         return new Promise((resolvePromise, reject) => {
-            const req = request(url, {
-                method,
-                agent: this.agent,
-                headers: {
-                    Authorization: `Bearer ${this.token}`,
-                    Accept: "application/json",
-                    ...(payload !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+            const req = request(
+                url,
+                {
+                    method,
+                    agent: this.agent,
+                    headers: {
+                        Authorization: `Bearer ${this.token}`,
+                        Accept: "application/json",
+                        ...(payload !== undefined ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {}),
+                    },
                 },
-            }, (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c: Buffer) => chunks.push(c));
-                res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString("utf8");
-                    let parsed: unknown;
-                    try {
-                        parsed = text ? JSON.parse(text) : undefined;
-                    } catch {
-                        parsed = text;
-                    }
-                    resolvePromise({ status: res.statusCode ?? 0, body: parsed });
-                });
-                res.on("error", reject);
-            });
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () => {
+                        const text = Buffer.concat(chunks).toString("utf8");
+                        let parsed: unknown;
+                        try {
+                            parsed = text ? JSON.parse(text) : undefined;
+                        } catch {
+                            parsed = text;
+                        }
+                        resolvePromise({ status: res.statusCode ?? 0, body: parsed });
+                    });
+                    res.on("error", reject);
+                },
+            );
             req.on("error", reject);
             if (payload !== undefined) req.write(payload);
             req.end();
@@ -136,25 +155,34 @@ export class RawGraph {
 
 /** Signs in the way a minimal script does: one client-credentials POST to the token endpoint. */
 export function signIn(authorityHost: string, tenantId: string, clientId: string, secret: string, caPem: string): Promise<string> {
-    const form = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret, scope: "https://graph.microsoft.com/.default" }).toString();
+    const form = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: clientId,
+        client_secret: secret,
+        scope: "https://graph.microsoft.com/.default",
+    }).toString();
     return new Promise((resolvePromise, reject) => {
-        const req = request(`${authorityHost}/${tenantId}/oauth2/v2.0/token`, {
-            method: "POST",
-            ca: caPem,
-            headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(form) },
-        }, (res) => {
-            let text = "";
-            res.on("data", (c: Buffer) => (text += c.toString("utf8")));
-            res.on("end", () => {
-                try {
-                    const token = (JSON.parse(text) as { access_token?: string }).access_token;
-                    if (!token) throw new Error(`no access_token in ${text.slice(0, 200)}`);
-                    resolvePromise(token);
-                } catch (err) {
-                    reject(err);
-                }
-            });
-        });
+        const req = request(
+            `${authorityHost}/${tenantId}/oauth2/v2.0/token`,
+            {
+                method: "POST",
+                ca: caPem,
+                headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(form) },
+            },
+            (res) => {
+                let text = "";
+                res.on("data", (c: Buffer) => (text += c.toString("utf8")));
+                res.on("end", () => {
+                    try {
+                        const token = (JSON.parse(text) as { access_token?: string }).access_token;
+                        if (!token) throw new Error(`no access_token in ${text.slice(0, 200)}`);
+                        resolvePromise(token);
+                    } catch (err) {
+                        reject(err);
+                    }
+                });
+            },
+        );
         req.on("error", reject);
         req.end(form);
     });

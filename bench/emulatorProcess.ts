@@ -36,7 +36,10 @@ export interface ThrottlePatch {
 export const BENCH_THROTTLE: ThrottlePatch = { enabled: true, windowMs: WINDOW_MS, ...LIMITS, retryAfter: true };
 
 export class EmulatorProcess {
-    private constructor(private readonly link: ChildLink, readonly info: EmulatorInfo) {}
+    private constructor(
+        private readonly link: ChildLink,
+        readonly info: EmulatorInfo,
+    ) {}
 
     /** `tenantId`: the emulated tenant (several emulators at once play several tenants). */
     static async start(throttle: ThrottlePatch = BENCH_THROTTLE, tenantId?: string): Promise<EmulatorProcess> {

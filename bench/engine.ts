@@ -52,7 +52,14 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
     const env = pulumiEnvironment(binDir, backendDir);
     process.env.PATH = env.PATH; // the Automation API finds the CLI on PATH
     const envVars: Record<string, string> = {};
-    for (const key of ["PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK", "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]) {
+    for (const key of [
+        "PULUMI_HOME",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "PULUMI_SKIP_UPDATE_CHECK",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+    ]) {
         envVars[key] = env[key]!;
     }
     const cliEnv = { ...options.cliEnv };
@@ -62,7 +69,8 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
     const program = async (): Promise<Record<string, unknown>> => {
         for (const spec of specs) {
             const name = `p${String(spec.index).padStart(4, "0")}`;
-            if (spec.kind === "deviceOwner") new intune.AndroidDeviceOwnerEnrollmentProfile(name, spec.args as unknown as intune.AndroidDeviceOwnerEnrollmentProfileArgs);
+            if (spec.kind === "deviceOwner")
+                new intune.AndroidDeviceOwnerEnrollmentProfile(name, spec.args as unknown as intune.AndroidDeviceOwnerEnrollmentProfileArgs);
             else new intune.AndroidForWorkEnrollmentProfile(name, spec.args as unknown as intune.AndroidForWorkEnrollmentProfileArgs);
         }
         return { profiles: specs.length };
@@ -88,12 +96,22 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
         if (output.length > 400) output.splice(0, output.length - 400);
     };
     const tail = (): string => output.join("").split("\n").slice(-25).join("\n");
-    const failed = (what: string) => (err: unknown): never => {
-        throw new Error(`${what} failed: ${err instanceof Error ? err.message.slice(0, 2000) : String(err)}\n${tail()}`);
-    };
+    const failed =
+        (what: string) =>
+        (err: unknown): never => {
+            throw new Error(`${what} failed: ${err instanceof Error ? err.message.slice(0, 2000) : String(err)}\n${tail()}`);
+        };
     try {
         await emulator.clearRequests();
-        onProgress(`  pulumi up of ${n} profiles${Object.keys(cliEnv).length ? ` (${Object.entries(cliEnv).map(([k, v]) => `${k}=${v}`).join(" ")})` : ""}`);
+        onProgress(
+            `  pulumi up of ${n} profiles${
+                Object.keys(cliEnv).length
+                    ? ` (${Object.entries(cliEnv)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(" ")})`
+                    : ""
+            }`,
+        );
         let watch = new HostMemoryWatch().start();
         const startedAt = Date.now();
         let started = performance.now();
@@ -134,7 +152,9 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
             const previewHostPeakRssMB = watch.stop();
             const previewLog = await emulator.requests();
             const summary = preview.changeSummary as Record<string, number | undefined>;
-            const changes = Object.entries(summary).filter(([k]) => k !== "same").reduce((a, [, v]) => a + (v ?? 0), 0);
+            const changes = Object.entries(summary)
+                .filter(([k]) => k !== "same")
+                .reduce((a, [, v]) => a + (v ?? 0), 0);
             result.preview = { wallMs: previewWall, same: summary.same ?? 0, changes, log: previewLog, hostPeakRssMB: previewHostPeakRssMB };
         }
         return result;

@@ -29,7 +29,11 @@ export function descendantsOf(root: number = process.pid): number[] {
         for (let p = parent.get(pid); p !== undefined && p > 1 && d < 30; p = parent.get(p), d++) if (p === root) return d + 1;
         return 0;
     };
-    return [...parent.keys()].map((pid) => [pid, depth(pid)] as const).filter(([, d]) => d > 0).sort((a, b) => b[1] - a[1]).map(([pid]) => pid);
+    return [...parent.keys()]
+        .map((pid) => [pid, depth(pid)] as const)
+        .filter(([, d]) => d > 0)
+        .sort((a, b) => b[1] - a[1])
+        .map(([pid]) => pid);
 }
 
 /**

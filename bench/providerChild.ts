@@ -63,14 +63,16 @@ async function rollout(j: ProviderJob): Promise<Record<string, unknown>> {
     const specs = profileSpecs(j.n, j.prefix);
     const startedAt = Date.now();
     const started = performance.now();
-    const results = await Promise.allSettled(specs.map(async (spec): Promise<Created> => {
-        const provider = PROVIDERS[spec.kind];
-        const checked = await provider.check({}, { ...spec.args, __provider: j.providerTexts[spec.kind] });
-        if (checked.failures && checked.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
-        const { id, outs } = await provider.create(checked.inputs!);
-        if (!id) throw new Error("create returned no id");
-        return { kind: spec.kind, id, inputs: checked.inputs!, outs: { ...outs, __provider: j.providerTexts[spec.kind] } };
-    }));
+    const results = await Promise.allSettled(
+        specs.map(async (spec): Promise<Created> => {
+            const provider = PROVIDERS[spec.kind];
+            const checked = await provider.check({}, { ...spec.args, __provider: j.providerTexts[spec.kind] });
+            if (checked.failures && checked.failures.length > 0) throw new Error(`check failed: ${JSON.stringify(checked.failures)}`);
+            const { id, outs } = await provider.create(checked.inputs!);
+            if (!id) throw new Error("create returned no id");
+            return { kind: spec.kind, id, inputs: checked.inputs!, outs: { ...outs, __provider: j.providerTexts[spec.kind] } };
+        }),
+    );
     const wallMs = performance.now() - started;
     created = results.filter((r): r is PromiseFulfilledResult<Created> => r.status === "fulfilled").map((r) => r.value);
     // A state entry as the engine records it from Create: the inputs it sent and the outputs (with __provider) it got.
@@ -86,11 +88,13 @@ async function refresh(): Promise<Record<string, unknown>> {
     if (!job) throw new Error("refresh before rollout");
     const startedAt = Date.now();
     const started = performance.now();
-    const results = await Promise.allSettled(created.map(async (c) => {
-        const r = await PROVIDERS[c.kind].read(c.id, c.outs);
-        if (r.id !== c.id) throw new Error(`read returned id "${r.id ?? ""}" for ${c.id}`);
-        return r;
-    }));
+    const results = await Promise.allSettled(
+        created.map(async (c) => {
+            const r = await PROVIDERS[c.kind].read(c.id, c.outs);
+            if (r.id !== c.id) throw new Error(`read returned id "${r.id ?? ""}" for ${c.id}`);
+            return r;
+        }),
+    );
     const wallMs = performance.now() - started;
     return { wallMs, startedAt, reads: created.length, ...summarize(results), rssKB: rssKB() };
 }

@@ -46,11 +46,13 @@ const HOST_PROGRAM = join(dirname(require.resolve("@pulumi/pulumi/package.json")
 export function hostColdStart(timeoutMs = 30_000): Promise<number> {
     return new Promise((resolve, reject) => {
         const started = performance.now();
-        const child = track(spawn(process.execPath, [HOST_PROGRAM, "127.0.0.1:1"], {
-            cwd: REPO_ROOT,
-            env: { ...process.env, PULUMI_NODEJS_PROJECT: "intune-bench" },
-            stdio: ["ignore", "pipe", "pipe"],
-        }));
+        const child = track(
+            spawn(process.execPath, [HOST_PROGRAM, "127.0.0.1:1"], {
+                cwd: REPO_ROOT,
+                env: { ...process.env, PULUMI_NODEJS_PROJECT: "intune-bench" },
+                stdio: ["ignore", "pipe", "pipe"],
+            }),
+        );
         let out = "";
         let stderr = "";
         const timer = setTimeout(() => finish(new Error(`the host printed no port within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
@@ -91,6 +93,8 @@ export function providerModuleLoad(emulatorFirst = false): Promise<{ totalMs: nu
         let err = "";
         child.stdout!.on("data", (c: Buffer) => (out += c.toString("utf8")));
         child.stderr!.on("data", (c: Buffer) => (err += c.toString("utf8")));
-        child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as { totalMs: number; emulatorMs: number }) : reject(new Error(`module load failed (${code}): ${err}`))));
+        child.once("exit", (code) =>
+            code === 0 ? resolve(JSON.parse(out) as { totalMs: number; emulatorMs: number }) : reject(new Error(`module load failed (${code}): ${err}`)),
+        );
     });
 }

@@ -5,8 +5,31 @@ import { performance } from "node:perf_hooks";
 import { callTarget, CallCounts, countCalls, timeline, Timeline } from "./analyze";
 import { ChildLink, killAll } from "./children";
 import {
-    bound, Bound, COLLECTIONS, createBody, ENGINE_SIZE, errorText, KindName, LIMITS, median, neededWork, NeededWork, profileSpecs, RawGraph,
-    rawRollOne, RESULTS_DIR, round, SELECT, signIn, SIZES, sleep, TARGET_PROVIDER_BYTES, TARGET_RATIO, TARGET_RSS_MB, WINDOW_MS, withTimeout,
+    bound,
+    Bound,
+    COLLECTIONS,
+    createBody,
+    ENGINE_SIZE,
+    errorText,
+    KindName,
+    LIMITS,
+    median,
+    neededWork,
+    NeededWork,
+    profileSpecs,
+    RawGraph,
+    rawRollOne,
+    RESULTS_DIR,
+    round,
+    SELECT,
+    signIn,
+    SIZES,
+    sleep,
+    TARGET_PROVIDER_BYTES,
+    TARGET_RATIO,
+    TARGET_RSS_MB,
+    WINDOW_MS,
+    withTimeout,
 } from "./common";
 import { ensurePulumi } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
 import { CheckpointEntry, engineRollout } from "./engine";
@@ -131,7 +154,13 @@ async function benchSize(n: number, texts: Record<KindName, ProviderText>): Prom
         let stored: { deviceOwner: number; forWork: number };
         try {
             await withTimeout(host.next("ready"), 60_000, "provider host start");
-            const job: ProviderJob = { info: emu.info, n, prefix: `bench-${n}`, windowMs: WINDOW_MS, providerTexts: { deviceOwner: texts.deviceOwner.text, forWork: texts.forWork.text } };
+            const job: ProviderJob = {
+                info: emu.info,
+                n,
+                prefix: `bench-${n}`,
+                windowMs: WINDOW_MS,
+                providerTexts: { deviceOwner: texts.deviceOwner.text, forWork: texts.forWork.text },
+            };
             rolled = await withTimeout(host.call("rollout", job), 300_000 + n * 200, `provider rollout of ${n}`);
             rollLog = await emu.requests();
             stored = await emu.profileCounts();
@@ -235,7 +264,13 @@ async function benchEngine(n: number, floorMs: number | undefined): Promise<Engi
                 hostPeakRssMB: r.up.hostPeakRssMB,
             });
             if (r.preview) {
-                summary.preview = { wallMs: r.preview.wallMs, same: r.preview.same, changes: r.preview.changes, graphCalls: r.preview.log.length, hostPeakRssMB: r.preview.hostPeakRssMB };
+                summary.preview = {
+                    wallMs: r.preview.wallMs,
+                    same: r.preview.same,
+                    changes: r.preview.changes,
+                    graphCalls: r.preview.log.length,
+                    hostPeakRssMB: r.preview.hostPeakRssMB,
+                };
             }
             if (summary.checkpointBytes === undefined && r.checkpointBytes) {
                 summary.checkpointBytes = r.checkpointBytes;
@@ -269,22 +304,72 @@ interface Target {
 function render(results: Results): { text: string; targets: Target[] } {
     const out: string[] = [];
     const targets: Target[] = [];
-    out.push(`Limits per app: ${LIMITS.appWrites} writes, ${LIMITS.appRequests} requests per ${WINDOW_MS} ms window (Intune: per 20 s); tenant ${LIMITS.tenantWrites} / ${LIMITS.tenantRequests}.`);
-    out.push(`Machine: ${results.machine.cpus} x ${results.machine.model}, Node ${results.machine.node}; load average at start ${results.machine.loadAverageAtStart.join(" ")}${results.machine.loadAverageAtEnd ? `, at end ${results.machine.loadAverageAtEnd.join(" ")}` : ""}.`);
+    out.push(
+        `Limits per app: ${LIMITS.appWrites} writes, ${LIMITS.appRequests} requests per ${WINDOW_MS} ms window (Intune: per 20 s); tenant ${LIMITS.tenantWrites} / ${LIMITS.tenantRequests}.`,
+    );
+    out.push(
+        `Machine: ${results.machine.cpus} x ${results.machine.model}, Node ${results.machine.node}; load average at start ${results.machine.loadAverageAtStart.join(" ")}${results.machine.loadAverageAtEnd ? `, at end ${results.machine.loadAverageAtEnd.join(" ")}` : ""}.`,
+    );
     out.push(`Mix per 10 profiles: 8 device-owner (every mode; token comes with the create), 2 Android for Work (createToken + read).`);
     out.push("");
     if (results.sizes.length > 0) {
         out.push("Rollout: check + create of every profile at once (provider) / every create at once (Graph JS client, default RetryHandler)");
-        const rows = [["profiles", "writes", "wall", "bound", "by", "ratio", "target", "create/p", "token/p", "GET/p", "other/p", "429s", "fail", "calls", "| SDK wall", "SDK 429s", "SDK fail"]];
+        const rows = [
+            [
+                "profiles",
+                "writes",
+                "wall",
+                "bound",
+                "by",
+                "ratio",
+                "target",
+                "create/p",
+                "token/p",
+                "GET/p",
+                "other/p",
+                "429s",
+                "fail",
+                "calls",
+                "| SDK wall",
+                "SDK 429s",
+                "SDK fail",
+            ],
+        ];
         for (const r of results.sizes) {
             const p = r.provider;
-            const other = Object.entries(p.calls.perProfile).filter(([k]) => !["POST create", "POST createToken", "GET get"].includes(k)).reduce((a, [, v]) => a + v, 0);
+            const other = Object.entries(p.calls.perProfile)
+                .filter(([k]) => !["POST create", "POST createToken", "GET get"].includes(k))
+                .reduce((a, [, v]) => a + v, 0);
             const ratioOk = p.ratio <= TARGET_RATIO && p.failures === 0;
-            rows.push([String(r.size), String(r.work.writes), s(p.wallMs), s(p.bound.boundMs), p.bound.boundBy, p.ratio.toFixed(2), mark(ratioOk),
-                per(p.calls, "POST create"), per(p.calls, "POST createToken"), per(p.calls, "GET get"), other.toFixed(2), String(p.calls.throttled), String(p.failures),
-                mark(p.callTarget.pass), `| ${s(r.sdk.wallMs)}`, String(r.sdk.calls.throttled), `${r.sdk.failures}/${r.size}`]);
-            targets.push({ target: `rollout ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`, value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`, pass: ratioOk });
-            targets.push({ target: `rollout ${r.size}: 1 create each, createToken where needed, <= 2 reads`, value: p.callTarget.pass ? "as required" : p.callTarget.why.join("; "), pass: p.callTarget.pass });
+            rows.push([
+                String(r.size),
+                String(r.work.writes),
+                s(p.wallMs),
+                s(p.bound.boundMs),
+                p.bound.boundBy,
+                p.ratio.toFixed(2),
+                mark(ratioOk),
+                per(p.calls, "POST create"),
+                per(p.calls, "POST createToken"),
+                per(p.calls, "GET get"),
+                other.toFixed(2),
+                String(p.calls.throttled),
+                String(p.failures),
+                mark(p.callTarget.pass),
+                `| ${s(r.sdk.wallMs)}`,
+                String(r.sdk.calls.throttled),
+                `${r.sdk.failures}/${r.size}`,
+            ]);
+            targets.push({
+                target: `rollout ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`,
+                value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`,
+                pass: ratioOk,
+            });
+            targets.push({
+                target: `rollout ${r.size}: 1 create each, createToken where needed, <= 2 reads`,
+                value: p.callTarget.pass ? "as required" : p.callTarget.why.join("; "),
+                pass: p.callTarget.pass,
+            });
         }
         out.push(pad(rows));
         out.push("");
@@ -293,16 +378,43 @@ function render(results: Results): { text: string; targets: Target[] } {
         for (const r of results.sizes) {
             const p = r.refresh;
             const ok = p.ratio <= TARGET_RATIO && p.failures === 0;
-            rrows.push([String(r.size), s(p.wallMs), s(p.bound.boundMs), p.bound.boundBy, p.ratio.toFixed(2), mark(ok), per(p.calls, "GET get"), String(p.calls.throttled), String(p.failures)]);
-            targets.push({ target: `refresh ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`, value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`, pass: ok });
+            rrows.push([
+                String(r.size),
+                s(p.wallMs),
+                s(p.bound.boundMs),
+                p.bound.boundBy,
+                p.ratio.toFixed(2),
+                mark(ok),
+                per(p.calls, "GET get"),
+                String(p.calls.throttled),
+                String(p.failures),
+            ]);
+            targets.push({
+                target: `refresh ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`,
+                value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`,
+                pass: ok,
+            });
         }
         out.push(pad(rrows));
         out.push("");
-        out.push("Bound terms (ms): bound = max(sign-in + throttle + tail, floor); throttle = when the last window opens; tail = what follows it; floor = bare client, no throttling");
-        const brows = [["profiles", "sign-in", "roll throttle", "roll tail", "roll floor", "refresh throttle", "refresh tail", "refresh floor", "idle rtt w+r"]];
+        out.push(
+            "Bound terms (ms): bound = max(sign-in + throttle + tail, floor); throttle = when the last window opens; tail = what follows it; floor = bare client, no throttling",
+        );
+        const brows = [
+            ["profiles", "sign-in", "roll throttle", "roll tail", "roll floor", "refresh throttle", "refresh tail", "refresh floor", "idle rtt w+r"],
+        ];
         for (const r of results.sizes) {
-            brows.push([String(r.size), r.reference.signInMs.toFixed(1), String(Math.round(r.provider.bound.throttleMs)), String(Math.round(r.provider.bound.tailMs)), String(Math.round(r.provider.bound.floorMs)),
-                String(Math.round(r.refresh.bound.throttleMs)), String(Math.round(r.refresh.bound.tailMs)), String(Math.round(r.refresh.bound.floorMs)), `${r.reference.rttWriteMs.toFixed(1)}+${r.reference.rttReadMs.toFixed(1)}`]);
+            brows.push([
+                String(r.size),
+                r.reference.signInMs.toFixed(1),
+                String(Math.round(r.provider.bound.throttleMs)),
+                String(Math.round(r.provider.bound.tailMs)),
+                String(Math.round(r.provider.bound.floorMs)),
+                String(Math.round(r.refresh.bound.throttleMs)),
+                String(Math.round(r.refresh.bound.tailMs)),
+                String(Math.round(r.refresh.bound.floorMs)),
+                `${r.reference.rttWriteMs.toFixed(1)}+${r.reference.rttReadMs.toFixed(1)}`,
+            ]);
         }
         out.push(pad(brows));
         out.push("");
@@ -310,8 +422,15 @@ function render(results: Results): { text: string; targets: Target[] } {
         const trows = [["profiles", "first answer", "window gaps", "spread of each window's writes", "last write", "last answer", "end"]];
         for (const r of results.sizes) {
             const t = r.provider.timeline;
-            trows.push([String(r.size), String(Math.round(t.firstAnswerMs)), t.windowGapsMs.map((g) => Math.round(g)).join(" ") || "-", t.windowSpreadsMs.map((g) => Math.round(g)).join(" ") || "-",
-                String(Math.round(t.lastWriteMs)), String(Math.round(t.lastAnswerMs)), String(Math.round(t.wallMs))]);
+            trows.push([
+                String(r.size),
+                String(Math.round(t.firstAnswerMs)),
+                t.windowGapsMs.map((g) => Math.round(g)).join(" ") || "-",
+                t.windowSpreadsMs.map((g) => Math.round(g)).join(" ") || "-",
+                String(Math.round(t.lastWriteMs)),
+                String(Math.round(t.lastAnswerMs)),
+                String(Math.round(t.wallMs)),
+            ]);
         }
         out.push(pad(trows));
         out.push("");
@@ -322,41 +441,106 @@ function render(results: Results): { text: string; targets: Target[] } {
     if (res.providerText) {
         const ok = res.providerText.deviceOwner.bytes < TARGET_PROVIDER_BYTES && res.providerText.forWork.bytes < TARGET_PROVIDER_BYTES;
         prow.push(["__provider bytes", String(res.providerText.deviceOwner.bytes), String(res.providerText.forWork.bytes), mark(ok)]);
-        prow.push(["serialize cold / warm (ms)", `${res.providerText.deviceOwner.coldMs.toFixed(1)} / ${res.providerText.deviceOwner.warmMs.toFixed(2)}`, `${res.providerText.forWork.coldMs.toFixed(1)} / ${res.providerText.forWork.warmMs.toFixed(2)}`, ""]);
-        targets.push({ target: "__provider under 8 KB per resource", value: `${res.providerText.deviceOwner.bytes} B / ${res.providerText.forWork.bytes} B`, pass: ok });
+        prow.push([
+            "serialize cold / warm (ms)",
+            `${res.providerText.deviceOwner.coldMs.toFixed(1)} / ${res.providerText.deviceOwner.warmMs.toFixed(2)}`,
+            `${res.providerText.forWork.coldMs.toFixed(1)} / ${res.providerText.forWork.warmMs.toFixed(2)}`,
+            "",
+        ]);
+        targets.push({
+            target: "__provider under 8 KB per resource",
+            value: `${res.providerText.deviceOwner.bytes} B / ${res.providerText.forWork.bytes} B`,
+            pass: ok,
+        });
     }
     if (res.stateBytes) prow.push(["state entry bytes (inputs+outputs)", String(res.stateBytes.deviceOwner ?? "-"), String(res.stateBytes.forWork ?? "-"), ""]);
     out.push(pad(prow));
     const hrows = [["host", "value", "target"]];
-    for (const r of results.sizes) hrows.push([`peak RSS, provider host, ${r.size} profiles (rollout+refresh)`, `${r.refresh.maxRssMB.toFixed(0)} MB`, r.size === 1000 ? mark(r.refresh.maxRssMB < TARGET_RSS_MB) : ""]);
+    for (const r of results.sizes)
+        hrows.push([
+            `peak RSS, provider host, ${r.size} profiles (rollout+refresh)`,
+            `${r.refresh.maxRssMB.toFixed(0)} MB`,
+            r.size === 1000 ? mark(r.refresh.maxRssMB < TARGET_RSS_MB) : "",
+        ]);
     const big = results.sizes.find((r) => r.size === 1000) ?? results.sizes[results.sizes.length - 1];
-    if (big) targets.push({ target: `peak provider memory under ${TARGET_RSS_MB} MB at ${big.size} profiles`, value: `${big.refresh.maxRssMB.toFixed(0)} MB`, pass: big.size === 1000 ? big.refresh.maxRssMB < TARGET_RSS_MB : undefined });
+    if (big)
+        targets.push({
+            target: `peak provider memory under ${TARGET_RSS_MB} MB at ${big.size} profiles`,
+            value: `${big.refresh.maxRssMB.toFixed(0)} MB`,
+            pass: big.size === 1000 ? big.refresh.maxRssMB < TARGET_RSS_MB : undefined,
+        });
     if (res.hostColdStartMs) hrows.push(["cold start of the dynamic-provider host (median of 3)", `${res.hostColdStartMs.median.toFixed(0)} ms`, ""]);
     if (res.providerModuleLoadMs) {
-        hrows.push(["first call: loading the provider module, @pulumi/pulumi already loaded (median of 3)", `${res.providerModuleLoadMs.median.toFixed(0)} ms`, ""]);
-        hrows.push(["  of which the Graph emulator it imports (never used with a tenant configured)", `${res.providerModuleLoadMs.embeddedEmulatorMedian.toFixed(0)} ms`, ""]);
+        hrows.push([
+            "first call: loading the provider module, @pulumi/pulumi already loaded (median of 3)",
+            `${res.providerModuleLoadMs.median.toFixed(0)} ms`,
+            "",
+        ]);
+        hrows.push([
+            "  of which the Graph emulator it imports (never used with a tenant configured)",
+            `${res.providerModuleLoadMs.embeddedEmulatorMedian.toFixed(0)} ms`,
+            "",
+        ]);
     }
     out.push(pad(hrows));
     out.push("");
     const e = results.engine;
     if (e && "ups" in e) {
         out.push(`pulumi up of ${e.size} profiles and a no-change pulumi preview (real engine, file backend, parallel: ${e.parallel})`);
-        const erows = [["run", "wall", "bound", "ratio", "first/last Graph answer", "create/p", "token/p", "GET/p", "429s", "Graph calls", "host RSS", "calls"]];
+        const erows = [
+            ["run", "wall", "bound", "ratio", "first/last Graph answer", "create/p", "token/p", "GET/p", "429s", "Graph calls", "host RSS", "calls"],
+        ];
         for (const u of e.ups) {
-            erows.push([u.label, s(u.wallMs), s(u.bound.boundMs), u.ratio.toFixed(2), `${s(u.timeline.firstAnswerMs)} / ${s(u.timeline.lastAnswerMs)}`, per(u.calls, "POST create"), per(u.calls, "POST createToken"),
-                per(u.calls, "GET get"), String(u.calls.throttled), String(u.calls.total), u.hostPeakRssMB !== undefined ? `${u.hostPeakRssMB.toFixed(0)} MB` : "-", mark(u.callTarget.pass)]);
-            targets.push({ target: `${u.label} (${e.size}): 1 create each, createToken where needed, <= 2 reads`, value: u.callTarget.pass ? "as required" : u.callTarget.why.join("; "), pass: u.callTarget.pass });
+            erows.push([
+                u.label,
+                s(u.wallMs),
+                s(u.bound.boundMs),
+                u.ratio.toFixed(2),
+                `${s(u.timeline.firstAnswerMs)} / ${s(u.timeline.lastAnswerMs)}`,
+                per(u.calls, "POST create"),
+                per(u.calls, "POST createToken"),
+                per(u.calls, "GET get"),
+                String(u.calls.throttled),
+                String(u.calls.total),
+                u.hostPeakRssMB !== undefined ? `${u.hostPeakRssMB.toFixed(0)} MB` : "-",
+                mark(u.callTarget.pass),
+            ]);
+            targets.push({
+                target: `${u.label} (${e.size}): 1 create each, createToken where needed, <= 2 reads`,
+                value: u.callTarget.pass ? "as required" : u.callTarget.why.join("; "),
+                pass: u.callTarget.pass,
+            });
         }
         if (e.preview) {
             const ok = e.preview.graphCalls === 0 && e.preview.changes === 0;
-            erows.push(["pulumi preview (no change)", s(e.preview.wallMs), "", "", "", "", "", "", "", String(e.preview.graphCalls),
-                e.preview.hostPeakRssMB !== undefined ? `${e.preview.hostPeakRssMB.toFixed(0)} MB` : "-", mark(ok)]);
-            targets.push({ target: "no-change pulumi preview makes no Graph call", value: `${e.preview.graphCalls} calls, ${e.preview.changes} changes`, pass: ok });
+            erows.push([
+                "pulumi preview (no change)",
+                s(e.preview.wallMs),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                String(e.preview.graphCalls),
+                e.preview.hostPeakRssMB !== undefined ? `${e.preview.hostPeakRssMB.toFixed(0)} MB` : "-",
+                mark(ok),
+            ]);
+            targets.push({
+                target: "no-change pulumi preview makes no Graph call",
+                value: `${e.preview.graphCalls} calls, ${e.preview.changes} changes`,
+                pass: ok,
+            });
         }
         out.push(pad(erows));
         if (e.checkpointBytesPerResource) {
-            out.push(`checkpoint: ${e.checkpointBytes} bytes, ${Math.round(e.checkpointBytesPerResource)} per profile` +
-                (e.entry ? `; one device-owner entry ${e.entry.bytes} bytes, of which __provider (inputs + outputs) ${e.entry.providerBytes} and the encrypted qrCodeImage ${e.entry.qrCodeImageBytes}` : ""));
+            out.push(
+                `checkpoint: ${e.checkpointBytes} bytes, ${Math.round(e.checkpointBytesPerResource)} per profile` +
+                    (e.entry
+                        ? `; one device-owner entry ${e.entry.bytes} bytes, of which __provider (inputs + outputs) ${e.entry.providerBytes} and the encrypted qrCodeImage ${e.entry.qrCodeImageBytes}`
+                        : ""),
+            );
         }
         out.push("");
     } else if (e && "skipped" in e) {
@@ -366,11 +550,19 @@ function render(results: Results): { text: string; targets: Target[] } {
     const mt = results.tenants;
     if (mt && "parallelMs" in mt) {
         out.push(`Many tenants (real engine, one stack and one emulator per tenant, ${mt.concurrency} at once): pulumi up of ${mt.perTenant} profiles each`);
-        out.push(pad([
-            ["run", "wall", "slowest / fastest tenant", "profiles created", "vs one tenant"],
-            [`one tenant, ${mt.perTenant} profiles`, s(mt.oneTenantMs), "", String(mt.perTenant), "1.00"],
-            [`${mt.tenants} tenants x ${mt.perTenant} profiles, in parallel`, s(mt.parallelMs), `${s(mt.slowestTenantMs)} / ${s(mt.fastestTenantMs)}`, String(mt.created), (mt.parallelMs / mt.oneTenantMs).toFixed(2)],
-        ]));
+        out.push(
+            pad([
+                ["run", "wall", "slowest / fastest tenant", "profiles created", "vs one tenant"],
+                [`one tenant, ${mt.perTenant} profiles`, s(mt.oneTenantMs), "", String(mt.perTenant), "1.00"],
+                [
+                    `${mt.tenants} tenants x ${mt.perTenant} profiles, in parallel`,
+                    s(mt.parallelMs),
+                    `${s(mt.slowestTenantMs)} / ${s(mt.fastestTenantMs)}`,
+                    String(mt.created),
+                    (mt.parallelMs / mt.oneTenantMs).toFixed(2),
+                ],
+            ]),
+        );
         if (mt.failures.length > 0) out.push(`failures: ${mt.failures.join("; ")}`);
         out.push("");
     } else if (mt && "skipped" in mt) {
@@ -404,7 +596,13 @@ interface Results {
 async function main(): Promise<number> {
     const results: Results = {
         startedAt: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?", memoryGB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: loadavg().map((l) => round(l)) },
+        machine: {
+            cpus: cpus().length,
+            model: cpus()[0]?.model ?? "?",
+            memoryGB: round(totalmem() / 2 ** 30, 1),
+            node: process.version,
+            loadAverageAtStart: loadavg().map((l) => round(l)),
+        },
         windowMs: WINDOW_MS,
         limits: LIMITS,
         sizes: [],
@@ -456,10 +654,13 @@ async function main(): Promise<number> {
     } else {
         progress(`engine: pulumi up of ${ENGINE_SIZE} profiles`);
         const floor = results.sizes.find((r) => r.size === ENGINE_SIZE)?.reference.rolloutFloorMs;
-        const available = await ensurePulumi(() => undefined).then(() => true, (err: unknown) => {
-            results.engine = { skipped: `skipped: no pulumi CLI (${errorText(err).split("\n")[0]})` };
-            return false;
-        });
+        const available = await ensurePulumi(() => undefined).then(
+            () => true,
+            (err: unknown) => {
+                results.engine = { skipped: `skipped: no pulumi CLI (${errorText(err).split("\n")[0]})` };
+                return false;
+            },
+        );
         if (available) {
             const e = await attempt("pulumi up / preview", () => benchEngine(ENGINE_SIZE, floor));
             if (e) results.engine = e;

@@ -24,20 +24,24 @@ export async function sdkRollout(emulator: EmulatorProcess, specs: ProfileSpec[]
     });
     try {
         const started = performance.now();
-        const results = await Promise.allSettled(specs.map(async (spec) => {
-            const created = (await client.api(COLLECTIONS[spec.kind]).post(createBody(spec))) as Props;
-            const id = String(created.id);
-            if (spec.needsTokenCall) await client.api(`${COLLECTIONS[spec.kind]}/${id}/createToken`).post(tokenBody(spec));
-            const read = (await client.api(`${COLLECTIONS[spec.kind]}/${id}`).select(SELECT[spec.kind]).get()) as Props;
-            if (typeof read.tokenValue !== "string") throw new Error(`profile ${id} has no token`);
-        }));
+        const results = await Promise.allSettled(
+            specs.map(async (spec) => {
+                const created = (await client.api(COLLECTIONS[spec.kind]).post(createBody(spec))) as Props;
+                const id = String(created.id);
+                if (spec.needsTokenCall) await client.api(`${COLLECTIONS[spec.kind]}/${id}/createToken`).post(tokenBody(spec));
+                const read = (await client.api(`${COLLECTIONS[spec.kind]}/${id}`).select(SELECT[spec.kind]).get()) as Props;
+                if (typeof read.tokenValue !== "string") throw new Error(`profile ${id} has no token`);
+            }),
+        );
         const wallMs = performance.now() - started;
-        const errors = results.filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => {
-            const e = r.reason as { statusCode?: number; code?: string; message?: string };
-            if (!e || typeof e.statusCode !== "number") return errorText(r.reason);
-            // -1: no HTTP answer (fetch threw); the SDK keeps only the message.
-            return e.statusCode === -1 ? `no answer: ${e.code ?? ""} ${e.message ?? ""}`.trim() : `HTTP ${e.statusCode} ${e.code ?? ""}`.trim();
-        });
+        const errors = results
+            .filter((r): r is PromiseRejectedResult => r.status === "rejected")
+            .map((r) => {
+                const e = r.reason as { statusCode?: number; code?: string; message?: string };
+                if (!e || typeof e.statusCode !== "number") return errorText(r.reason);
+                // -1: no HTTP answer (fetch threw); the SDK keeps only the message.
+                return e.statusCode === -1 ? `no answer: ${e.code ?? ""} ${e.message ?? ""}`.trim() : `HTTP ${e.statusCode} ${e.code ?? ""}`.trim();
+            });
         return { wallMs, failures: errors.length, errors: [...new Set(errors)].slice(0, 5) };
     } finally {
         await dispatcher.close().catch(() => undefined);

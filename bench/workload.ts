@@ -24,8 +24,11 @@ const DEVICE_OWNER_MIX: Props[] = [
     { enrollmentMode: "corporateOwnedFullyManaged" },
     { enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 },
     {
-        enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60,
-        wifiSsid: "Contoso-Devices", wifiSecurityType: "wpa", wifiPassword: "bench-wifi-passphrase-42",
+        enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+        tokenValidityDays: 60,
+        wifiSsid: "Contoso-Devices",
+        wifiSecurityType: "wpa",
+        wifiPassword: "bench-wifi-passphrase-42",
     },
     { enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice" },
     { enrollmentMode: "corporateOwnedDedicatedDevice", description: "kiosk" },
@@ -57,4 +60,3 @@ export function profileSpecs(n: number, prefix: string): ProfileSpec[] {
 export function windowTerm(n: number, limit: number, windowMs: number): number {
     return n <= 0 ? 0 : (Math.ceil(n / limit) - 1) * windowMs;
 }
-

@@ -20,7 +20,10 @@ export type FaultAction =
 
 /** Decides, per Graph request, which injected fault applies before and after the request takes effect. */
 export class FaultInjector {
-    constructor(public settings: FaultSettings, private readonly random: () => number) {}
+    constructor(
+        public settings: FaultSettings,
+        private readonly random: () => number,
+    ) {}
 
     private take(method: string, path: string, afterCommit: boolean): FaultRule | undefined {
         const rules = this.settings.rules;

@@ -30,7 +30,12 @@ export interface AadErrorBody {
 }
 
 export class AadError extends Error {
-    constructor(readonly status: number, readonly error: string, readonly code: number, description: string) {
+    constructor(
+        readonly status: number,
+        readonly error: string,
+        readonly code: number,
+        description: string,
+    ) {
         super(`AADSTS${code}: ${description}`);
     }
 
@@ -106,7 +111,12 @@ export class Identity {
     /** OAuth 2.0 client-credentials grant. Returns the token response body or throws AadError. */
     token(tenant: string, form: URLSearchParams): Record<string, unknown> {
         if (tenant.toLowerCase() !== this.tenantId && tenant !== "organizations") {
-            throw new AadError(400, "invalid_request", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+            throw new AadError(
+                400,
+                "invalid_request",
+                90002,
+                `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+            );
         }
         const grant = form.get("grant_type");
         if (grant !== "client_credentials") {
@@ -115,18 +125,36 @@ export class Identity {
         const clientId = (form.get("client_id") ?? "").toLowerCase();
         const app = this.apps.get(clientId);
         if (!app) {
-            throw new AadError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'.`);
+            throw new AadError(
+                400,
+                "unauthorized_client",
+                700016,
+                `Application with identifier '${clientId}' was not found in the directory '${this.tenantId}'.`,
+            );
         }
         const scope = form.get("scope") ?? "";
-        const resource = scope.split(" ").find((s) => s.endsWith("/.default"))?.replace(/\/\.default$/, "");
+        const resource = scope
+            .split(" ")
+            .find((s) => s.endsWith("/.default"))
+            ?.replace(/\/\.default$/, "");
         if (!resource || !GRAPH_RESOURCES.includes(resource)) {
-            throw new AadError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+            throw new AadError(
+                400,
+                "invalid_scope",
+                1002012,
+                `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+            );
         }
         const secret = form.get("client_secret");
         const assertion = form.get("client_assertion");
         if (secret !== null) {
             if (!app.secret || secret !== app.secret) {
-                throw new AadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.");
+                throw new AadError(
+                    401,
+                    "invalid_client",
+                    7000215,
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app.",
+                );
             }
         } else if (assertion !== null) {
             if (form.get("client_assertion_type") !== CLIENT_ASSERTION_TYPE) {
@@ -168,7 +196,16 @@ export class Identity {
     issueGithubOidcToken(subject: string, audience: string): string {
         const now = Math.floor(Date.now() / 1000);
         return signJwt(
-            { iss: this.githubIssuer(), sub: subject, aud: audience, iat: now, nbf: now, exp: now + 300, jti: randomUUID(), repository: subject.split(":")[1] ?? "" },
+            {
+                iss: this.githubIssuer(),
+                sub: subject,
+                aud: audience,
+                iat: now,
+                nbf: now,
+                exp: now + 300,
+                jti: randomUUID(),
+                repository: subject.split(":")[1] ?? "",
+            },
             this.signingKeyPem,
             SIGNING_KID,
         );
@@ -185,12 +222,22 @@ export class Identity {
         const federated = (app.federatedCredentials ?? []).find((f) => f.issuer === jwt.claims.iss);
         if (federated) {
             if (jwt.claims.iss !== this.githubIssuer() || !verifySignature(jwt, this.signingPublicKeyPem)) {
-                throw new AadError(401, "invalid_client", 700211, `No matching federated identity record found for presented assertion issuer '${String(jwt.claims.iss)}'.`);
+                throw new AadError(
+                    401,
+                    "invalid_client",
+                    700211,
+                    `No matching federated identity record found for presented assertion issuer '${String(jwt.claims.iss)}'.`,
+                );
             }
             const audience = federated.audience ?? "api://AzureADTokenExchange";
             const auds = Array.isArray(jwt.claims.aud) ? jwt.claims.aud : [jwt.claims.aud];
             if (jwt.claims.sub !== federated.subject || !auds.includes(audience)) {
-                throw new AadError(401, "invalid_client", 700213, `No matching federated identity record found for presented assertion subject '${String(jwt.claims.sub)}'.`);
+                throw new AadError(
+                    401,
+                    "invalid_client",
+                    700213,
+                    `No matching federated identity record found for presented assertion subject '${String(jwt.claims.sub)}'.`,
+                );
             }
             return;
         }
@@ -209,7 +256,11 @@ export class Identity {
         }
         const auds = Array.isArray(jwt.claims.aud) ? jwt.claims.aud : [jwt.claims.aud];
         const expectedAud = `${this.baseUrl()}/${tenant}/oauth2/v2.0/token`;
-        if (jwt.claims.iss !== app.clientId || jwt.claims.sub !== app.clientId || !auds.some((a) => a === expectedAud || String(a).endsWith("/oauth2/v2.0/token"))) {
+        if (
+            jwt.claims.iss !== app.clientId ||
+            jwt.claims.sub !== app.clientId ||
+            !auds.some((a) => a === expectedAud || String(a).endsWith("/oauth2/v2.0/token"))
+        ) {
             throw new AadError(401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
         }
     }

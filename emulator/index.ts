@@ -8,8 +8,17 @@ import { Clock, graphTimestamp } from "./clock";
 import { FaultInjector, seededRandom } from "./faults";
 import { Identity } from "./identity";
 import {
-    Behaviour, DEFAULT_APPS, DEFAULT_BEHAVIOUR, DEFAULT_FAULTS, DEFAULT_GROUPS, DEFAULT_TENANT_ID, DEFAULT_THROTTLE, EmulatedApp,
-    EmulatedGroup, EmulatorOptions, FaultSettings,
+    Behaviour,
+    DEFAULT_APPS,
+    DEFAULT_BEHAVIOUR,
+    DEFAULT_FAULTS,
+    DEFAULT_GROUPS,
+    DEFAULT_TENANT_ID,
+    DEFAULT_THROTTLE,
+    EmulatedApp,
+    EmulatedGroup,
+    EmulatorOptions,
+    FaultSettings,
 } from "./options";
 import { ProfileService } from "./profileService";
 import { createHandler, RecordedRequest } from "./server";
@@ -42,32 +51,68 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const initialGroups = (): Map<string, EmulatedGroup> =>
         new Map((options.groups ?? DEFAULT_GROUPS).map((g) => [g.id.toLowerCase(), { ...g, ownerAppIds: [...g.ownerAppIds] }]));
     const groups = initialGroups();
-    const identity = new Identity(tenantId, options.apps ?? DEFAULT_APPS, tls.signingKeyPem, tls.signingPublicKeyPem, () => baseUrl, options.tokenLifetimeSeconds ?? 3600);
-    const serviceCtx = { store, clock, tenantId, groups, get behaviour() { return behaviour; }, get faults() { return faults.settings; } };
+    const identity = new Identity(
+        tenantId,
+        options.apps ?? DEFAULT_APPS,
+        tls.signingKeyPem,
+        tls.signingPublicKeyPem,
+        () => baseUrl,
+        options.tokenLifetimeSeconds ?? 3600,
+    );
+    const serviceCtx = {
+        store,
+        clock,
+        tenantId,
+        groups,
+        get behaviour() {
+            return behaviour;
+        },
+        get faults() {
+            return faults.settings;
+        },
+    };
     const service = new ProfileService(serviceCtx);
     const log: RecordedRequest[] = [];
     const recording = options.recordRequests ?? true;
 
     const control: EmulatorControl = {
-        get url() { return baseUrl; },
+        get url() {
+            return baseUrl;
+        },
         tenantId,
         now: () => clock.now(),
         clockOffset: () => clock.offset,
         setClockOffset: (ms) => clock.setOffset(ms),
         faults: () => faults.settings,
-        setFaults: (patch) => { faults.settings = { ...faults.settings, ...patch, rules: [...(patch.rules ?? faults.settings.rules)] }; },
-        clearFaults: () => { faults.settings = { ...DEFAULT_FAULTS, rules: [] }; },
-        setThrottle: (patch) => { throttle.settings = { ...throttle.settings, ...patch }; throttle.reset(); },
-        setBehaviour: (patch) => { behaviour = { ...behaviour, ...patch }; },
+        setFaults: (patch) => {
+            faults.settings = { ...faults.settings, ...patch, rules: [...(patch.rules ?? faults.settings.rules)] };
+        },
+        clearFaults: () => {
+            faults.settings = { ...DEFAULT_FAULTS, rules: [] };
+        },
+        setThrottle: (patch) => {
+            throttle.settings = { ...throttle.settings, ...patch };
+            throttle.reset();
+        },
+        setBehaviour: (patch) => {
+            behaviour = { ...behaviour, ...patch };
+        },
         registerApp: (app) => identity.register(app),
         issueToken: (opts = {}) => identity.issueAccessToken(opts),
         requests: () => [...log],
-        clearRequests: () => { log.length = 0; },
+        clearRequests: () => {
+            log.length = 0;
+        },
         profiles: (collection) => store.list(collection).map((p) => ({ ...p.entity })),
         async createInPortal(collection, fields) {
             const result = await service.handle({
-                method: "POST", collection, query: new URLSearchParams(), body: JSON.stringify(fields),
-                serviceRoot: `${baseUrl}/beta`, url: new URL(`${baseUrl}/beta/deviceManagement/${collection}`), appOnly: false,
+                method: "POST",
+                collection,
+                query: new URLSearchParams(),
+                body: JSON.stringify(fields),
+                serviceRoot: `${baseUrl}/beta`,
+                url: new URL(`${baseUrl}/beta/deviceManagement/${collection}`),
+                appOnly: false,
             });
             const id = String((result.body as Entity).id);
             return { ...store.get(collection, id)!.entity };
@@ -81,7 +126,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         },
         deleteInPortal: (collection, id) => store.delete(collection, id),
         groups: () => [...groups.values()].map((g) => ({ ...g, ownerAppIds: [...g.ownerAppIds] })),
-        putGroup: (group) => { groups.set(group.id.toLowerCase(), { ...group, ownerAppIds: [...group.ownerAppIds] }); },
+        putGroup: (group) => {
+            groups.set(group.id.toLowerCase(), { ...group, ownerAppIds: [...group.ownerAppIds] });
+        },
         deleteGroup: (id) => groups.delete(id.toLowerCase()),
         membershipTarget(id) {
             const stored = store.get("androidDeviceOwnerEnrollmentProfiles", id);
@@ -106,16 +153,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
 
     const handler = createHandler({
-        clock, identity, service, throttle, faults,
+        clock,
+        identity,
+        service,
+        throttle,
+        faults,
         behaviour: () => behaviour,
         baseUrl: () => baseUrl,
-        record: (r) => { if (recording) log.push(r); },
+        record: (r) => {
+            if (recording) log.push(r);
+        },
         admin: (req, res, url, body) => adminRoute(control, req, res, url, body),
     });
     const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, ca: tls.caPem }, handler);
     server.keepAliveTimeout = 5000;
     const sockets = new Set<Socket>();
-    server.on("connection", (s: Socket) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });
+    server.on("connection", (s: Socket) => {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+    });
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(options.port ?? 0, host, () => resolve());
@@ -134,9 +190,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         unref: () => {
             server.unref();
         },
-        stop: () => new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            for (const s of sockets) s.destroy();
-        }),
+        stop: () =>
+            new Promise<void>((resolve) => {
+                server.close(() => resolve());
+                for (const s of sockets) s.destroy();
+            }),
     }) as RunningEmulator;
 }

@@ -207,11 +207,7 @@ export function metadataXml(): string {
         '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">',
         "<edmx:DataServices>",
         '<Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">',
-        ...ENUMS.flatMap((e) => [
-            `<EnumType Name="${e.name}">`,
-            ...e.members.map((m) => `<Member Name="${m.name}" Value="${m.value}" />`),
-            "</EnumType>",
-        ]),
+        ...ENUMS.flatMap((e) => [`<EnumType Name="${e.name}">`, ...e.members.map((m) => `<Member Name="${m.name}" Value="${m.value}" />`), "</EnumType>"]),
         ...ENTITY_TYPES.flatMap((t) => [
             `<EntityType Name="${t.name}" BaseType="${edm(t.baseType)}">`,
             ...t.properties.filter((p) => p.name !== "id").map((p) => propertyXml(p)),

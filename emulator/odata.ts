@@ -5,7 +5,10 @@ import { Entity } from "./store";
 
 export function parseSelect(raw: string | null, known: readonly string[], typeName: string): string[] | undefined {
     if (raw === null || raw.trim() === "") return undefined;
-    const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    const names = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     for (const n of names) {
         if (n !== "*" && !known.includes(n)) {
             throw graphError(400, "BadRequest", `Could not find a property named '${n}' on type '${typeName}'.`);
@@ -123,12 +126,18 @@ function compare(actual: unknown, c: Comparison): boolean {
         b = c.value.toLowerCase();
     }
     switch (c.op) {
-        case "eq": return a === b;
-        case "ne": return a !== b;
-        case "gt": return a > b;
-        case "ge": return a >= b;
-        case "lt": return a < b;
-        case "le": return a <= b;
+        case "eq":
+            return a === b;
+        case "ne":
+            return a !== b;
+        case "gt":
+            return a > b;
+        case "ge":
+            return a >= b;
+        case "lt":
+            return a < b;
+        case "le":
+            return a <= b;
     }
 }
 
@@ -137,7 +146,9 @@ export function matches(entity: Entity, filter: Filter | undefined): boolean {
     return filter.some((conj) =>
         conj.every((p) =>
             p.kind === "startswith"
-                ? String(entity[p.property] ?? "").toLowerCase().startsWith(p.prefix.toLowerCase())
+                ? String(entity[p.property] ?? "")
+                      .toLowerCase()
+                      .startsWith(p.prefix.toLowerCase())
                 : compare(entity[p.cmp.property], p.cmp),
         ),
     );

@@ -90,12 +90,43 @@ export const INTUNE_PROVISIONING_CLIENT_APP_ID = "f1346770-5b25-470b-88bd-d5744a
  * Fixed ids, so tests and the demo can name them.
  */
 export const DEFAULT_GROUPS: EmulatedGroup[] = [
-    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e01", displayName: "Kiosk devices (static, owned)", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
-    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e02", displayName: "Warehouse scanners (static, owned)", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
-    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e03", displayName: "All kiosks (dynamic)", securityEnabled: true, membership: "dynamic", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
-    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e04", displayName: "Store staff (Microsoft 365 group)", securityEnabled: false, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID] },
+    {
+        id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e01",
+        displayName: "Kiosk devices (static, owned)",
+        securityEnabled: true,
+        membership: "static",
+        ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID],
+    },
+    {
+        id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e02",
+        displayName: "Warehouse scanners (static, owned)",
+        securityEnabled: true,
+        membership: "static",
+        ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID],
+    },
+    {
+        id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e03",
+        displayName: "All kiosks (dynamic)",
+        securityEnabled: true,
+        membership: "dynamic",
+        ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID],
+    },
+    {
+        id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e04",
+        displayName: "Store staff (Microsoft 365 group)",
+        securityEnabled: false,
+        membership: "static",
+        ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID],
+    },
     { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e05", displayName: "Kiosk devices (not owned)", securityEnabled: true, membership: "static", ownerAppIds: [] },
-    { id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e06", displayName: "Other region's kiosks (out of scope)", securityEnabled: true, membership: "static", ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID], inCallerScope: false },
+    {
+        id: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e06",
+        displayName: "Other region's kiosks (out of scope)",
+        securityEnabled: true,
+        membership: "static",
+        ownerAppIds: [INTUNE_PROVISIONING_CLIENT_APP_ID],
+        inCallerScope: false,
+    },
 ];
 
 export interface ThrottleSettings {

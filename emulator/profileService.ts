@@ -74,10 +74,14 @@ export class ProfileService {
             throw methodNotAllowed(req.method);
         }
         switch (req.method) {
-            case "GET": return this.get(type, req);
-            case "PATCH": return this.update(type, req);
-            case "DELETE": return this.remove(type, req);
-            default: throw methodNotAllowed(req.method);
+            case "GET":
+                return this.get(type, req);
+            case "PATCH":
+                return this.update(type, req);
+            case "DELETE":
+                return this.remove(type, req);
+            default:
+                throw methodNotAllowed(req.method);
         }
     }
 
@@ -280,11 +284,7 @@ export class ProfileService {
 
     private checkValidity(seconds: number, rule: TokenRule): void {
         if (seconds < 1 || seconds > rule.maxValiditySeconds) {
-            throw intuneError(
-                400,
-                "BadRequest",
-                `tokenValidityInSeconds must be between 1 and ${rule.maxValiditySeconds} for this enrollment profile.`,
-            );
+            throw intuneError(400, "BadRequest", `tokenValidityInSeconds must be between 1 and ${rule.maxValiditySeconds} for this enrollment profile.`);
         }
     }
 
@@ -309,13 +309,18 @@ export class ProfileService {
     }
 
     private async renderQr(entity: Entity, token: string): Promise<void> {
-        const content = qrCodeContent(token, entity.enrollmentMode as string | undefined, {
-            configureWifi: entity.configureWifi as boolean | undefined,
-            wifiSsid: (entity.wifiSsid ?? undefined) as string | undefined,
-            wifiPassword: (entity.wifiPassword ?? undefined) as string | undefined,
-            wifiSecurityType: entity.wifiSecurityType as string | undefined,
-            wifiHidden: entity.wifiHidden as boolean | undefined,
-        }, this.ctx.behaviour.gmsQrContentBase64);
+        const content = qrCodeContent(
+            token,
+            entity.enrollmentMode as string | undefined,
+            {
+                configureWifi: entity.configureWifi as boolean | undefined,
+                wifiSsid: (entity.wifiSsid ?? undefined) as string | undefined,
+                wifiPassword: (entity.wifiPassword ?? undefined) as string | undefined,
+                wifiSecurityType: entity.wifiSecurityType as string | undefined,
+                wifiHidden: entity.wifiHidden as boolean | undefined,
+            },
+            this.ctx.behaviour.gmsQrContentBase64,
+        );
         entity.qrCodeContent = content;
         entity.qrCodeImage = await qrCodeImage(content);
     }
@@ -367,27 +372,29 @@ export class ProfileService {
     private builtIns(type: EmulatedProfileType): StoredProfile[] {
         if (!this.ctx.behaviour.builtInProfile || type.collection !== "androidDeviceOwnerEnrollmentProfiles") return [];
         const stamp = "2023-01-01T00:00:00.0000000Z";
-        return [{
-            collection: type.collection,
-            builtIn: true,
-            createdAt: 0,
-            entity: {
-                id: "00000000-0000-0000-0000-000000000005",
-                accountId: this.ctx.tenantId,
-                displayName: "Default AOSP profile",
-                description: "Built-in profile",
-                ...DEVICE_OWNER_DEFAULTS,
-                enrollmentMode: this.ctx.behaviour.builtInModeAs === "number" ? 5 : "5",
-                createdDateTime: stamp,
-                lastModifiedDateTime: stamp,
-                tokenValue: null,
-                tokenExpirationDateTime: NO_DATE,
-                enrolledDeviceCount: 0,
-                qrCodeContent: null,
-                qrCodeImage: null,
-                configureWifi: false,
+        return [
+            {
+                collection: type.collection,
+                builtIn: true,
+                createdAt: 0,
+                entity: {
+                    id: "00000000-0000-0000-0000-000000000005",
+                    accountId: this.ctx.tenantId,
+                    displayName: "Default AOSP profile",
+                    description: "Built-in profile",
+                    ...DEVICE_OWNER_DEFAULTS,
+                    enrollmentMode: this.ctx.behaviour.builtInModeAs === "number" ? 5 : "5",
+                    createdDateTime: stamp,
+                    lastModifiedDateTime: stamp,
+                    tokenValue: null,
+                    tokenExpirationDateTime: NO_DATE,
+                    enrolledDeviceCount: 0,
+                    qrCodeContent: null,
+                    qrCodeImage: null,
+                    configureWifi: false,
+                },
             },
-        }];
+        ];
     }
 }
 

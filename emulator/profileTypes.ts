@@ -82,8 +82,15 @@ export interface EmulatedProfileType {
 }
 
 const COMMON_SERVER = [
-    "id", "accountId", "createdDateTime", "lastModifiedDateTime", "tokenValue", "tokenExpirationDateTime",
-    "enrolledDeviceCount", "qrCodeContent", "qrCodeImage",
+    "id",
+    "accountId",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "tokenValue",
+    "tokenExpirationDateTime",
+    "enrolledDeviceCount",
+    "qrCodeContent",
+    "qrCodeImage",
 ];
 
 export const PROFILE_TYPES: Record<CollectionName, EmulatedProfileType> = {
@@ -91,8 +98,18 @@ export const PROFILE_TYPES: Record<CollectionName, EmulatedProfileType> = {
         collection: "androidDeviceOwnerEnrollmentProfiles",
         odataType: "#microsoft.graph.androidDeviceOwnerEnrollmentProfile",
         writable: [
-            "displayName", "description", "enrollmentMode", "enrollmentTokenType", "roleScopeTagIds", "configureWifi",
-            "wifiSsid", "wifiPassword", "wifiSecurityType", "wifiHidden", "isTeamsDeviceProfile", "deviceNameTemplate",
+            "displayName",
+            "description",
+            "enrollmentMode",
+            "enrollmentTokenType",
+            "roleScopeTagIds",
+            "configureWifi",
+            "wifiSsid",
+            "wifiPassword",
+            "wifiSecurityType",
+            "wifiHidden",
+            "isTeamsDeviceProfile",
+            "deviceNameTemplate",
         ],
         serverOwned: [...COMMON_SERVER, "tokenCreationDateTime", "enrollmentTokenUsageCount"],
         createOnly: ["enrollmentMode", "enrollmentTokenType", "isTeamsDeviceProfile"],
@@ -119,10 +136,29 @@ export function isCollection(segment: string): segment is CollectionName {
 /** Property order of a full entity, as Graph serializes it. */
 export function propertyOrder(type: EmulatedProfileType): string[] {
     const order = [
-        "id", "accountId", "displayName", "description", "enrollmentMode", "enrollmentTokenType", "createdDateTime",
-        "lastModifiedDateTime", "tokenValue", "tokenCreationDateTime", "tokenExpirationDateTime", "enrolledDeviceCount",
-        "enrollmentTokenUsageCount", "qrCodeContent", "qrCodeImage", "roleScopeTagIds", "configureWifi", "wifiSsid",
-        "wifiPassword", "wifiSecurityType", "wifiHidden", "isTeamsDeviceProfile", "deviceNameTemplate",
+        "id",
+        "accountId",
+        "displayName",
+        "description",
+        "enrollmentMode",
+        "enrollmentTokenType",
+        "createdDateTime",
+        "lastModifiedDateTime",
+        "tokenValue",
+        "tokenCreationDateTime",
+        "tokenExpirationDateTime",
+        "enrolledDeviceCount",
+        "enrollmentTokenUsageCount",
+        "qrCodeContent",
+        "qrCodeImage",
+        "roleScopeTagIds",
+        "configureWifi",
+        "wifiSsid",
+        "wifiPassword",
+        "wifiSecurityType",
+        "wifiHidden",
+        "isTeamsDeviceProfile",
+        "deviceNameTemplate",
     ];
     const known = new Set([...type.writable, ...type.serverOwned]);
     return order.filter((p) => known.has(p));

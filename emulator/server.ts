@@ -109,7 +109,13 @@ export function routeGraphPath(pathname: string, method: string, behaviour?: Beh
 export function createHandler(parts: RouterParts): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
         handle(parts, req, res).catch((err: unknown) => {
-            if (!res.headersSent) sendJson(res, 500, { error: { code: EMULATOR_INTERNAL_ERROR, message: `The local Intune emulator failed (this is not an error of Microsoft Intune): ${String(err)}` } });
+            if (!res.headersSent)
+                sendJson(res, 500, {
+                    error: {
+                        code: EMULATOR_INTERNAL_ERROR,
+                        message: `The local Intune emulator failed (this is not an error of Microsoft Intune): ${String(err)}`,
+                    },
+                });
         });
     };
 }
@@ -186,8 +192,17 @@ async function applyFaults(actions: FaultAction[], res: ServerResponse): Promise
 }
 
 const STATUS_CODES: Record<number, string> = {
-    400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Forbidden", 404: "ResourceNotFound", 409: "Conflict",
-    412: "PreconditionFailed", 429: "TooManyRequests", 500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+    400: "BadRequest",
+    401: "InvalidAuthenticationToken",
+    403: "Forbidden",
+    404: "ResourceNotFound",
+    409: "Conflict",
+    412: "PreconditionFailed",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
 };
 const DEFAULT_MESSAGES: Record<number, string> = {
     500: "An internal server error occurred.",
@@ -229,7 +244,11 @@ async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerR
         const isWrite = method !== "GET";
         const needed = permissionsFor(isWrite);
         if (!needed.some((p) => auth.permissions.includes(p))) {
-            throw intuneError(403, "Forbidden", `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}`);
+            throw intuneError(
+                403,
+                "Forbidden",
+                `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}`,
+            );
         }
         const throttle = parts.throttle.admit(auth.appId ?? "unknown", isWrite, Date.now());
         if (!throttle.allowed) {
@@ -239,7 +258,12 @@ async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerR
                 // A scaled-down window makes whole seconds far too coarse; Azure's retry-after-ms carries the exact wait.
                 if (parts.throttle.settings.windowMs < 20_000) headers["retry-after-ms"] = String(throttle.retryAfterMs);
             }
-            throw intuneError(429, "TooManyRequests", `Too many requests: the ${throttle.scope === "tenant-write" || throttle.scope === "app-write" ? "write" : "request"} limit for this ${throttle.scope?.startsWith("tenant") ? "tenant" : "application"} was reached. Retry later.`, headers);
+            throw intuneError(
+                429,
+                "TooManyRequests",
+                `Too many requests: the ${throttle.scope === "tenant-write" || throttle.scope === "app-write" ? "write" : "request"} limit for this ${throttle.scope?.startsWith("tenant") ? "tenant" : "application"} was reached. Retry later.`,
+                headers,
+            );
         }
         const result = await parts.service.handle({
             method,

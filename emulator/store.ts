@@ -1,6 +1,16 @@
 import { randomBytes } from "node:crypto";
 import {
-    BigIntStats, closeSync, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync,
+    BigIntStats,
+    closeSync,
+    fstatSync,
+    fsyncSync,
+    linkSync,
+    mkdirSync,
+    openSync,
+    readFileSync,
+    renameSync,
+    statSync,
+    unlinkSync,
     writeFileSync,
 } from "node:fs";
 import { hostname } from "node:os";
@@ -32,7 +42,11 @@ interface PersistedState {
  * Intune outage, because it is answered over Graph to clients that otherwise only ever talk to Intune.
  */
 export class EmulatorStateError extends Error {
-    constructor(readonly file: string, doing: "read" | "save", cause: unknown) {
+    constructor(
+        readonly file: string,
+        doing: "read" | "save",
+        cause: unknown,
+    ) {
         super(
             `The local Intune emulator could not ${doing} its state file ${file}: ${describe(cause)}. ` +
                 `Nothing was changed. This is a failure of the emulator on this machine, not of Microsoft Intune.`,
@@ -160,7 +174,10 @@ class StateFile {
     /** The content of our lock file while we hold it. */
     private held: string | undefined;
 
-    constructor(readonly path: string, private readonly lockTimeoutMs: number) {
+    constructor(
+        readonly path: string,
+        private readonly lockTimeoutMs: number,
+    ) {
         this.lockPath = `${path}.lock`;
         try {
             // The folder holds enrollment tokens: private to its owner when created here.

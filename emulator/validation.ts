@@ -1,9 +1,7 @@
 import { intuneError, graphError } from "./graphErrors";
 import { isNonNullable, propertyType } from "./metadata";
 import { Behaviour } from "./options";
-import {
-    EmulatedProfileType, ENROLLMENT_MODES, TOKEN_TYPES, TOKEN_TYPES_BY_MODE, WIFI_SECURITY_TYPES, EnrollmentMode,
-} from "./profileTypes";
+import { EmulatedProfileType, ENROLLMENT_MODES, TOKEN_TYPES, TOKEN_TYPES_BY_MODE, WIFI_SECURITY_TYPES, EnrollmentMode } from "./profileTypes";
 import { Entity } from "./store";
 
 /** What the service accepts in a create or update body, and how it answers what it does not. */
@@ -35,10 +33,18 @@ export function parseBody(text: string): Entity {
     try {
         parsed = text.trim() === "" ? {} : JSON.parse(text);
     } catch {
-        throw graphError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+        throw graphError(
+            400,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        );
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-        throw graphError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+        throw graphError(
+            400,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        );
     }
     return parsed as Entity;
 }
@@ -54,7 +60,11 @@ export function acceptWritable(type: EmulatedProfileType, body: Entity, behaviou
     for (const [prop, value] of Object.entries(body)) {
         if (prop === "@odata.type") {
             if (typeof value !== "string" || value.replace(/^#/, "") !== typeName) {
-                throw graphError(400, "BadRequest", `A type named '${String(value)}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`);
+                throw graphError(
+                    400,
+                    "BadRequest",
+                    `A type named '${String(value)}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+                );
             }
             continue;
         }
@@ -66,7 +76,11 @@ export function acceptWritable(type: EmulatedProfileType, body: Entity, behaviou
             continue;
         }
         if (!type.writable.includes(prop)) {
-            throw graphError(400, "BadRequest", `The property '${prop}' does not exist on type '${typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
+            throw graphError(
+                400,
+                "BadRequest",
+                `The property '${prop}' does not exist on type '${typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+            );
         }
         if (value === null && isNonNullable(typeName.replace(/^microsoft\.graph\./, ""), prop)) {
             const edmType = propertyType(typeName.replace(/^microsoft\.graph\./, ""), prop)!.type.replace(/^graph\./, "microsoft.graph.");

@@ -22,7 +22,11 @@ function say(title: string): void {
 }
 
 class DemoFailure extends Error {
-    constructor(what: string, readonly fix: string, cause?: unknown) {
+    constructor(
+        what: string,
+        readonly fix: string,
+        cause?: unknown,
+    ) {
         super(`${what}${cause instanceof Error ? `\n${cause.message}` : ""}`);
     }
 }
@@ -98,8 +102,14 @@ async function deploy(emulator: RunningEmulator, pulumi: Pulumi): Promise<void> 
     await pulumi(["stack", "output", "--stack", STACK]);
 
     say("The dedicated profile's QR code, and every QR code as a PNG");
-    const contents = JSON.parse((await pulumi(["stack", "output", "qrCodeContents", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<string, string>;
-    const pngs = JSON.parse((await pulumi(["stack", "output", "qrCodePngs", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<string, string>;
+    const contents = JSON.parse((await pulumi(["stack", "output", "qrCodeContents", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<
+        string,
+        string
+    >;
+    const pngs = JSON.parse((await pulumi(["stack", "output", "qrCodePngs", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<
+        string,
+        string
+    >;
     process.stdout.write(await QRCode.toString(contents.dedicated, { type: "terminal", small: true }));
     // Each PNG carries an enrollment token: owner-only, also when an earlier run left the file readable to others
     // (a write's mode applies only to a file it creates).

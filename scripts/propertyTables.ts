@@ -22,13 +22,23 @@ export function jsDocOfTable(file: string, table: string): Map<string, string> {
     const source = ts.createSourceFile(file, readFileSync(join(REPO, file), "utf8"), ts.ScriptTarget.ES2022, true);
     const docs = new Map<string, string>();
     const visit = (node: ts.Node): void => {
-        if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === table && node.initializer && ts.isObjectLiteralExpression(node.initializer)) {
+        if (
+            ts.isVariableDeclaration(node) &&
+            ts.isIdentifier(node.name) &&
+            node.name.text === table &&
+            node.initializer &&
+            ts.isObjectLiteralExpression(node.initializer)
+        ) {
             for (const member of node.initializer.properties) {
                 if (ts.isSpreadAssignment(member) && ts.isIdentifier(member.expression)) {
                     const imported = importedFrom(source, member.expression.text);
                     for (const [k, v] of jsDocOfTable(imported ?? file, member.expression.text)) docs.set(k, v);
                 } else if (ts.isPropertyAssignment(member) && ts.isIdentifier(member.name)) {
-                    const comment = ts.getJSDocCommentsAndTags(member).filter(ts.isJSDoc).map((d) => ts.getTextOfJSDocComment(d.comment) ?? "").join(" ");
+                    const comment = ts
+                        .getJSDocCommentsAndTags(member)
+                        .filter(ts.isJSDoc)
+                        .map((d) => ts.getTextOfJSDocComment(d.comment) ?? "")
+                        .join(" ");
                     docs.set(member.name.text, comment.replace(/\s+/g, " ").trim());
                 }
             }
@@ -57,7 +67,11 @@ function typeText(p: Property): string {
     const name = p.input?.name ?? "";
     const required = p.required ? ", required" : "";
     const oneOf = /^one of (.*)$/.exec(name);
-    if (oneOf) return `${oneOf[1].split(", ").map((m) => `\`${m}\``).join(", ")}${required}`;
+    if (oneOf)
+        return `${oneOf[1]
+            .split(", ")
+            .map((m) => `\`${m}\``)
+            .join(", ")}${required}`;
     return `${name}${required}`;
 }
 

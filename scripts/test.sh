@@ -33,6 +33,9 @@ newest_pulumi=$(matrix newestPulumi) || fail_setup "scripts/test-matrix.json is 
 oldest_pulumi=$(node -p "require('./package.json').devDependencies['@pulumi/pulumi']") || fail_setup "package.json is unreadable"
 
 npm run build --silent || fail_setup "npm run build failed"
+# Lint and format first: seconds, and a style slip should not wait for the whole suite.
+say "lint (eslint) and format (prettier --check)"
+npm run lint --silent || fail_setup "npm run lint failed: 'npm run format' fixes the layout; fix what eslint reports"
 PULUMI_BIN_DIR=$(bash scripts/ensure-pulumi.sh | tail -n1) || fail_setup "scripts/ensure-pulumi.sh could not provide the Pulumi CLI"
 export PULUMI_BIN_DIR
 node24_bin=$(bash scripts/ensure-node.sh "$node24_version" | tail -n1) || fail_setup "scripts/ensure-node.sh could not provide Node.js $node24_version"

@@ -59,7 +59,9 @@ export async function emulatorKilled(o: EmulatorKilledOptions, produced: Produce
     produced.process("killed emulator output", () => first.log());
     produced.credential(emulator.info.clientSecret);
     try {
-        await configureProvider(emulator.providerConfig({ ...scaledTimes(o.windowMs), ...(o.writesPerWindow ? { "intune:writesPerWindow": String(o.writesPerWindow) } : {}) }));
+        await configureProvider(
+            emulator.providerConfig({ ...scaledTimes(o.windowMs), ...(o.writesPerWindow ? { "intune:writesPerWindow": String(o.writesPerWindow) } : {}) }),
+        );
         const fleet = new Fleet(profileSpecs(o.profiles, `soak-emulator-killed-${o.seed}`));
         for (const r of fleet.resources) if (typeof r.args.wifiPassword === "string") produced.wifiPassword(r.args.wifiPassword);
         const random = seededRandom(o.seed);
@@ -83,7 +85,9 @@ export async function emulatorKilled(o: EmulatorKilledOptions, produced: Produce
         const byId = new Map(restarted.map((p) => [String(p.id), p]));
         const lostAcknowledged = acknowledged.filter((a) => !byId.has(a.id) || (a.token !== undefined && byId.get(a.id)!.tokenValue !== a.token)).length;
         const firstRun = await firstRunDone;
-        o.log(`    restarted on port ${emulator.port}: ${restarted.length} profiles, ${lostAcknowledged} acknowledged creates lost; the run under way ended with ${firstRun.failed} of ${firstRun.operations} failed`);
+        o.log(
+            `    restarted on port ${emulator.port}: ${restarted.length} profiles, ${lostAcknowledged} acknowledged creates lost; the run under way ended with ${firstRun.failed} of ${firstRun.operations} failed`,
+        );
         // The next `pulumi up`: what failed is created again (or finished, when the engine kept it), then a refresh.
         const nextRun = await fleet.create();
         const refresh = await fleet.refresh();
@@ -91,7 +95,9 @@ export async function emulatorKilled(o: EmulatorKilledOptions, produced: Produce
         for (const p of profiles) for (const key of ["tokenValue", "qrCodeContent"]) if (typeof p[key] === "string") produced.secret(p[key] as string);
         for (const m of fleet.messages) produced.text("killed emulator: provider error", m);
         const tenant = compareTenant(profiles, fleet.resources);
-        o.log(`    next run: ${nextRun.operations} creates, ${nextRun.failed} failed; tenant ${tenant.equal ? "as declared" : `differs: ${tenant.mismatchCount} mismatched, ${tenant.duplicates} duplicates, ${tenant.unowned} unowned`}`);
+        o.log(
+            `    next run: ${nextRun.operations} creates, ${nextRun.failed} failed; tenant ${tenant.equal ? "as declared" : `differs: ${tenant.mismatchCount} mismatched, ${tenant.duplicates} duplicates, ${tenant.unowned} unowned`}`,
+        );
         return {
             profiles: o.profiles,
             acknowledgedAtKill: acknowledged.length,

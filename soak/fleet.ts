@@ -114,40 +114,52 @@ export class Fleet {
 
     /** `pulumi up` after the declarations of `changed` changed: check against the state, diff, update (or replace). */
     update(changed: Resource[]): Promise<PhaseResult> {
-        return allAtOnce(changed, async (r) => {
-            if (!r.id) return this.createOne(r);
-            const provider = PROVIDERS[r.spec.kind];
-            const news = await this.checked(r, r.outs!);
-            const diff = await provider.diff(r.id!, r.outs!, news);
-            if (!diff.changes) throw new Error(`diff of ${String(r.args.displayName)} saw no change`);
-            if (diff.replaces && diff.replaces.length > 0) {
-                const { id, outs } = await provider.create(news);
-                await provider.delete(r.id!, r.outs!);
-                r.id = id;
+        return allAtOnce(
+            changed,
+            async (r) => {
+                if (!r.id) return this.createOne(r);
+                const provider = PROVIDERS[r.spec.kind];
+                const news = await this.checked(r, r.outs!);
+                const diff = await provider.diff(r.id!, r.outs!, news);
+                if (!diff.changes) throw new Error(`diff of ${String(r.args.displayName)} saw no change`);
+                if (diff.replaces && diff.replaces.length > 0) {
+                    const { id, outs } = await provider.create(news);
+                    await provider.delete(r.id!, r.outs!);
+                    r.id = id;
+                    r.outs = { ...outs, __provider: PROVIDER_TEXT };
+                    return;
+                }
+                const { outs } = await provider.update(r.id!, r.outs!, news);
                 r.outs = { ...outs, __provider: PROVIDER_TEXT };
-                return;
-            }
-            const { outs } = await provider.update(r.id!, r.outs!, news);
-            r.outs = { ...outs, __provider: PROVIDER_TEXT };
-        }, this.messages);
+            },
+            this.messages,
+        );
     }
 
     /** `pulumi refresh`: the provider's read of every resource; fails when a read lost a resource. */
     refresh(): Promise<PhaseResult> {
-        return allAtOnce(this.resources.filter((r) => r.id), async (r) => {
-            const read = await PROVIDERS[r.spec.kind].read(r.id!, r.outs!);
-            if (read.id !== r.id) throw new Error(`read of ${String(r.args.displayName)} returned id "${read.id ?? ""}"`);
-            r.outs = { ...read.props, __provider: PROVIDER_TEXT };
-        }, this.messages);
+        return allAtOnce(
+            this.resources.filter((r) => r.id),
+            async (r) => {
+                const read = await PROVIDERS[r.spec.kind].read(r.id!, r.outs!);
+                if (read.id !== r.id) throw new Error(`read of ${String(r.args.displayName)} returned id "${read.id ?? ""}"`);
+                r.outs = { ...read.props, __provider: PROVIDER_TEXT };
+            },
+            this.messages,
+        );
     }
 
     /** `pulumi destroy`. */
     destroy(): Promise<PhaseResult> {
-        return allAtOnce(this.resources.filter((r) => r.id), async (r) => {
-            await PROVIDERS[r.spec.kind].delete(r.id!, r.outs!);
-            r.id = undefined;
-            r.outs = undefined;
-        }, this.messages);
+        return allAtOnce(
+            this.resources.filter((r) => r.id),
+            async (r) => {
+                await PROVIDERS[r.spec.kind].delete(r.id!, r.outs!);
+                r.id = undefined;
+                r.outs = undefined;
+            },
+            this.messages,
+        );
     }
 
     /** Every secret the fleet's outputs hold. */
@@ -195,13 +207,21 @@ export function compareTenant(profiles: Entity[], resources: Resource[], declare
         }
         for (const key of STORED) {
             if (r.args[key] === undefined) continue;
-            if (JSON.stringify(p[key]) !== JSON.stringify(r.args[key])) mismatched.push(`${name}: ${key} is ${JSON.stringify(p[key])}, declared ${JSON.stringify(r.args[key])}`);
+            if (JSON.stringify(p[key]) !== JSON.stringify(r.args[key]))
+                mismatched.push(`${name}: ${key} is ${JSON.stringify(p[key])}, declared ${JSON.stringify(r.args[key])}`);
         }
-        if (r.outs && r.outs.tokenValue !== undefined && p.tokenValue !== r.outs.tokenValue) mismatched.push(`${name}: the tenant's token is not the one in the state`);
+        if (r.outs && r.outs.tokenValue !== undefined && p.tokenValue !== r.outs.tokenValue)
+            mismatched.push(`${name}: the tenant's token is not the one in the state`);
     }
     const names = new Map<string, number>();
     for (const p of profiles) names.set(String(p.displayName), (names.get(String(p.displayName)) ?? 0) + 1);
     const duplicates = [...names.values()].reduce((a, n) => a + (n - 1), 0);
     const unowned = profiles.filter((p) => !owned.has(String(p.id))).length;
-    return { mismatched: mismatched.slice(0, 10), mismatchCount: mismatched.length, duplicates, unowned, equal: mismatched.length === 0 && unowned === 0 && duplicates === 0 };
+    return {
+        mismatched: mismatched.slice(0, 10),
+        mismatchCount: mismatched.length,
+        duplicates,
+        unowned,
+        equal: mismatched.length === 0 && unowned === 0 && duplicates === 0,
+    };
 }

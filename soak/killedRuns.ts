@@ -123,14 +123,19 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
     const pulumi = async (args: string[], allowFailure = false): Promise<RunResult> =>
         keep(await run("pulumi", [...args, "--stack", "soak", "--non-interactive"], { cwd: workDir, env, allowFailure }));
     const orphans = async (...args: string[]): Promise<{ code: number; report: OrphansJson }> => {
-        const result = keep(await run(process.execPath, [CLI, "orphans", "--cwd", workDir, "--stack", "soak", "--json", ...args], { cwd: REPO_ROOT, env, allowFailure: true }));
+        const result = keep(
+            await run(process.execPath, [CLI, "orphans", "--cwd", workDir, "--stack", "soak", "--json", ...args], { cwd: REPO_ROOT, env, allowFailure: true }),
+        );
         if (result.code === 1) throw new Error(`the orphans command failed: ${result.stderr}`);
         return { code: result.code, report: JSON.parse(result.stdout) as OrphansJson };
     };
     const exported = async (): Promise<ExportedState> => JSON.parse((await pulumi(["stack", "export"])).stdout) as ExportedState;
     const profileIds = (state: ExportedState): string[] =>
         (state.deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/intune:") && r.id).map((r) => r.id!);
-    const tenant = (): Record<string, unknown>[] => [...emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...emulator.profiles("androidForWorkEnrollmentProfiles")];
+    const tenant = (): Record<string, unknown>[] => [
+        ...emulator.profiles("androidDeviceOwnerEnrollmentProfiles"),
+        ...emulator.profiles("androidForWorkEnrollmentProfiles"),
+    ];
     const tenantSecrets = (): void => {
         for (const p of tenant()) for (const key of ["tokenValue", "qrCodeContent"]) if (typeof p[key] === "string") produced.secret(p[key] as string);
     };
@@ -144,11 +149,24 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
         writeFileSync(join(workDir, "index.js"), program(o.wave));
         keep(await run("pulumi", ["stack", "init", "soak", "--non-interactive"], { cwd: workDir, env }));
         const e = emulator;
-        await pulumi(["config", "set-all",
-            "--plaintext", `intune:tenantId=${e.tenantId}`, "--plaintext", `intune:clientId=${e.defaultApp.clientId}`,
-            "--secret", `intune:clientSecret=${e.defaultApp.secret}`, "--plaintext", `intune:graphEndpoint=${e.graphUrl}`,
-            "--plaintext", `intune:authorityHost=${e.authorityHost}`, "--plaintext", `intune:caCertificatePath=${e.caPath}`,
-            "--secret", `soak:wifiPassword=${WIFI_PASSWORD}`]);
+        await pulumi([
+            "config",
+            "set-all",
+            "--plaintext",
+            `intune:tenantId=${e.tenantId}`,
+            "--plaintext",
+            `intune:clientId=${e.defaultApp.clientId}`,
+            "--secret",
+            `intune:clientSecret=${e.defaultApp.secret}`,
+            "--plaintext",
+            `intune:graphEndpoint=${e.graphUrl}`,
+            "--plaintext",
+            `intune:authorityHost=${e.authorityHost}`,
+            "--plaintext",
+            `intune:caCertificatePath=${e.caPath}`,
+            "--secret",
+            `soak:wifiPassword=${WIFI_PASSWORD}`,
+        ]);
 
         for (let c = 1; c <= o.cycles; c++) {
             const killHost = c % 2 === 0;
@@ -160,16 +178,21 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
             // Intune stores each profile at once but answers late: the window in which a kill loses the id.
             e.setFaults({ rules: [{ method: "POST", path: "EnrollmentProfiles$", afterCommit: true, delayMs: 300 + Math.floor(random() * 900) }] });
             const marker = randomUUID();
-            const cli: ChildProcess = track(spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "4", "--stack", "soak", "--non-interactive"], {
-                cwd: workDir, env: { ...env, [ENV_MARKER]: marker }, stdio: ["ignore", "pipe", "pipe"],
-            }));
+            const cli: ChildProcess = track(
+                spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "4", "--stack", "soak", "--non-interactive"], {
+                    cwd: workDir,
+                    env: { ...env, [ENV_MARKER]: marker },
+                    stdio: ["ignore", "pipe", "pipe"],
+                }),
+            );
             let output = "";
             cli.stdout!.on("data", (b: Buffer) => (output += b.toString()));
             cli.stderr!.on("data", (b: Buffer) => (output += b.toString()));
             const exited = new Promise<void>((resolve) => cli.once("exit", () => resolve()));
             const deadline = Date.now() + 120_000;
             while (tenant().length - before < atCount) {
-                if (Date.now() > deadline || cli.exitCode !== null) throw new Error(`cycle ${c}: the rollout never reached ${atCount} new profiles:\n${output.slice(-3000)}`);
+                if (Date.now() > deadline || cli.exitCode !== null)
+                    throw new Error(`cycle ${c}: the rollout never reached ${atCount} new profiles:\n${output.slice(-3000)}`);
                 await sleep(20);
             }
             await sleep(extraMs);
@@ -191,7 +214,9 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
             tenantSecrets();
             const killedState = await exported();
             const pendingCreates = (killedState.deployment.pending_operations ?? []).filter((op) => op.type === "creating").length;
-            o.log(`  killed runs: cycle ${c}, SIGKILL of the ${killHost ? "dynamic-provider host" : "pulumi CLI"} at ${atProfiles} of ${o.wave} new profiles; ${pendingCreates} pending creates`);
+            o.log(
+                `  killed runs: cycle ${c}, SIGKILL of the ${killHost ? "dynamic-provider host" : "pulumi CLI"} at ${atProfiles} of ${o.wave} new profiles; ${pendingCreates} pending creates`,
+            );
 
             // The README's recovery. 1: find the orphans while the pending creates still tie them to resources.
             const found = await orphans();
@@ -228,11 +253,17 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
                 inState: ids.length,
                 untracked: after.report.orphans.length,
                 duplicateNames: profiles.length - names.size,
-                onePerResource: profiles.length === declared && ids.length === declared && names.size === declared &&
-                    profiles.every((p) => ids.includes(String(p.id))) && after.code === 0,
+                onePerResource:
+                    profiles.length === declared &&
+                    ids.length === declared &&
+                    names.size === declared &&
+                    profiles.every((p) => ids.includes(String(p.id))) &&
+                    after.code === 0,
             };
             cycles.push(cycle);
-            o.log(`    recovered: ${cycle.orphansFound} orphans (${cycle.adopted} adopted, ${cycle.duplicatesDeleted} duplicates deleted); ${cycle.profiles} profiles for ${declared} resources, ${cycle.untracked} untracked`);
+            o.log(
+                `    recovered: ${cycle.orphansFound} orphans (${cycle.adopted} adopted, ${cycle.duplicatesDeleted} duplicates deleted); ${cycle.profiles} profiles for ${declared} resources, ${cycle.untracked} untracked`,
+            );
         }
         await pulumi(["destroy", "--yes", "--skip-preview"]);
         return {

@@ -65,8 +65,18 @@ export function targets(r: SoakResults): Target[] {
         add(part, "failed operations = 0", String(x.failedOperations), x.failedOperations === 0);
         add(part, "duplicate profiles = 0", String(x.duplicates), x.duplicates === 0);
         add(part, "profiles no resource owns = 0", String(x.unowned), x.unowned === 0);
-        add(part, "tenant = declared after every phase", x.phases.map((p) => `${p.name.split(" ")[0]} ${p.tenant.equal ? "yes" : "NO"}`).join(", "), x.tenantAsDeclared);
-        add(part, "wall time vs throttle bound (reported)", `${s(x.wallMs)} vs ${s(x.throttleBoundMs)} (${x.writes} writes, W = ${x.windowMs / 1000} s)`, undefined);
+        add(
+            part,
+            "tenant = declared after every phase",
+            x.phases.map((p) => `${p.name.split(" ")[0]} ${p.tenant.equal ? "yes" : "NO"}`).join(", "),
+            x.tenantAsDeclared,
+        );
+        add(
+            part,
+            "wall time vs throttle bound (reported)",
+            `${s(x.wallMs)} vs ${s(x.throttleBoundMs)} (${x.writes} writes, W = ${x.windowMs / 1000} s)`,
+            undefined,
+        );
     }
     if (r.killedRuns) {
         const x = r.killedRuns;
@@ -79,7 +89,14 @@ export function targets(r: SoakResults): Target[] {
         const x = r.emulatorKilled;
         const part = `3 emulator killed (${x.profiles})`;
         add(part, "acknowledged writes lost = 0", `${x.lostAcknowledged} of ${x.acknowledgedAtKill}`, x.lostAcknowledged === 0);
-        add(part, "next run converges", x.converged ? `yes (${x.duplicates} duplicates, ${x.unowned} unowned)` : `NO (${x.duplicates} duplicates, ${x.unowned} unowned, ${x.nextRun.failed} failed)`, x.converged);
+        add(
+            part,
+            "next run converges",
+            x.converged
+                ? `yes (${x.duplicates} duplicates, ${x.unowned} unowned)`
+                : `NO (${x.duplicates} duplicates, ${x.unowned} unowned, ${x.nextRun.failed} failed)`,
+            x.converged,
+        );
     }
     if (r.fuzz) {
         const x = r.fuzz;
@@ -88,12 +105,22 @@ export function targets(r: SoakResults): Target[] {
         add(part, "crashes + unhandled rejections = 0", `${crashes} (${x.inputs.cases} inputs, ${x.responses.cases} answers)`, crashes === 0);
         const wrong = x.inputs.badWithoutFailure + x.inputs.failureNotNamingProperty;
         add(part, "bad input -> check failure naming it", `${x.inputs.bad - wrong} of ${x.inputs.bad}`, wrong === 0);
-        add(part, "bad answer -> error naming op and profile", `${x.responses.failed - x.responses.unclear} of ${x.responses.failed} errors`, x.responses.unclear === 0);
+        add(
+            part,
+            "bad answer -> error naming op and profile",
+            `${x.responses.failed - x.responses.unclear} of ${x.responses.failed} errors`,
+            x.responses.unclear === 0,
+        );
         add(part, "no secret in those errors", `${x.responses.withSecret} with a secret`, x.responses.withSecret === 0);
     }
     if (r.secrets) {
         const x = r.secrets;
-        add("5 secrets", "plain-text hits = 0", `${x.hits.length} (${x.secrets} secrets in ${x.files} files + ${x.places - x.files} logs/errors, ${(x.bytes / 1e6).toFixed(1)} MB)`, x.hits.length === 0);
+        add(
+            "5 secrets",
+            "plain-text hits = 0",
+            `${x.hits.length} (${x.secrets} secrets in ${x.files} files + ${x.places - x.files} logs/errors, ${(x.bytes / 1e6).toFixed(1)} MB)`,
+            x.hits.length === 0,
+        );
     }
     return t;
 }
@@ -102,7 +129,11 @@ export function renderTable(rows: Target[]): string {
     const header = ["part", "target", "value", ""];
     const cells = rows.map((r) => [r.part, r.target, r.value, r.pass === undefined ? "report" : r.pass ? "PASS" : "MISS"]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-    const line = (c: string[]): string => c.map((x, i) => x.padEnd(widths[i])).join("  ").trimEnd();
+    const line = (c: string[]): string =>
+        c
+            .map((x, i) => x.padEnd(widths[i]))
+            .join("  ")
+            .trimEnd();
     return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
 
@@ -122,13 +153,16 @@ async function main(): Promise<number> {
         log(`2. killed processes: ${o.killCycles} kills, ${o.killWave} new resources each`);
         results.killedRuns = await killedRuns({ cycles: o.killCycles, wave: o.killWave, seed: o.seed, log }, produced);
         log(`3. emulator killed: ${o.emulatorProfiles} profiles`);
-        results.emulatorKilled = await emulatorKilled({ profiles: o.emulatorProfiles, killAtShare: 0.4, downMs: 2000, windowMs: o.windowMs, seed: o.seed, log }, produced);
+        results.emulatorKilled = await emulatorKilled(
+            { profiles: o.emulatorProfiles, killAtShare: 0.4, downMs: 2000, windowMs: o.windowMs, seed: o.seed, log },
+            produced,
+        );
         log(`4. fuzz: ${o.fuzzInputs} inputs per type, ${o.fuzzAnswers} corrupted answers`);
         results.fuzz = await fuzz({ inputRuns: o.fuzzInputs, responseRuns: o.fuzzAnswers, seed: o.seed, log }, produced);
         log("5. secrets sweep");
         results.secrets = produced.sweep();
     } catch (err) {
-        results.broken = err instanceof Error ? err.stack ?? err.message : String(err);
+        results.broken = err instanceof Error ? (err.stack ?? err.message) : String(err);
     } finally {
         produced.runCleanups();
     }
@@ -138,7 +172,9 @@ async function main(): Promise<number> {
     const file = join(REPO_ROOT, "soak-results.json");
     writeFileSync(file, JSON.stringify(results, null, 2));
     process.stdout.write(`\n${renderTable(results.targets)}\n\n`);
-    process.stdout.write(`${results.targets.filter((t) => t.pass === false).length} MISS of ${results.targets.filter((t) => t.pass !== undefined).length} targets; ${s(results.wallMs)} on ${results.machine.cpus} CPUs; soak-results.json\n`);
+    process.stdout.write(
+        `${results.targets.filter((t) => t.pass === false).length} MISS of ${results.targets.filter((t) => t.pass !== undefined).length} targets; ${s(results.wallMs)} on ${results.machine.cpus} CPUs; soak-results.json\n`,
+    );
     if (results.broken) {
         process.stderr.write(`\nthe soak suite broke: ${results.broken}\n`);
         return 1;
@@ -147,12 +183,15 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then((code) => {
-        killAll();
-        process.exit(code);
-    }, (err: unknown) => {
-        process.stderr.write(`soak failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-        killAll();
-        process.exit(1);
-    });
+    main().then(
+        (code) => {
+            killAll();
+            process.exit(code);
+        },
+        (err: unknown) => {
+            process.stderr.write(`soak failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+            killAll();
+            process.exit(1);
+        },
+    );
 }

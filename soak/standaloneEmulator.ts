@@ -40,7 +40,11 @@ export class StandaloneEmulator {
     output = "";
     private readonly exited: Promise<void>;
 
-    private constructor(private readonly child: ChildProcess, readonly info: StandaloneInfo, readonly options: StandaloneOptions) {
+    private constructor(
+        private readonly child: ChildProcess,
+        readonly info: StandaloneInfo,
+        readonly options: StandaloneOptions,
+    ) {
         this.caPem = readFileSync(info.caCertificate, "utf8");
         this.exited = new Promise((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -111,18 +115,22 @@ export class StandaloneEmulator {
     async admin(method: string, path: string, body?: unknown): Promise<unknown> {
         const payload = body === undefined ? undefined : JSON.stringify(body);
         return new Promise((resolve, reject) => {
-            const req = request(`${this.info.url}/_emulator${path}`, {
-                method,
-                ca: this.caPem,
-                headers: payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) },
-            }, (res) => {
-                let text = "";
-                res.on("data", (c: Buffer) => (text += c.toString("utf8")));
-                res.on("end", () => {
-                    if ((res.statusCode ?? 0) >= 300) return reject(new Error(`admin ${method} ${path} answered ${res.statusCode}: ${text}`));
-                    resolve(text ? JSON.parse(text) : undefined);
-                });
-            });
+            const req = request(
+                `${this.info.url}/_emulator${path}`,
+                {
+                    method,
+                    ca: this.caPem,
+                    headers: payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) },
+                },
+                (res) => {
+                    let text = "";
+                    res.on("data", (c: Buffer) => (text += c.toString("utf8")));
+                    res.on("end", () => {
+                        if ((res.statusCode ?? 0) >= 300) return reject(new Error(`admin ${method} ${path} answered ${res.statusCode}: ${text}`));
+                        resolve(text ? JSON.parse(text) : undefined);
+                    });
+                },
+            );
             req.on("error", reject);
             req.end(payload);
         });

@@ -82,7 +82,8 @@ export async function faultStorm(options: StormOptions, produced: Produced): Pro
         const fleet = new Fleet(profileSpecs(o.profiles, `soak-storm-${o.seed}`));
         const phases: StormPhase[] = [];
         const tenantSecrets = (profiles: Entity[]): void => {
-            for (const p of profiles) for (const key of ["tokenValue", "qrCodeContent", "wifiPassword"]) if (typeof p[key] === "string") produced.secret(p[key] as string);
+            for (const p of profiles)
+                for (const key of ["tokenValue", "qrCodeContent", "wifiPassword"]) if (typeof p[key] === "string") produced.secret(p[key] as string);
         };
         const phase = async (name: string, run: () => Promise<PhaseResult>, declared = true): Promise<Entity[]> => {
             o.log(`  storm: ${name}`);
@@ -91,7 +92,9 @@ export async function faultStorm(options: StormOptions, produced: Produced): Pro
             tenantSecrets(profiles);
             const tenant = compareTenant(profiles, fleet.resources, declared);
             phases.push({ name, ...result, tenant });
-            o.log(`    ${result.operations} operations, ${result.failed} failed, ${(result.wallMs / 1000).toFixed(1)} s; tenant ${tenant.equal ? "as declared" : `differs: ${tenant.mismatchCount} mismatched, ${tenant.duplicates} duplicates, ${tenant.unowned} unowned`}`);
+            o.log(
+                `    ${result.operations} operations, ${result.failed} failed, ${(result.wallMs / 1000).toFixed(1)} s; tenant ${tenant.equal ? "as declared" : `differs: ${tenant.mismatchCount} mismatched, ${tenant.duplicates} duplicates, ${tenant.unowned} unowned`}`,
+            );
             return profiles;
         };
         const started = Date.now();
@@ -119,7 +122,13 @@ export async function faultStorm(options: StormOptions, produced: Produced): Pro
         return {
             profiles: o.profiles,
             windowMs: o.windowMs,
-            faults: { throttledRate: o.throttledRate, serverErrorRate: o.serverErrorRate, lostAnswerRate: o.lostAnswerRate, readLagMs: o.readLagMs, clockSkewMs: o.clockSkewMs },
+            faults: {
+                throttledRate: o.throttledRate,
+                serverErrorRate: o.serverErrorRate,
+                lostAnswerRate: o.lostAnswerRate,
+                readLagMs: o.readLagMs,
+                clockSkewMs: o.clockSkewMs,
+            },
             phases,
             failedOperations: phases.reduce((a, p) => a + p.failed, 0),
             duplicates: Math.max(...phases.map((p) => p.tenant.duplicates)),

@@ -16,14 +16,34 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
 
     const everyMode = (prefix: string) => async () => {
         const profiles = {
-            dedicated: new intune.AndroidDeviceOwnerEnrollmentProfile("dedicated", { displayName: `${prefix} dedicated`, enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90, renewTokenWithinDays: 14 }),
-            fullyManaged: new intune.AndroidDeviceOwnerEnrollmentProfile("fully-managed", { displayName: `${prefix} fully managed`, enrollmentMode: "corporateOwnedFullyManaged" }),
-            workProfile: new intune.AndroidDeviceOwnerEnrollmentProfile("work-profile", { displayName: `${prefix} work profile`, enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 }),
-            aospUserless: new intune.AndroidDeviceOwnerEnrollmentProfile("aosp-userless", {
-                displayName: `${prefix} aosp userless`, enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60,
-                wifiSsid: "Contoso-Devices", wifiSecurityType: "wpa", wifiPassword: "e2e-wifi-passphrase-42",
+            dedicated: new intune.AndroidDeviceOwnerEnrollmentProfile("dedicated", {
+                displayName: `${prefix} dedicated`,
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                tokenValidityDays: 90,
+                renewTokenWithinDays: 14,
             }),
-            aospUser: new intune.AndroidDeviceOwnerEnrollmentProfile("aosp-user", { displayName: `${prefix} aosp user`, enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice" }),
+            fullyManaged: new intune.AndroidDeviceOwnerEnrollmentProfile("fully-managed", {
+                displayName: `${prefix} fully managed`,
+                enrollmentMode: "corporateOwnedFullyManaged",
+            }),
+            workProfile: new intune.AndroidDeviceOwnerEnrollmentProfile("work-profile", {
+                displayName: `${prefix} work profile`,
+                enrollmentMode: "corporateOwnedWorkProfile",
+                enrollmentTokenType: "deviceStaging",
+                tokenValidityDays: 30,
+            }),
+            aospUserless: new intune.AndroidDeviceOwnerEnrollmentProfile("aosp-userless", {
+                displayName: `${prefix} aosp userless`,
+                enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                tokenValidityDays: 60,
+                wifiSsid: "Contoso-Devices",
+                wifiSecurityType: "wpa",
+                wifiPassword: "e2e-wifi-passphrase-42",
+            }),
+            aospUser: new intune.AndroidDeviceOwnerEnrollmentProfile("aosp-user", {
+                displayName: `${prefix} aosp user`,
+                enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice",
+            }),
             legacy: new intune.AndroidForWorkEnrollmentProfile("legacy", { displayName: `${prefix} legacy`, tokenValidityDays: 90 }),
         };
         return {
@@ -68,7 +88,11 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
     it("shows a portal change as drift on refresh and puts it back on the next up; recreates a profile deleted behind its back", async () => {
         s = await engineStack(ctx.emulator, "drift");
         s.program = async () => {
-            const p = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", { displayName: "Declared name", enrollmentMode: "corporateOwnedDedicatedDevice", description: "declared" });
+            const p = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", {
+                displayName: "Declared name",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                description: "declared",
+            });
             return { id: p.profileId };
         };
         const id = (await s.stack.up(log(s))).outputs.id.value as string;
@@ -98,7 +122,9 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
             expect(exported.includes(secret), `stack export contains ${secret.slice(0, 12)}...`).to.equal(false);
             expect(checkpoint.includes(secret), `the checkpoint file contains ${secret.slice(0, 12)}...`).to.equal(false);
         }
-        const deployment = JSON.parse(exported) as { deployment: { resources: { type: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown> }[] } };
+        const deployment = JSON.parse(exported) as {
+            deployment: { resources: { type: string; outputs?: Record<string, unknown>; inputs?: Record<string, unknown> }[] };
+        };
         const profiles = deployment.deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/intune:"));
         expect(profiles).to.have.length(6);
         for (const r of profiles) {
@@ -141,10 +167,16 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
 
     it("adopts a profile made in the portal instead of creating a duplicate, and destroy leaves the emulator empty", async () => {
         s = await engineStack(ctx.emulator, "adopt");
-        const portal = await ctx.emulator.createInPortal("androidDeviceOwnerEnrollmentProfiles", { displayName: "Made in the portal", enrollmentMode: "corporateOwnedFullyManaged" });
+        const portal = await ctx.emulator.createInPortal("androidDeviceOwnerEnrollmentProfiles", {
+            displayName: "Made in the portal",
+            enrollmentMode: "corporateOwnedFullyManaged",
+        });
         s.program = async () => {
             const p = new intune.AndroidDeviceOwnerEnrollmentProfile("adopted", {
-                displayName: "Made in the portal", enrollmentMode: "corporateOwnedFullyManaged", description: "now managed by Pulumi", adoptExistingId: String(portal.id),
+                displayName: "Made in the portal",
+                enrollmentMode: "corporateOwnedFullyManaged",
+                description: "now managed by Pulumi",
+                adoptExistingId: String(portal.id),
             });
             return { id: p.profileId };
         };

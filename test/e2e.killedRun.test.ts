@@ -72,7 +72,11 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
     const pulumi = (args: string[], allowFailure = false): Promise<RunResult> =>
         run("pulumi", [...args, "--stack", "e2e", "--non-interactive"], { cwd: workDir, env, allowFailure });
     const orphans = async (...args: string[]): Promise<{ code: number; report: OrphansJson }> => {
-        const result = await run(process.execPath, [CLI, "orphans", "--cwd", workDir, "--stack", "e2e", "--json", ...args], { cwd: REPO_ROOT, env, allowFailure: true });
+        const result = await run(process.execPath, [CLI, "orphans", "--cwd", workDir, "--stack", "e2e", "--json", ...args], {
+            cwd: REPO_ROOT,
+            env,
+            allowFailure: true,
+        });
         expect(result.stderr, "orphans command stderr").to.not.match(/orphans: /);
         return { code: result.code, report: JSON.parse(result.stdout) as OrphansJson };
     };
@@ -103,16 +107,30 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
     it("stops both hosts within seconds; the orphans command finds exactly the untracked profiles; adopt one, delete the rest, one profile per resource", async () => {
         const e = ctx.emulator;
         await run("pulumi", ["stack", "init", "e2e", "--non-interactive"], { cwd: workDir, env });
-        await pulumi(["config", "set-all",
-            "--plaintext", `intune:tenantId=${e.tenantId}`, "--plaintext", `intune:clientId=${e.defaultApp.clientId}`,
-            "--secret", `intune:clientSecret=${e.defaultApp.secret}`, "--plaintext", `intune:graphEndpoint=${e.graphUrl}`,
-            "--plaintext", `intune:authorityHost=${e.authorityHost}`, "--plaintext", `intune:caCertificatePath=${e.caPath}`]);
+        await pulumi([
+            "config",
+            "set-all",
+            "--plaintext",
+            `intune:tenantId=${e.tenantId}`,
+            "--plaintext",
+            `intune:clientId=${e.defaultApp.clientId}`,
+            "--secret",
+            `intune:clientSecret=${e.defaultApp.secret}`,
+            "--plaintext",
+            `intune:graphEndpoint=${e.graphUrl}`,
+            "--plaintext",
+            `intune:authorityHost=${e.authorityHost}`,
+            "--plaintext",
+            `intune:caCertificatePath=${e.caPath}`,
+        ]);
 
         // Intune stores each profile at once but answers late: the window in which a killed CLI loses the id.
         e.setFaults({ rules: [{ method: "POST", path: "EnrollmentProfiles$", afterCommit: true, delayMs: 1500 }] });
         const marker = randomUUID();
         const cli = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "4", "--stack", "e2e", "--non-interactive"], {
-            cwd: workDir, env: { ...env, [ENV_MARKER]: marker }, stdio: ["ignore", "pipe", "pipe"],
+            cwd: workDir,
+            env: { ...env, [ENV_MARKER]: marker },
+            stdio: ["ignore", "pipe", "pipe"],
         });
         let output = "";
         cli.stdout.on("data", (c: Buffer) => (output += c.toString()));
@@ -124,7 +142,9 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
             await sleep(25);
         }
         const hosts = processesOfRun(marker);
-        expect(hosts.map((p) => p.command).join("\n"), "hosts running before the kill").to.match(/pulumi-language-nodejs/).and.to.match(/dynamic-provider/);
+        expect(hosts.map((p) => p.command).join("\n"), "hosts running before the kill")
+            .to.match(/pulumi-language-nodejs/)
+            .and.to.match(/dynamic-provider/);
         cli.kill("SIGKILL");
         await exited;
         const killedAt = Date.now();
@@ -134,14 +154,19 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
             await sleep(100);
             left = processesOfRun(marker);
         }
-        expect(left.map((p) => `${p.pid} ${p.command}`), "processes of the killed run still running 5 s after the kill").to.deep.equal([]);
+        expect(
+            left.map((p) => `${p.pid} ${p.command}`),
+            "processes of the killed run still running 5 s after the kill",
+        ).to.deep.equal([]);
         e.clearFaults();
 
         // What the kill left: profiles in the tenant that the state knows only as pending creates.
         const killed = await exported();
         const inState = profileIds(killed);
         const pendingCreates = (killed.deployment.pending_operations ?? []).filter((op) => op.type === "creating");
-        const untracked = allProfiles(e).map((p) => String(p.id)).filter((id) => !inState.includes(id));
+        const untracked = allProfiles(e)
+            .map((p) => String(p.id))
+            .filter((id) => !inState.includes(id));
         expect(inState.length, "profiles recorded before the kill").to.be.greaterThan(0);
         expect(pendingCreates.length, "pending creates").to.be.greaterThan(0);
         expect(untracked.length, "profiles the state does not own").to.be.greaterThan(0);
@@ -173,7 +198,10 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
 
         // The rest are now duplicates of managed profiles: delete them, each token revoked first.
         e.clearRequests();
-        const rest = found.report.orphans.slice(1).map((o) => o.id).sort();
+        const rest = found.report.orphans
+            .slice(1)
+            .map((o) => o.id)
+            .sort();
         const deletion = await orphans("--delete", "--yes");
         expect(deletion.report.orphans.map((o) => o.id).sort()).to.deep.equal(rest);
         expect(deletion.report.orphans.every((o) => o.sameNameAs.length === 1)).to.equal(true);

@@ -22,7 +22,10 @@ describe("end to end: token renewal reaches a downstream stack, and a provider u
         stacks.push(upstream);
         upstream.program = async () => {
             const kiosk = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", {
-                displayName: "Renewing kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90, renewTokenWithinDays: 14,
+                displayName: "Renewing kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                tokenValidityDays: 90,
+                renewTokenWithinDays: 14,
             });
             return { id: kiosk.profileId, token: kiosk.tokenValue, qr: kiosk.qrCodeContent, expiry: kiosk.tokenExpirationDateTime };
         };
@@ -79,7 +82,12 @@ describe("end to end: token renewal reaches a downstream stack, and a provider u
         const after = await s.stack.up(log(s));
         expect(after.summary.resourceChanges).to.deep.equal({ same: 2 });
         expect(after.outputs.id.value).to.equal(before.outputs.id.value);
-        expect(ctx.emulator.requests().slice(requestsBefore).filter((r) => r.method !== "GET")).to.deep.equal([]);
+        expect(
+            ctx.emulator
+                .requests()
+                .slice(requestsBefore)
+                .filter((r) => r.method !== "GET"),
+        ).to.deep.equal([]);
     });
 });
 
@@ -95,7 +103,9 @@ describe("end to end: a throttled rollout of 200 profiles", function () {
         s.program = async () => {
             for (let i = 0; i < 200; i++) {
                 new intune.AndroidDeviceOwnerEnrollmentProfile(`kiosk-${i}`, {
-                    displayName: `Store ${String(i).padStart(3, "0")} scanners`, enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90,
+                    displayName: `Store ${String(i).padStart(3, "0")} scanners`,
+                    enrollmentMode: "corporateOwnedDedicatedDevice",
+                    tokenValidityDays: 90,
                 });
             }
         };

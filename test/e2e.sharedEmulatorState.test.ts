@@ -22,12 +22,22 @@ describe("end to end: two stacks' embedded emulators share one state file", func
         const env = pulumiEnvironment(binDir, join(E2E_ROOT, "backend"));
         process.env.PATH = env.PATH;
         const envVars: Record<string, string> = { INTUNE_EMULATOR_DIR: emulatorDir, INTUNE_EMULATOR: "true" };
-        for (const key of ["PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK", "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]) {
+        for (const key of [
+            "PULUMI_HOME",
+            "PULUMI_BACKEND_URL",
+            "PULUMI_CONFIG_PASSPHRASE",
+            "PULUMI_SKIP_UPDATE_CHECK",
+            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+        ]) {
             envVars[key] = env[key]!;
         }
         const program = async (): Promise<void> => {
             for (let i = 0; i < PER_STACK; i++) {
-                new intune.AndroidDeviceOwnerEnrollmentProfile(`kiosk-${i}`, { displayName: `${name} kiosk ${i}`, enrollmentMode: "corporateOwnedDedicatedDevice" });
+                new intune.AndroidDeviceOwnerEnrollmentProfile(`kiosk-${i}`, {
+                    displayName: `${name} kiosk ${i}`,
+                    enrollmentMode: "corporateOwnedDedicatedDevice",
+                });
             }
         };
         const stack = await automation.LocalWorkspace.createOrSelectStack(
@@ -61,8 +71,14 @@ describe("end to end: two stacks' embedded emulators share one state file", func
 
         const state = JSON.parse(readFileSync(join(emulatorDir, "state.json"), "utf8")) as { profiles: { entity: { displayName: string } }[] };
         const names = state.profiles.map((p) => p.entity.displayName);
-        expect(names.filter((n) => n.startsWith("a ")), "stack a's profiles").to.have.length(PER_STACK);
-        expect(names.filter((n) => n.startsWith("b ")), "stack b's profiles").to.have.length(PER_STACK);
+        expect(
+            names.filter((n) => n.startsWith("a ")),
+            "stack a's profiles",
+        ).to.have.length(PER_STACK);
+        expect(
+            names.filter((n) => n.startsWith("b ")),
+            "stack b's profiles",
+        ).to.have.length(PER_STACK);
 
         // Each stack's refresh finds all of its own profiles: none was lost to the other run.
         const [refreshA, refreshB] = await Promise.all([a.refresh({ onOutput: () => undefined }), b.refresh({ onOutput: () => undefined })]);

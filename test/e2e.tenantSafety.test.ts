@@ -42,10 +42,16 @@ describe("end to end: never a stand-in by accident, never the wrong tenant", fun
         other = undefined;
     });
 
-    const kiosk = (props: Partial<intune.AndroidDeviceOwnerEnrollmentProfileArgs> = {}) => async () => {
-        const p = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", ...props });
-        return { id: p.profileId, tenant: p.tenantId };
-    };
+    const kiosk =
+        (props: Partial<intune.AndroidDeviceOwnerEnrollmentProfileArgs> = {}) =>
+        async () => {
+            const p = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", {
+                displayName: "Kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                ...props,
+            });
+            return { id: p.profileId, tenant: p.tenantId };
+        };
 
     it("fails with no tenant and no opt-in, printing the settings error once without a trace, and leaves state and tenant alone", async () => {
         s = await engineStack(ctx.emulator, "no-tenant");
@@ -90,8 +96,12 @@ describe("end to end: never a stand-in by accident, never the wrong tenant", fun
         const env = s.stack.workspace.envVars as Record<string, string>;
         const signInTo = (e: RunningEmulator): void => {
             Object.assign(env, {
-                AZURE_TENANT_ID: e.tenantId, AZURE_CLIENT_ID: e.defaultApp.clientId, AZURE_CLIENT_SECRET: e.defaultApp.secret,
-                INTUNE_GRAPH_ENDPOINT: e.graphUrl, AZURE_AUTHORITY_HOST: e.authorityHost, INTUNE_CA_CERTIFICATE_PATH: e.caPath,
+                AZURE_TENANT_ID: e.tenantId,
+                AZURE_CLIENT_ID: e.defaultApp.clientId,
+                AZURE_CLIENT_SECRET: e.defaultApp.secret,
+                INTUNE_GRAPH_ENDPOINT: e.graphUrl,
+                AZURE_AUTHORITY_HOST: e.authorityHost,
+                INTUNE_CA_CERTIFICATE_PATH: e.caPath,
             });
         };
         signInTo(ctx.emulator);
@@ -105,7 +115,10 @@ describe("end to end: never a stand-in by accident, never the wrong tenant", fun
         expect(refreshed).to.contain("Nothing was changed");
         const destroyed = await failureOf(s.stack.destroy({ onOutput: () => undefined }));
         expect(destroyed).to.contain("refused");
-        expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").map((p) => p.id), "still there, still in the stack").to.deep.equal([id]);
+        expect(
+            ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").map((p) => p.id),
+            "still there, still in the stack",
+        ).to.deep.equal([id]);
         expect(JSON.stringify((await s.stack.exportStack()).deployment)).to.contain(id);
         expect(other.profiles("androidDeviceOwnerEnrollmentProfiles")).to.deep.equal([]);
 
@@ -114,7 +127,10 @@ describe("end to end: never a stand-in by accident, never the wrong tenant", fun
         delete env.INTUNE_MOVE_FROM;
         expect(moved.outputs.tenant.value).to.equal(OTHER_TENANT);
         expect(other.profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(1);
-        expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").map((p) => p.id), "left where it was").to.deep.equal([id]);
+        expect(
+            ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").map((p) => p.id),
+            "left where it was",
+        ).to.deep.equal([id]);
         await s.stack.preview({ expectNoChanges: true, onOutput: () => undefined });
         await s.stack.destroy({ onOutput: () => undefined });
         expect(other.profiles("androidDeviceOwnerEnrollmentProfiles")).to.deep.equal([]);
@@ -125,13 +141,17 @@ describe("end to end: never a stand-in by accident, never the wrong tenant", fun
         s.program = kiosk({ tokenValidityDays: 30, renewTokenWithinDays: 7 });
         const id = (await s.stack.up(log(s))).outputs.id.value as string;
         // Five days left, as a refresh a few weeks later finds it.
-        ctx.emulator.changeInPortal("androidDeviceOwnerEnrollmentProfiles", id, { tokenExpirationDateTime: new Date(Date.now() + 5 * 86_400_000).toISOString() });
+        ctx.emulator.changeInPortal("androidDeviceOwnerEnrollmentProfiles", id, {
+            tokenExpirationDateTime: new Date(Date.now() + 5 * 86_400_000).toISOString(),
+        });
         await s.stack.refresh({ onOutput: () => undefined });
         const lines: string[] = [];
         const preview = await s.stack.preview({ diff: true, onOutput: (l) => lines.push(l) });
         expect(preview.changeSummary.update).to.equal(1);
         // `--diff` prints the resource's diff on stdout and diagnostics on stderr.
         expect(lines.join("")).to.match(/~ pulumi-nodejs:dynamic\/intune:AndroidDeviceOwnerEnrollmentProfile: \(update\)/);
-        expect(preview.stderr).to.match(/warning: intune: Android enrollment profile "Kiosk": a new enrollment token will be issued because the enrollment token expires within 7 days \(on \d{4}-/);
+        expect(preview.stderr).to.match(
+            /warning: intune: Android enrollment profile "Kiosk": a new enrollment token will be issued because the enrollment token expires within 7 days \(on \d{4}-/,
+        );
     });
 });

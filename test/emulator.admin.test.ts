@@ -3,7 +3,17 @@ import { DEFAULT_APPS, GRAPH_READWRITE_ALL } from "../emulator";
 import { useEmulator } from "./support/emulator";
 import { call } from "./support/http";
 import {
-    admin, DAY_SECONDS, DEVICE_OWNER, deviceOwnerBody, expectGraphError, Graph, GRAPH_TIMESTAMP, Json, LEGACY, legacyBody, MODES,
+    admin,
+    DAY_SECONDS,
+    DEVICE_OWNER,
+    deviceOwnerBody,
+    expectGraphError,
+    Graph,
+    GRAPH_TIMESTAMP,
+    Json,
+    LEGACY,
+    legacyBody,
+    MODES,
     TOKEN_SELECT,
 } from "./support/emulatorGraph";
 
@@ -46,7 +56,8 @@ describe("emulator admin endpoint over HTTP", () => {
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserless));
         await g.post(g.item(DEVICE_OWNER, created.id, "/createToken"), { tokenValidityInSeconds: DAY_SECONDS });
         const expiry = Date.parse((await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT)).tokenExpirationDateTime);
-        const filterExpired = (at: number) => g.get(g.collection(DEVICE_OWNER, `?$filter=${encodeURIComponent(`tokenExpirationDateTime lt ${new Date(at).toISOString()}`)}`));
+        const filterExpired = (at: number) =>
+            g.get(g.collection(DEVICE_OWNER, `?$filter=${encodeURIComponent(`tokenExpirationDateTime lt ${new Date(at).toISOString()}`)}`));
 
         const before = await admin(ctx.emulator, "POST", "/clock", {});
         expect(Date.parse(before.json.now)).to.be.below(expiry);

@@ -4,9 +4,7 @@ import { randomUUID } from "node:crypto";
 import { DEFAULT_APPS, GRAPH_READ_ALL, GRAPH_READWRITE_ALL } from "../emulator";
 import { useEmulator } from "./support/emulator";
 import { DEVICE_OWNER, deviceOwnerBody, expectGraphError, Graph, intuneMessage, MODES } from "./support/emulatorGraph";
-import {
-    credentialOptions, expectSignInFails, foreignSignedToken, githubOidcToken, newCertificate, signIn,
-} from "./support/emulatorIdentity";
+import { credentialOptions, expectSignInFails, foreignSignedToken, githubOidcToken, newCertificate, signIn } from "./support/emulatorIdentity";
 
 const [READ_WRITE_APP, READ_ONLY_APP, UNPRIVILEGED_APP] = DEFAULT_APPS;
 
@@ -106,7 +104,9 @@ describe("emulator auth: signing in with @azure/identity against the emulated En
         const res = await g.get(`${ctx.emulator.authorityHost}/${ctx.emulator.tenantId}/v2.0/.well-known/openid-configuration`, { token: null });
         expect(res.status).to.equal(200);
         for (const key of ["issuer", "token_endpoint", "authorization_endpoint", "end_session_endpoint", "jwks_uri"]) {
-            expect(res.json[key], key).to.be.a("string").and.match(/^https:\/\//);
+            expect(res.json[key], key)
+                .to.be.a("string")
+                .and.match(/^https:\/\//);
         }
     });
 
@@ -129,7 +129,10 @@ describe("emulator auth: signing in with @azure/identity against the emulated En
 
     it("refuses an unknown client id (AADSTS700016) and an unknown tenant (AADSTS90002)", async () => {
         await expectSignInFails(new ClientSecretCredential(ctx.emulator.tenantId, randomUUID(), "x", credentialOptions(ctx.emulator)), 700016);
-        await expectSignInFails(new ClientSecretCredential(randomUUID(), READ_WRITE_APP.clientId, READ_WRITE_APP.secret!, credentialOptions(ctx.emulator)), 90002);
+        await expectSignInFails(
+            new ClientSecretCredential(randomUUID(), READ_WRITE_APP.clientId, READ_WRITE_APP.secret!, credentialOptions(ctx.emulator)),
+            90002,
+        );
     });
 
     it("refuses a scope that is not a Graph root's /.default", async () => {
@@ -158,7 +161,12 @@ describe("emulator auth: signing in with @azure/identity against the emulated En
         const subject = "repo:contoso/intune-config:environment:production";
         const clientId = randomUUID();
         ctx.emulator.registerApp({ clientId, federatedCredentials: [{ issuer: `${ctx.emulator.url}/_github/oidc`, subject }], roles: [GRAPH_READWRITE_ALL] });
-        const credential = new ClientAssertionCredential(ctx.emulator.tenantId, clientId, () => githubOidcToken(ctx.emulator, subject), credentialOptions(ctx.emulator));
+        const credential = new ClientAssertionCredential(
+            ctx.emulator.tenantId,
+            clientId,
+            () => githubOidcToken(ctx.emulator, subject),
+            credentialOptions(ctx.emulator),
+        );
         await expectGraphAccepts(await signIn(credential));
     });
 
@@ -170,7 +178,10 @@ describe("emulator auth: signing in with @azure/identity against the emulated En
             roles: [GRAPH_READWRITE_ALL],
         });
         const credential = new ClientAssertionCredential(
-            ctx.emulator.tenantId, clientId, () => githubOidcToken(ctx.emulator, "repo:contoso/intune-config:pull_request"), credentialOptions(ctx.emulator),
+            ctx.emulator.tenantId,
+            clientId,
+            () => githubOidcToken(ctx.emulator, "repo:contoso/intune-config:pull_request"),
+            credentialOptions(ctx.emulator),
         );
         await expectSignInFails(credential, 700213);
     });

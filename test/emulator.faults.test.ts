@@ -1,8 +1,6 @@
 import { expect } from "chai";
 import { useEmulator } from "./support/emulator";
-import {
-    admin, DEVICE_OWNER, deviceOwnerBody, expectDropped, expectGraphError, Graph, LEGACY, legacyBody, MODES, sleep,
-} from "./support/emulatorGraph";
+import { admin, DEVICE_OWNER, deviceOwnerBody, expectDropped, expectGraphError, Graph, LEGACY, legacyBody, MODES, sleep } from "./support/emulatorGraph";
 
 const LATENCY_MS = 300;
 const CONSISTENCY_WINDOW_MS = 1000;
@@ -61,7 +59,13 @@ describe("emulator faults set at runtime", () => {
         expect(ctx.emulator.faults().latencyMs).to.equal(0);
     });
 
-    for (const [status, code] of [["429", "TooManyRequests"], ["500", "InternalServerError"], ["502", "BadGateway"], ["503", "ServiceUnavailable"], ["504", "GatewayTimeout"]] as const) {
+    for (const [status, code] of [
+        ["429", "TooManyRequests"],
+        ["500", "InternalServerError"],
+        ["502", "BadGateway"],
+        ["503", "ServiceUnavailable"],
+        ["504", "GatewayTimeout"],
+    ] as const) {
         it(`answers ${status} ${code} when statusRates gives it rate 1, and writes nothing`, async () => {
             ctx.emulator.setFaults({ statusRates: { [status]: 1 } });
             const g = graph();
@@ -128,7 +132,12 @@ describe("emulator faults set at runtime", () => {
     });
 
     it("sends a rule's Retry-After, or none when it is null", async () => {
-        ctx.emulator.setFaults({ rules: [{ method: "GET", status: 429, retryAfter: 7, times: 1 }, { method: "GET", status: 503, retryAfter: null, times: 1 }] });
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "GET", status: 429, retryAfter: 7, times: 1 },
+                { method: "GET", status: 503, retryAfter: null, times: 1 },
+            ],
+        });
         const g = graph();
         const first = await g.get(g.collection(LEGACY));
         expectGraphError(first, 429, "TooManyRequests");

@@ -72,7 +72,9 @@ describe("emulator with the Microsoft Graph JavaScript SDK", () => {
         const created: Json = await sdk.client.api(COLLECTION).post(deviceOwnerBody(MODES.aospUserless));
         await sdk.client.api(`${COLLECTION}/${created.id}/createToken`).post({ tokenValidityInSeconds: 3 * 86_400 });
         const renewed: Json = await sdk.client.api(`${COLLECTION}/${created.id}`).select(["tokenValue", "tokenExpirationDateTime"]).get();
-        expect(renewed.tokenValue).to.match(/^\d{20}$/).and.not.equal(created.tokenValue);
+        expect(renewed.tokenValue)
+            .to.match(/^\d{20}$/)
+            .and.not.equal(created.tokenValue);
         await sdk.client.api(`${COLLECTION}/${created.id}/microsoft.graph.revokeToken`).post({});
         const revoked: Json = await sdk.client.api(`${COLLECTION}/${created.id}`).select(["tokenExpirationDateTime"]).get();
         expect(Date.parse(revoked.tokenExpirationDateTime)).to.be.at.most(Date.now());

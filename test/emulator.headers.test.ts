@@ -18,15 +18,24 @@ describe("emulator headers: request-id and client-request-id on every answer", (
         { name: "create 201", status: 201, run: (g, headers) => g.post(g.collection(DEVICE_OWNER), deviceOwnerBody(MODES.dedicated), { headers }) },
         { name: "update 204", status: 204, run: async (g, headers) => g.patch(g.item(DEVICE_OWNER, await existing(g)), { displayName: "y" }, { headers }) },
         { name: "delete 204", status: 204, run: async (g, headers) => g.delete(g.item(DEVICE_OWNER, await existing(g)), { headers }) },
-        { name: "createToken 204", status: 204, run: async (g, headers) => g.post(g.item(DEVICE_OWNER, await existing(g), "/createToken"), { tokenValidityInSeconds: 3600 }, { headers }) },
+        {
+            name: "createToken 204",
+            status: 204,
+            run: async (g, headers) => g.post(g.item(DEVICE_OWNER, await existing(g), "/createToken"), { tokenValidityInSeconds: 3600 }, { headers }),
+        },
         { name: "not found 404", status: 404, run: (g, headers) => g.get(g.item(DEVICE_OWNER, randomUUID()), { headers }) },
-        { name: "bad request 400", status: 400, run: (g, headers) => g.post(g.collection(DEVICE_OWNER), { displayName: "x", enrollmentMode: "nope" }, { headers }) },
+        {
+            name: "bad request 400",
+            status: 400,
+            run: (g, headers) => g.post(g.collection(DEVICE_OWNER), { displayName: "x", enrollmentMode: "nope" }, { headers }),
+        },
         { name: "unknown segment 400", status: 400, run: (g, headers) => g.get("/deviceManagement/nope", { headers }) },
         { name: "no token 401", status: 401, run: (g, headers) => g.get(g.collection(DEVICE_OWNER), { headers, token: null }) },
         {
             name: "forbidden 403",
             status: 403,
-            run: (g, headers) => g.get(g.collection(DEVICE_OWNER), { headers, token: ctx.emulator.issueToken({ clientId: DEFAULT_APPS[2].clientId, roles: [] }) }),
+            run: (g, headers) =>
+                g.get(g.collection(DEVICE_OWNER), { headers, token: ctx.emulator.issueToken({ clientId: DEFAULT_APPS[2].clientId, roles: [] }) }),
         },
         { name: "method not allowed 405", status: 405, run: (g, headers) => g.request("PUT", g.collection(DEVICE_OWNER), { headers, body: {} }) },
     ];

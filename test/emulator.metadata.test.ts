@@ -21,7 +21,12 @@ interface Csdl {
 function parseCsdl(xml: string): Csdl {
     const csdl: Csdl = { types: new Map(), complexTypes: new Map(), enums: new Map(), actions: new Map() };
     const props = (body: string, tag: string) =>
-        new Map([...body.matchAll(new RegExp(`<${tag} Name="([^"]+)" Type="([^"]+)"( Nullable="false")? />`, "g"))].map((m) => [m[1], { type: m[2], nullable: !m[3] }]));
+        new Map(
+            [...body.matchAll(new RegExp(`<${tag} Name="([^"]+)" Type="([^"]+)"( Nullable="false")? />`, "g"))].map((m) => [
+                m[1],
+                { type: m[2], nullable: !m[3] },
+            ]),
+        );
     for (const m of xml.matchAll(/<EntityType Name="([^"]+)"[^>]*>([\s\S]*?)<\/EntityType>/g)) csdl.types.set(m[1], props(m[2], "Property"));
     for (const m of xml.matchAll(/<ComplexType Name="([^"]+)"[^>]*>([\s\S]*?)<\/ComplexType>/g)) csdl.complexTypes.set(m[1], props(m[2], "Property"));
     for (const m of xml.matchAll(/<EnumType Name="([^"]+)">([\s\S]*?)<\/EnumType>/g)) {
@@ -50,11 +55,19 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
     it("serves both entity types, their enums and the token actions, without authentication", () => {
         expect([...csdl.types.keys()].sort()).to.deep.equal(["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"]);
         expect([...csdl.enums.keys()].sort()).to.deep.equal([
-            "androidDeviceOwnerEnrollmentMode", "androidDeviceOwnerEnrollmentTokenType", "aospWifiSecurityType",
-            "enrollmentTimeDeviceMembershipTargetType", "enrollmentTimeDeviceMembershipTargetValidationErrorCode",
+            "androidDeviceOwnerEnrollmentMode",
+            "androidDeviceOwnerEnrollmentTokenType",
+            "aospWifiSecurityType",
+            "enrollmentTimeDeviceMembershipTargetType",
+            "enrollmentTimeDeviceMembershipTargetValidationErrorCode",
         ]);
         for (const action of ["createToken", "revokeToken"]) {
-            expect(csdl.actions.get(action)!.map((a) => a.boundTo).sort()).to.deep.equal(["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"]);
+            expect(
+                csdl.actions
+                    .get(action)!
+                    .map((a) => a.boundTo)
+                    .sort(),
+            ).to.deep.equal(["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"]);
         }
         for (const a of csdl.actions.get("createToken")!) {
             expect(a.parameters.get("tokenValidityInSeconds")).to.deep.equal({ type: "Edm.Int32", nullable: false });
@@ -65,16 +78,32 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
         const result = "microsoft.graph.enrollmentTimeDeviceMembershipTargetResult";
         const set = csdl.actions.get("setEnrollmentTimeDeviceMembershipTarget")!;
         expect(set.map((a) => a.boundTo)).to.deep.equal(["androidDeviceOwnerEnrollmentProfile"]);
-        expect(set[0].parameters.get("enrollmentTimeDeviceMembershipTargets")).to.deep.equal({ type: "Collection(microsoft.graph.enrollmentTimeDeviceMembershipTarget)", nullable: true });
+        expect(set[0].parameters.get("enrollmentTimeDeviceMembershipTargets")).to.deep.equal({
+            type: "Collection(microsoft.graph.enrollmentTimeDeviceMembershipTarget)",
+            nullable: true,
+        });
         expect(set[0].returnType).to.equal(result);
         const retrieve = csdl.actions.get("retrieveEnrollmentTimeDeviceMembershipTarget")!;
         expect(retrieve.map((a) => [a.boundTo, a.parameters.size, a.returnType])).to.deep.equal([["androidDeviceOwnerEnrollmentProfile", 0, result]]);
         const clear = csdl.actions.get("clearEnrollmentTimeDeviceMembershipTarget")!;
         expect(clear.map((a) => [a.boundTo, a.parameters.size, a.returnType])).to.deep.equal([["androidDeviceOwnerEnrollmentProfile", 0, undefined]]);
-        expect([...csdl.complexTypes.get("enrollmentTimeDeviceMembershipTargetStatus")!.keys()].sort()).to.deep.equal(["targetId", "targetValidationErrorCode", "validationSucceeded"]);
-        expect([...csdl.complexTypes.get("enrollmentTimeDeviceMembershipTargetResult")!.keys()].sort()).to.deep.equal(["enrollmentTimeDeviceMembershipTargetValidationStatuses", "validationSucceeded"]);
+        expect([...csdl.complexTypes.get("enrollmentTimeDeviceMembershipTargetStatus")!.keys()].sort()).to.deep.equal([
+            "targetId",
+            "targetValidationErrorCode",
+            "validationSucceeded",
+        ]);
+        expect([...csdl.complexTypes.get("enrollmentTimeDeviceMembershipTargetResult")!.keys()].sort()).to.deep.equal([
+            "enrollmentTimeDeviceMembershipTargetValidationStatuses",
+            "validationSucceeded",
+        ]);
         expect([...csdl.enums.get("enrollmentTimeDeviceMembershipTargetValidationErrorCode")!.keys()]).to.deep.equal([
-            "unknown", "securityGroupNotFound", "notSecurityGroup", "notStaticSecurityGroup", "firstPartyAppNotAnOwner", "securityGroupNotInCallerScope", "unknownFutureValue",
+            "unknown",
+            "securityGroupNotFound",
+            "notSecurityGroup",
+            "notStaticSecurityGroup",
+            "firstPartyAppNotAnOwner",
+            "securityGroupNotInCallerScope",
+            "unknownFutureValue",
         ]);
     });
 
@@ -109,9 +138,19 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
 
     it("refuses null for a non-nullable property, as an OData service does, and accepts it for a nullable one", async () => {
         const g = new Graph(ctx.emulator);
-        expectGraphError(await g.post(g.collection("androidDeviceOwnerEnrollmentProfiles"), deviceOwnerBody(MODES.aospUserless, { configureWifi: null })), 400, "BadRequest", "configureWifi");
+        expectGraphError(
+            await g.post(g.collection("androidDeviceOwnerEnrollmentProfiles"), deviceOwnerBody(MODES.aospUserless, { configureWifi: null })),
+            400,
+            "BadRequest",
+            "configureWifi",
+        );
         const created = await g.create("androidDeviceOwnerEnrollmentProfiles", deviceOwnerBody(MODES.dedicated, { description: null }));
-        expectGraphError(await g.patch(g.item("androidDeviceOwnerEnrollmentProfiles", created.id), { enrollmentTokenType: null }), 400, "BadRequest", "Nullable=False");
+        expectGraphError(
+            await g.patch(g.item("androidDeviceOwnerEnrollmentProfiles", created.id), { enrollmentTokenType: null }),
+            400,
+            "BadRequest",
+            "Nullable=False",
+        );
         expect((await g.patch(g.item("androidDeviceOwnerEnrollmentProfiles", created.id), { deviceNameTemplate: null })).status).to.equal(204);
     });
 });

@@ -1,8 +1,6 @@
 import { expect } from "chai";
 import { useEmulator } from "./support/emulator";
-import {
-    DEVICE_OWNER, deviceOwnerBody, expectGraphError, Graph, Json, LEGACY, legacyBody, MODES, TOKEN_SELECT,
-} from "./support/emulatorGraph";
+import { DEVICE_OWNER, deviceOwnerBody, expectGraphError, Graph, Json, LEGACY, legacyBody, MODES, TOKEN_SELECT } from "./support/emulatorGraph";
 
 const SECRET_FIELDS = ["tokenValue", "qrCodeContent", "qrCodeImage"];
 
@@ -40,7 +38,7 @@ describe("emulator OData: $select and the secret token fields", () => {
         expect(read["@odata.context"]).to.contain(`${DEVICE_OWNER}(${TOKEN_SELECT})/$entity`);
     });
 
-    it("returns them as null in a list even when selected, and filled in a selecting list with listTokenFields \"whenSelected\"", async () => {
+    it('returns them as null in a list even when selected, and filled in a selecting list with listTokenFields "whenSelected"', async () => {
         const g = graph();
         await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
         const plain = await g.get(g.collection(DEVICE_OWNER));
@@ -232,7 +230,10 @@ describe("emulator OData: bodies", () => {
 
     it("accepts @odata.type naming the profile's own type", async () => {
         const g = graph();
-        const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated, { "@odata.type": "#microsoft.graph.androidDeviceOwnerEnrollmentProfile" }));
+        const created = await g.create(
+            DEVICE_OWNER,
+            deviceOwnerBody(MODES.dedicated, { "@odata.type": "#microsoft.graph.androidDeviceOwnerEnrollmentProfile" }),
+        );
         expect(created.id).to.be.a("string");
         const wrong = await g.post(g.collection(LEGACY), legacyBody({ "@odata.type": "#microsoft.graph.androidDeviceOwnerEnrollmentProfile" }));
         expectGraphError(wrong, 400, "BadRequest");
@@ -266,7 +267,8 @@ describe("emulator OData: behaviour.readOnlyPropertiesInBody = reject", () => {
 describe("emulator OData: how wifiPassword reads back (behaviour.wifiPasswordOnRead)", () => {
     const ctx = useEmulator();
     afterEach(() => ctx.emulator.setBehaviour({ wifiPasswordOnRead: "null" }));
-    const aospWithPassword = (g: Graph) => g.create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserless, { wifiSsid: "Lab", wifiPassword: "pw-123", wifiSecurityType: "wpa" }));
+    const aospWithPassword = (g: Graph) =>
+        g.create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserless, { wifiSsid: "Lab", wifiPassword: "pw-123", wifiSecurityType: "wpa" }));
 
     it("returns null by default, on create and on get", async () => {
         const g = new Graph(ctx.emulator);
@@ -275,14 +277,14 @@ describe("emulator OData: how wifiPassword reads back (behaviour.wifiPasswordOnR
         expect((await g.read(DEVICE_OWNER, created.id)).wifiPassword).to.equal(null);
     });
 
-    it("leaves the property out with \"omit\"", async () => {
+    it('leaves the property out with "omit"', async () => {
         ctx.emulator.setBehaviour({ wifiPasswordOnRead: "omit" });
         const g = new Graph(ctx.emulator);
         const created = await aospWithPassword(g);
         expect(await g.read(DEVICE_OWNER, created.id)).to.not.have.property("wifiPassword");
     });
 
-    it("returns the password with \"plain\"", async () => {
+    it('returns the password with "plain"', async () => {
         ctx.emulator.setBehaviour({ wifiPasswordOnRead: "plain" });
         const g = new Graph(ctx.emulator);
         const created = await aospWithPassword(g);

@@ -3,15 +3,16 @@ import { join } from "node:path";
 import { startEmulator } from "../emulator";
 import { TEST_TLS_DIR, tempDir } from "./support/emulator";
 import { RawResponse } from "./support/http";
-import {
-    DEVICE_OWNER, deviceOwnerBody, Graph, Json, LEGACY, legacyBody, LEGACY_TOKEN_SELECT, MODES, TOKEN_SELECT,
-} from "./support/emulatorGraph";
+import { DEVICE_OWNER, deviceOwnerBody, Graph, Json, LEGACY, legacyBody, LEGACY_TOKEN_SELECT, MODES, TOKEN_SELECT } from "./support/emulatorGraph";
 import { CliEmulator, startCliEmulator } from "./support/emulatorProcess";
 
 /** id → tokenValue of every profile a list returns (all pages, token fields selected). */
 async function tokensById(g: Graph): Promise<Map<string, string | null>> {
     const out = new Map<string, string | null>();
-    for (const [collection, select] of [[DEVICE_OWNER, TOKEN_SELECT], [LEGACY, LEGACY_TOKEN_SELECT]] as const) {
+    for (const [collection, select] of [
+        [DEVICE_OWNER, TOKEN_SELECT],
+        [LEGACY, LEGACY_TOKEN_SELECT],
+    ] as const) {
         // A list answers the token fields as null: read each profile with $select, as a client must.
         for (const page of await g.pages(g.collection(collection, "?$select=id"))) {
             for (const p of page.value as Json[]) out.set(p.id, (await g.read(collection, p.id, select)).tokenValue);
@@ -106,7 +107,12 @@ describe("emulator persistence in process: startEmulator({ stateFile })", () => 
         try {
             g = new Graph(second);
             const restored = await tokensById(g);
-            expect(restored).to.deep.equal(new Map([[kept.id, kept.tokenValue], [renewed.id, renewedToken]]));
+            expect(restored).to.deep.equal(
+                new Map([
+                    [kept.id, kept.tokenValue],
+                    [renewed.id, renewedToken],
+                ]),
+            );
             expect((await g.read(DEVICE_OWNER, kept.id)).deviceNameTemplate).to.equal("WP-{{SERIAL}}");
             expect((await g.get(g.item(DEVICE_OWNER, removed.id))).status).to.equal(404);
         } finally {

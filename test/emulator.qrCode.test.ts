@@ -1,6 +1,17 @@
 import { expect } from "chai";
 import { useEmulator } from "./support/emulator";
-import { DEVICE_OWNER, deviceOwnerBody, Graph, Json, LEGACY, legacyBody, LEGACY_TOKEN_SELECT, MODES, provisioningDoc, TOKEN_SELECT } from "./support/emulatorGraph";
+import {
+    DEVICE_OWNER,
+    deviceOwnerBody,
+    Graph,
+    Json,
+    LEGACY,
+    legacyBody,
+    LEGACY_TOKEN_SELECT,
+    MODES,
+    provisioningDoc,
+    TOKEN_SELECT,
+} from "./support/emulatorGraph";
 import { isPng, readQrPng } from "./support/emulatorQr";
 
 /** Asserts the profile's qrCodeImage is a PNG that a QR reader decodes to exactly its qrCodeContent. */
@@ -26,9 +37,15 @@ describe("emulator: qrCodeImage is a real QR code of qrCodeContent", () => {
 
     it("encodes an AOSP profile's base64 document with its Wi-Fi settings", async () => {
         const g = graph();
-        const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserAssociated, {
-            wifiSsid: "Clinic-Guest", wifiPassword: "correct horse battery", wifiSecurityType: "wpa", wifiHidden: true,
-        }));
+        const created = await g.create(
+            DEVICE_OWNER,
+            deviceOwnerBody(MODES.aospUserAssociated, {
+                wifiSsid: "Clinic-Guest",
+                wifiPassword: "correct horse battery",
+                wifiSecurityType: "wpa",
+                wifiHidden: true,
+            }),
+        );
         const read = await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT);
         const doc = provisioningDoc(expectImageEncodesContent(read));
         expect(doc["android.app.extra.PROVISIONING_WIFI_SSID"]).to.equal("Clinic-Guest");

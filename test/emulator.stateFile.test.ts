@@ -25,13 +25,15 @@ async function listedIds(g: Graph): Promise<string[]> {
 async function createMany(g: Graph, count: number, parallel: number, label: string): Promise<{ status: number; id?: string; text: string }[]> {
     const results: { status: number; id?: string; text: string }[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: parallel }, async () => {
-        while (next < count) {
-            next += 1;
-            const res = await g.post(g.collection(DEVICE_OWNER), deviceOwnerBody(MODES.dedicated, { description: label }));
-            results.push({ status: res.status, id: res.json?.id, text: brief(res) });
-        }
-    }));
+    await Promise.all(
+        Array.from({ length: parallel }, async () => {
+            while (next < count) {
+                next += 1;
+                const res = await g.post(g.collection(DEVICE_OWNER), deviceOwnerBody(MODES.dedicated, { description: label }));
+                results.push({ status: res.status, id: res.json?.id, text: brief(res) });
+            }
+        }),
+    );
     return results;
 }
 
@@ -59,10 +61,17 @@ describe("emulator state file shared by several processes", function () {
         const [fromA, fromB] = await Promise.all([createMany(ga, 30, 4, "A"), createMany(gb, 30, 4, "B")]);
 
         const failed = [...fromA, ...fromB].filter((r) => r.status !== 201);
-        expect(failed.map((r) => `${r.status} ${r.text}`), "creates not answered 201").to.deep.equal([]);
+        expect(
+            failed.map((r) => `${r.status} ${r.text}`),
+            "creates not answered 201",
+        ).to.deep.equal([]);
         const acknowledged = [...fromA, ...fromB].map((r) => r.id!).sort();
         expect(new Set(acknowledged).size).to.equal(60);
-        expect(profilesOnDisk(stateFile).map((p) => p.entity.id as string).sort()).to.deep.equal(acknowledged);
+        expect(
+            profilesOnDisk(stateFile)
+                .map((p) => p.entity.id as string)
+                .sort(),
+        ).to.deep.equal(acknowledged);
         // Each process sees the other's profiles too, without a restart.
         expect(await listedIds(ga)).to.deep.equal(acknowledged);
         expect(await listedIds(gb)).to.deep.equal(acknowledged);
@@ -70,7 +79,10 @@ describe("emulator state file shared by several processes", function () {
     });
 
     for (const [holder, pid] of [
-        ["a process that died holding it", () => Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout)],
+        [
+            "a process that died holding it",
+            () => Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout),
+        ],
         ["an earlier process with this process's pid (a restarted container)", () => process.pid],
     ] as const) {
         it(`breaks the lock of ${holder}`, async () => {
@@ -148,10 +160,15 @@ describe("emulator state file shared by several processes", function () {
 
         // The provider passes the emulator's words on, and does not call it an Intune outage.
         const client = clientFor({
-            tenantId: full.info.tenantId, clientId: full.info.clientId, clientSecret: full.info.clientSecret, graphEndpoint: full.info.url, authorityHost: full.info.url, caCertificatePath: full.info.caCertificate,
+            tenantId: full.info.tenantId,
+            clientId: full.info.clientId,
+            clientSecret: full.info.clientSecret,
+            graphEndpoint: full.info.url,
+            authorityHost: full.info.url,
+            caCertificatePath: full.info.caCertificate,
         });
         const err = await rejectionOf(createDirect(client, "Kiosk on a full disk"));
-        expect(err.message).to.contain("Creating Android enrollment profile \"Kiosk on a full disk\" failed: 500");
+        expect(err.message).to.contain('Creating Android enrollment profile "Kiosk on a full disk" failed: 500');
         expect(err.message).to.contain(`The local Intune emulator could not save its state file ${stateFile}`);
         expect(err.message).not.to.match(/Intune service failed|usually transient/);
     });

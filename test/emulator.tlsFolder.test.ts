@@ -34,6 +34,8 @@ describe("emulator TLS folder", () => {
             dir = "/"; // root's; this user cannot chown a folder to someone else
         }
         const err = await rejectionOf(loadOrCreateTls(dir));
-        expect(err.message).to.contain(`refusing the emulator's TLS folder ${dir}`).and.match(/owned by uid \d+, not by this user/);
+        expect(err.message)
+            .to.contain(`refusing the emulator's TLS folder ${dir}`)
+            .and.match(/owned by uid \d+, not by this user/);
     });
 });

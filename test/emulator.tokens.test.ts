@@ -2,8 +2,24 @@ import { expect } from "chai";
 import { CollectionName } from "../emulator";
 import { useEmulator } from "./support/emulator";
 import {
-    brief, DAY_SECONDS, DEVICE_OWNER, deviceOwnerBody, expectGraphError, Graph, GRAPH_TIMESTAMP, GUID, Json, LEGACY, legacyBody,
-    LEGACY_TOKEN_SELECT, MODES, NEVER_EXPIRES, NINETY_DAYS_SECONDS, NO_DATE, provisioningDoc, TOKEN_SELECT,
+    brief,
+    DAY_SECONDS,
+    DEVICE_OWNER,
+    deviceOwnerBody,
+    expectGraphError,
+    Graph,
+    GRAPH_TIMESTAMP,
+    GUID,
+    Json,
+    LEGACY,
+    legacyBody,
+    LEGACY_TOKEN_SELECT,
+    MODES,
+    NEVER_EXPIRES,
+    NINETY_DAYS_SECONDS,
+    NO_DATE,
+    provisioningDoc,
+    TOKEN_SELECT,
 } from "./support/emulatorGraph";
 
 const CLOUDDPC_COMPONENT = "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver";
@@ -52,7 +68,12 @@ describe("emulator: server-set fields of a new profile", () => {
         });
     }
 
-    const NEVER_READINGS = [["minDate", NO_DATE], ["maxDate", NEVER_EXPIRES], ["null", null], ["absent", undefined]] as const;
+    const NEVER_READINGS = [
+        ["minDate", NO_DATE],
+        ["maxDate", NEVER_EXPIRES],
+        ["null", null],
+        ["absent", undefined],
+    ] as const;
     for (const [reading, shown] of NEVER_READINGS) {
         it(`reports a never-expiring token's expiry as ${String(shown)} on create, get and list with neverExpiringTokenExpiry "${reading}"`, async () => {
             ctx.emulator.setBehaviour({ neverExpiringTokenExpiry: reading, listTokenFields: "whenSelected" });
@@ -60,7 +81,11 @@ describe("emulator: server-set fields of a new profile", () => {
             const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
             const read = await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT);
             const listed = (await g.get(g.collection(DEVICE_OWNER, `?$select=id,${TOKEN_SELECT}`))).json.value[0] as Json;
-            for (const [where, entity] of [["create", created], ["get", read], ["list", listed]] as const) {
+            for (const [where, entity] of [
+                ["create", created],
+                ["get", read],
+                ["list", listed],
+            ] as const) {
                 expect(entity.tokenValue, where).to.match(/^[A-Z]{8}$/);
                 if (shown === undefined) expect(entity, where).to.not.have.property("tokenExpirationDateTime");
                 else expect(entity.tokenExpirationDateTime, where).to.equal(shown);
@@ -91,16 +116,22 @@ describe("emulator: server-set fields of a new profile", () => {
         expect(created.qrCodeContent.trim().startsWith("{")).to.equal(true);
         const doc = JSON.parse(created.qrCodeContent);
         expect(doc["android.app.extra.PROVISIONING_DEVICE_ADMIN_COMPONENT_NAME"]).to.equal(CLOUDDPC_COMPONENT);
-        expect(doc["android.app.extra.PROVISIONING_DEVICE_ADMIN_PACKAGE_DOWNLOAD_LOCATION"])
-            .to.equal("https://play.google.com/managed/downloadManagingApp?identifier=setup");
+        expect(doc["android.app.extra.PROVISIONING_DEVICE_ADMIN_PACKAGE_DOWNLOAD_LOCATION"]).to.equal(
+            "https://play.google.com/managed/downloadManagingApp?identifier=setup",
+        );
         expect(doc["android.app.extra.PROVISIONING_DEVICE_ADMIN_SIGNATURE_CHECKSUM"]).to.be.a("string").and.not.equal("");
         expect(doc[EXTRAS_BUNDLE][CLOUDDPC_TOKEN_EXTRA]).to.equal(created.tokenValue);
     });
 
     it("puts base64 of a JSON with the Wi-Fi SSID, password and security type in AOSP qrCodeContent", async () => {
-        const created = await graph().create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserless, {
-            wifiSsid: "Warehouse-WiFi", wifiPassword: "s3cret-pass", wifiSecurityType: "wpa",
-        }));
+        const created = await graph().create(
+            DEVICE_OWNER,
+            deviceOwnerBody(MODES.aospUserless, {
+                wifiSsid: "Warehouse-WiFi",
+                wifiPassword: "s3cret-pass",
+                wifiSecurityType: "wpa",
+            }),
+        );
         expect(created.qrCodeContent).to.match(/^[A-Za-z0-9+/]+=*$/);
         const doc = JSON.parse(Buffer.from(created.qrCodeContent, "base64").toString("utf8"));
         expect(doc["android.app.extra.PROVISIONING_WIFI_SSID"]).to.equal("Warehouse-WiFi");
@@ -110,9 +141,14 @@ describe("emulator: server-set fields of a new profile", () => {
     });
 
     it("leaves Wi-Fi out of the AOSP QR code when configureWifi is false", async () => {
-        const created = await graph().create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserless, {
-            configureWifi: false, wifiSsid: "Ignored", wifiPassword: "ignored",
-        }));
+        const created = await graph().create(
+            DEVICE_OWNER,
+            deviceOwnerBody(MODES.aospUserless, {
+                configureWifi: false,
+                wifiSsid: "Ignored",
+                wifiPassword: "ignored",
+            }),
+        );
         const doc = provisioningDoc(created.qrCodeContent);
         expect(doc).to.not.have.property("android.app.extra.PROVISIONING_WIFI_SSID");
         expect(doc).to.not.have.property("android.app.extra.PROVISIONING_WIFI_PASSWORD");
@@ -180,7 +216,9 @@ describe("emulator: createToken and revokeToken", () => {
         const g = graph();
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.aospUserless));
         const read = await createToken(g, DEVICE_OWNER, created.id, 7 * DAY_SECONDS);
-        expect(read.tokenValue).to.match(/^\d{20}$/).and.not.equal(created.tokenValue);
+        expect(read.tokenValue)
+            .to.match(/^\d{20}$/)
+            .and.not.equal(created.tokenValue);
         expect(expiryMs(read) - Date.parse(read.tokenCreationDateTime)).to.be.closeTo(7 * DAY_SECONDS * 1000, 1000);
         expect(read.qrCodeContent).to.not.equal(created.qrCodeContent);
     });
@@ -214,7 +252,9 @@ describe("emulator: createToken and revokeToken", () => {
         const g = graph();
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
         const read = await createToken(g, DEVICE_OWNER, created.id, 3600);
-        expect(read.tokenValue).to.match(/^[A-Z]{8}$/).and.not.equal(created.tokenValue);
+        expect(read.tokenValue)
+            .to.match(/^[A-Z]{8}$/)
+            .and.not.equal(created.tokenValue);
         expect(read.tokenExpirationDateTime).to.equal(NO_DATE);
     });
 

@@ -70,7 +70,7 @@ describe("emulator validation: bad bodies answer 400 with a Graph error", () => 
 
     it("refuses malformed JSON on create, update and createToken", async () => {
         const g = graph();
-        expectGraphError(await g.request("POST", g.collection(DEVICE_OWNER), { rawBody: "{\"displayName\": " }), 400, "BadRequest", "JSON");
+        expectGraphError(await g.request("POST", g.collection(DEVICE_OWNER), { rawBody: '{"displayName": ' }), 400, "BadRequest", "JSON");
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
         expectGraphError(await g.request("PATCH", g.item(DEVICE_OWNER, created.id), { rawBody: "not json" }), 400, "BadRequest");
         expectGraphError(await g.request("POST", g.item(DEVICE_OWNER, created.id, "/createToken"), { rawBody: "[1," }), 400, "BadRequest");

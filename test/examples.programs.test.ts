@@ -20,7 +20,14 @@ describe("examples: program logic under Pulumi mocks", function () {
 
     describe("dedicated-kiosk", () => {
         it("declares one dedicated profile with a 90-day token renewed in its last 14 days, scope tags and a name template, and exports its QR code as a secret", async () => {
-            const run = await runWithMocks({ example: join(EXAMPLES_DIR, "dedicated-kiosk"), project: "intune-dedicated-kiosk", stack: "dev", config: {}, preview: false, cwd });
+            const run = await runWithMocks({
+                example: join(EXAMPLES_DIR, "dedicated-kiosk"),
+                project: "intune-dedicated-kiosk",
+                stack: "dev",
+                config: {},
+                preview: false,
+                cwd,
+            });
             expect(run.error).to.equal(undefined);
             const profiles = run.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile");
             expect(profiles).to.have.length(1);
@@ -44,14 +51,24 @@ describe("examples: program logic under Pulumi mocks", function () {
             expect(run.exports.profiles.secret).to.equal(true);
             expect(Object.keys(run.exports.profiles.value as object)).to.deep.equal(["kiosk"]);
             expect((run.exports.profiles.value as Record<string, object>).kiosk).to.have.all.keys(
-                "displayName", "enrollmentMode", "profileId", "tokenValue", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage",
+                "displayName",
+                "enrollmentMode",
+                "profileId",
+                "tokenValue",
+                "tokenExpirationDateTime",
+                "qrCodeContent",
+                "qrCodeImage",
             );
         });
 
         it("takes the display name and scope tags from stack config (numbers as `pulumi config set --path` stores them)", async () => {
             const run = await runWithMocks({
-                example: join(EXAMPLES_DIR, "dedicated-kiosk"), project: "intune-dedicated-kiosk", stack: "dev", preview: false, cwd,
-                config: { displayName: "Dock scanners", scopeTagIds: "[0, \"12\"]" },
+                example: join(EXAMPLES_DIR, "dedicated-kiosk"),
+                project: "intune-dedicated-kiosk",
+                stack: "dev",
+                preview: false,
+                cwd,
+                config: { displayName: "Dock scanners", scopeTagIds: '[0, "12"]' },
             });
             expect(run.error).to.equal(undefined);
             expect(run.resources[0].inputs).to.include({ displayName: "Dock scanners" });
@@ -85,12 +102,19 @@ describe("examples: program logic under Pulumi mocks", function () {
 
         it("writes a printable sheet with one QR code per profile of every source stack, expiry dates and warnings", async () => {
             const run = await runWithMocks({
-                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd,
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"),
+                project: "intune-enrollment-sheet",
+                stack: "dev",
+                preview: false,
+                cwd,
                 config: { sourceStacks: JSON.stringify([kioskStack, corporateStack]), outputFile: "out/sheet.html" },
                 stackOutputs,
             });
             expect(run.error).to.equal(undefined);
-            expect(run.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([kioskStack, corporateStack]);
+            expect(run.resources.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([
+                kioskStack,
+                corporateStack,
+            ]);
 
             const file = join(cwd, "out", "sheet.html");
             expect(run.exports.sheetFile).to.deep.equal({ value: file, secret: false });
@@ -98,7 +122,9 @@ describe("examples: program logic under Pulumi mocks", function () {
             expect(statSync(file).mode & 0o777, "owner-only: the sheet holds tokens").to.equal(0o600);
             expect(html).to.match(/^<!DOCTYPE html>/);
             expect(html.match(/<section class="card">/g)).to.have.length(4);
-            expect(html.match(new RegExp(`<img class="qr" alt="[^"]*" src="data:image/png;base64,${TINY_PNG.replace(/[+/]/g, "\\$&")}">`, "g"))).to.have.length(3);
+            expect(html.match(new RegExp(`<img class="qr" alt="[^"]*" src="data:image/png;base64,${TINY_PNG.replace(/[+/]/g, "\\$&")}">`, "g"))).to.have.length(
+                3,
+            );
             expect(html, "an image that is not base64 is not embedded").to.not.include("not base64");
             expect(html).to.include("No QR code");
             expect(html, "names are escaped").to.include("Warehouse &lt;scanners&gt; &amp; co").and.not.include("<scanners>");
@@ -123,7 +149,11 @@ describe("examples: program logic under Pulumi mocks", function () {
 
         it("reads one stack named by `sourceStack`, and writes nothing during a preview", async () => {
             const run = await runWithMocks({
-                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: true, cwd,
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"),
+                project: "intune-enrollment-sheet",
+                stack: "dev",
+                preview: true,
+                cwd,
                 config: { sourceStack: kioskStack },
                 stackOutputs,
             });
@@ -135,8 +165,13 @@ describe("examples: program logic under Pulumi mocks", function () {
 
         it("leaves an unchanged sheet alone, so its only difference (the timestamp) does not rewrite it on every run", async () => {
             const request = {
-                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd,
-                config: { sourceStack: corporateStack }, stackOutputs,
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"),
+                project: "intune-enrollment-sheet",
+                stack: "dev",
+                preview: false,
+                cwd,
+                config: { sourceStack: corporateStack },
+                stackOutputs,
             };
             await runWithMocks(request);
             const file = join(cwd, "enrollment-sheet.html");
@@ -154,7 +189,12 @@ describe("examples: program logic under Pulumi mocks", function () {
 
         it("fails with Pulumi's own message when no source stack is configured", async () => {
             const run = await runWithMocks({
-                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"), project: "intune-enrollment-sheet", stack: "dev", preview: false, cwd, config: {},
+                example: join(EXAMPLES_DIR, "downstream-enrollment-sheet"),
+                project: "intune-enrollment-sheet",
+                stack: "dev",
+                preview: false,
+                cwd,
+                config: {},
             });
             expect(run.error).to.match(/Missing required configuration variable 'intune-enrollment-sheet:sourceStack'/);
         });
@@ -180,7 +220,10 @@ describe("examples: program logic under Pulumi mocks", function () {
             expect(sp.inputs).to.include({ clientId: "f1346770-5b25-470b-88bd-d5744ab7952c", useExisting: true });
             expect(run.resources.filter((r) => r.type === PROFILE).map((r) => r.name)).to.deep.equal(["whs-kiosk", "lobby-kiosk"]);
 
-            for (const [key, site] of [["whs", "Warehouse"], ["lobby", "Lobby"]]) {
+            for (const [key, site] of [
+                ["whs", "Warehouse"],
+                ["lobby", "Lobby"],
+            ]) {
                 const profile = named(run, `${key}-kiosk`);
                 const enrolled = named(run, `${key}-enrolled`);
                 const byProfile = named(run, `${key}-by-profile`);
@@ -194,9 +237,15 @@ describe("examples: program logic under Pulumi mocks", function () {
                 expect(enrolled.inputs.owners).to.have.members([idOf(run, sp), MOCK_DEPLOYER.objectId]);
 
                 expect(byProfile.inputs.types).to.deep.equal(["DynamicMembership"]);
-                expect(byProfile.inputs.dynamicMembership).to.deep.equal({ enabled: true, rule: `(device.enrollmentProfileName -eq "Contoso kiosks - ${site}")` });
+                expect(byProfile.inputs.dynamicMembership).to.deep.equal({
+                    enabled: true,
+                    rule: `(device.enrollmentProfileName -eq "Contoso kiosks - ${site}")`,
+                });
                 expect(run.exports.siteOutputs.value).to.have.nested.property(`${key}.enrollmentGroupId`, idOf(run, enrolled));
-                expect(run.exports.siteOutputs.value).to.have.nested.property(`${key}.profileGroupRule`, `(device.enrollmentProfileName -eq "Contoso kiosks - ${site}")`);
+                expect(run.exports.siteOutputs.value).to.have.nested.property(
+                    `${key}.profileGroupRule`,
+                    `(device.enrollmentProfileName -eq "Contoso kiosks - ${site}")`,
+                );
             }
             expect(named(run, "fleet").inputs.dynamicMembership).to.deep.equal({
                 enabled: true,

@@ -52,7 +52,17 @@ describe("README: the reference matches the code", () => {
         const methods = section("## Signing in: the methods and how one is chosen");
         const order = [...methods.matchAll(/^\| (\d) \| `(\w+)` \|/gm)].map((m) => m[2]);
         // The order of chooseAuth in provider/runtime/settings.ts.
-        expect(order).to.deep.equal(["accessToken", "clientSecret", "clientCertificate", "workloadIdentity", "githubOidc", "azurePipelines", "managedIdentity", "azureCli", "default"]);
+        expect(order).to.deep.equal([
+            "accessToken",
+            "clientSecret",
+            "clientCertificate",
+            "workloadIdentity",
+            "githubOidc",
+            "azurePipelines",
+            "managedIdentity",
+            "azureCli",
+            "default",
+        ]);
         expect([...order].sort()).to.deep.equal([...AUTH_METHODS].sort());
         expect(methods).to.include("embedded emulator");
     });
@@ -84,17 +94,42 @@ describe("README: the reference matches the code", () => {
         const messages = [
             new GraphRequestError({ operation: creating, status: 403, code: "Forbidden" }),
             new GraphRequestError({ operation: { description: 'Reading Android enrollment profile "Kiosk"', kind: "read" }, status: 403, code: "Forbidden" }),
-            new GraphRequestError({ operation: creating, status: 401, code: "Unauthorized", serviceMessage: "Access token validation failure. Invalid audience." }),
+            new GraphRequestError({
+                operation: creating,
+                status: 401,
+                code: "Unauthorized",
+                serviceMessage: "Access token validation failure. Invalid audience.",
+            }),
             new GraphRequestError({ operation: { description: 'Updating Android enrollment profile "Kiosk"', kind: "write" }, status: 404, code: "NotFound" }),
             new GraphRequestError({ operation: creating, status: 429, code: "TooManyRequests", attempts: 14 }),
             new GraphRequestError({ operation: creating, status: 503, code: "ServiceUnavailable", attempts: 9 }),
             new GraphRequestError({
-                operation: creating, status: 500, code: "EmulatorStateFileError",
-                serviceMessage: new EmulatorStateError("/home/me/kiosk/.intune-emulator/state.json", "save", new Error("ENOSPC: no space left on device, write")).message,
+                operation: creating,
+                status: 500,
+                code: "EmulatorStateFileError",
+                serviceMessage: new EmulatorStateError(
+                    "/home/me/kiosk/.intune-emulator/state.json",
+                    "save",
+                    new Error("ENOSPC: no space left on device, write"),
+                ).message,
             }),
-            new GraphRequestError({ operation: creating, code: "NetworkError", serviceMessage: "connect ECONNREFUSED 10.0.0.1:443; could not reach Microsoft Graph at https://graph.microsoft.com", attempts: 7 }),
-            new GraphRequestError({ operation: creating, code: "OutcomeUnknown", serviceMessage: "socket hang up; the request may or may not have taken effect", outcomeUnknown: true }),
-            new SignInError("githubOidc", new Error('The GitHub Actions OIDC endpoint answered 403: does the job have "permissions: id-token: write"?'), creating),
+            new GraphRequestError({
+                operation: creating,
+                code: "NetworkError",
+                serviceMessage: "connect ECONNREFUSED 10.0.0.1:443; could not reach Microsoft Graph at https://graph.microsoft.com",
+                attempts: 7,
+            }),
+            new GraphRequestError({
+                operation: creating,
+                code: "OutcomeUnknown",
+                serviceMessage: "socket hang up; the request may or may not have taken effect",
+                outcomeUnknown: true,
+            }),
+            new SignInError(
+                "githubOidc",
+                new Error('The GitHub Actions OIDC endpoint answered 403: does the job have "permissions: id-token: write"?'),
+                creating,
+            ),
             new SignInError("clientSecret", new Error("endpoints_resolution_error: Endpoints cannot be resolved"), creating),
             new ConsistencyTimeout(`Android enrollment profile "Kiosk 03" (5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f) to show its enrollment token`, 120_000),
             new SettingsError(["signing in with a client secret needs `intune:clientSecret` or AZURE_CLIENT_SECRET"]),
@@ -112,8 +147,11 @@ describe("README: the reference matches the code", () => {
     it("points at every example and pipeline file, and they exist", () => {
         for (const e of listExamples()) expect(readme, e.name).to.include(`\`${e.name}\``);
         for (const f of [
-            "pipelines/github-actions/intune-enrollment.yml", "pipelines/azure-devops/azure-pipelines.yml", "pipelines/setup/create-app-registration.sh",
-            "pipelines/github-actions/intune-enrollment-tenants.yml", "pipelines/azure-devops/azure-pipelines-tenants.yml",
+            "pipelines/github-actions/intune-enrollment.yml",
+            "pipelines/azure-devops/azure-pipelines.yml",
+            "pipelines/setup/create-app-registration.sh",
+            "pipelines/github-actions/intune-enrollment-tenants.yml",
+            "pipelines/azure-devops/azure-pipelines-tenants.yml",
         ]) {
             expect(readme, f).to.include(f);
             expect(existsSync(join(REPO_ROOT, f)), f).to.equal(true);

@@ -20,13 +20,21 @@ describe("examples: every example type-checks against the built package", functi
 
     it("has the examples the documentation describes", () => {
         expect(examples.map((e) => e.name)).to.deep.equal([
-            "adopt-existing", "aosp", "dedicated-kiosk", "downstream-enrollment-sheet", "fully-managed-and-work-profile", "kiosk-fleet",
-            "legacy-android-for-work", "many-tenants",
+            "adopt-existing",
+            "aosp",
+            "dedicated-kiosk",
+            "downstream-enrollment-sheet",
+            "fully-managed-and-work-profile",
+            "kiosk-fleet",
+            "legacy-android-for-work",
+            "many-tenants",
         ]);
     });
 
     for (const e of listExamples()) {
-        it(`${e.name} compiles with no error (${sourcesOf(e.dir).map((f) => f.slice(e.dir.length + 1)).join(", ")})`, async () => {
+        it(`${e.name} compiles with no error (${sourcesOf(e.dir)
+            .map((f) => f.slice(e.dir.length + 1))
+            .join(", ")})`, async () => {
             const { code, output } = await results.get(e.name)!;
             expect(output, `tsc output for examples/${e.name}`).to.equal("");
             expect(code).to.equal(0);

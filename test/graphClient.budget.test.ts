@@ -59,11 +59,18 @@ describe("graph client budget: a burst of writes at Intune's limits", function (
     // Legacy (androidForWork) profiles get no token on create, so the emulator spends no time drawing QR codes and
     // the burst really runs at the limit.
     async function burst(clients: GraphClient[], count: number): Promise<unknown[]> {
-        return Promise.all(Array.from({ length: count }, (_, i) => {
-            const client = clients[i % clients.length];
-            const name = `Burst ${i}`;
-            return client.create(op(`Creating Android enrollment profile "${name}"`), LEGACY_PATH, { displayName: name }, probeByName(client, name, LEGACY_PATH));
-        }));
+        return Promise.all(
+            Array.from({ length: count }, (_, i) => {
+                const client = clients[i % clients.length];
+                const name = `Burst ${i}`;
+                return client.create(
+                    op(`Creating Android enrollment profile "${name}"`),
+                    LEGACY_PATH,
+                    { displayName: name },
+                    probeByName(client, name, LEGACY_PATH),
+                );
+            }),
+        );
     }
 
     it("creates 300 profiles at once with zero failed calls", async () => {
@@ -106,4 +113,3 @@ describe("graph client budget: how it shrinks under 429s", () => {
         expect(budget.current).to.deep.equal({ writes: 25, requests: 250 });
     });
 });
-

@@ -4,9 +4,7 @@ import { GraphClient } from "../provider/graph/client";
 import { ConsistencyTimeout, waitUntilVisible } from "../provider/graph/consistency";
 import { GraphRequestError } from "../provider/graph/errors";
 import { useEmulator } from "./support/emulator";
-import {
-    clientFor, Config, DEVICE_OWNER_PATH, emulatorConfig, newApp, op, probeByName, profileBody, READ, rejectionOf,
-} from "./support/graphClient";
+import { clientFor, Config, DEVICE_OWNER_PATH, emulatorConfig, newApp, op, probeByName, profileBody, READ, rejectionOf } from "./support/graphClient";
 
 const CREATE_PATH = "EnrollmentProfiles$";
 
@@ -31,7 +29,10 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
 
     function onlyProfile(name: string): Record<string, unknown> {
         const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
-        expect(stored.map((p) => p.displayName), "exactly one profile exists").to.deep.equal([name]);
+        expect(
+            stored.map((p) => p.displayName),
+            "exactly one profile exists",
+        ).to.deep.equal([name]);
         return stored[0];
     }
 
@@ -43,34 +44,69 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
         expect(created.id).to.equal(stored.id);
         expect(probes).to.be.at.least(1);
         // The emulator logs the delayed POST when its late answer goes out; wait for it, so it lands in this test.
-        await waitUntilVisible(async () => (posts() > 0 ? true : undefined), () => true, { timeoutMs: 6000, what: "the delayed POST to finish" });
-        expect(ctx.emulator.requests().filter((r) => r.method === "POST").map((r) => r.status), "the POST was sent once").to.deep.equal([201]);
+        await waitUntilVisible(
+            async () => (posts() > 0 ? true : undefined),
+            () => true,
+            { timeoutMs: 6000, what: "the delayed POST to finish" },
+        );
+        expect(
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method === "POST")
+                .map((r) => r.status),
+            "the POST was sent once",
+        ).to.deep.equal([201]);
     });
 
     it("a POST whose connection was reset after the service created the profile returns that profile", async () => {
         const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 }, "Kiosk reset");
         expect(created.id).to.equal(onlyProfile("Kiosk reset").id);
-        expect(ctx.emulator.requests().filter((r) => r.method === "POST").map((r) => r.status)).to.deep.equal([0]);
+        expect(
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method === "POST")
+                .map((r) => r.status),
+        ).to.deep.equal([0]);
     });
 
     it("a POST answered 504 after the service created the profile returns that profile", async () => {
         const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, status: 504, times: 1 }, "Kiosk 504");
         expect(created.id).to.equal(onlyProfile("Kiosk 504").id);
-        expect(ctx.emulator.requests().filter((r) => r.method === "POST").map((r) => r.status)).to.deep.equal([504]);
+        expect(
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method === "POST")
+                .map((r) => r.status),
+        ).to.deep.equal([504]);
     });
 
     it("a POST that failed before it took effect is found by no probe and sent again, creating exactly one", async () => {
         const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, drop: true, times: 1 }, "Kiosk lost");
         expect(probes).to.be.at.least(1);
         expect(created.id).to.equal(onlyProfile("Kiosk lost").id);
-        expect(ctx.emulator.requests().filter((r) => r.method === "POST").map((r) => r.status)).to.deep.equal([0, 201]);
+        expect(
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method === "POST")
+                .map((r) => r.status),
+        ).to.deep.equal([0, 201]);
     });
 
     it("a POST that timed out before it took effect is sent again, creating exactly one", async () => {
         const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, delayMs: 1500, status: 503, times: 1 }, "Kiosk slow");
         expect(created.id).to.equal(onlyProfile("Kiosk slow").id);
-        await waitUntilVisible(async () => (posts() > 1 ? true : undefined), () => true, { timeoutMs: 6000, what: "the delayed POST to finish" });
-        expect(ctx.emulator.requests().filter((r) => r.method === "POST").map((r) => r.status).sort()).to.deep.equal([201, 503]);
+        await waitUntilVisible(
+            async () => (posts() > 1 ? true : undefined),
+            () => true,
+            { timeoutMs: 6000, what: "the delayed POST to finish" },
+        );
+        expect(
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method === "POST")
+                .map((r) => r.status)
+                .sort(),
+        ).to.deep.equal([201, 503]);
     });
 
     it("keeps probing while a profile made by a lost POST is not yet visible", async () => {
@@ -84,7 +120,12 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
     it("resends a create throttled with 429 or refused with 503 (nothing was created) without probing", async () => {
         let probes = 0;
         const c = client();
-        ctx.emulator.setFaults({ rules: [{ method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 1 }, { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 }] });
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 1 },
+                { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 },
+            ],
+        });
         const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Kiosk busy"), async () => {
             probes += 1;
             return undefined;
@@ -96,10 +137,17 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
 
     it("does not probe or resend a create the service refused (400)", async () => {
         let probes = 0;
-        const err = await rejectionOf(client().create(op('Creating Android enrollment profile "Bad"'), DEVICE_OWNER_PATH, profileBody("Bad", { enrollmentMode: "corporateOwnedUnknown" }), async () => {
-            probes += 1;
-            return undefined;
-        }));
+        const err = await rejectionOf(
+            client().create(
+                op('Creating Android enrollment profile "Bad"'),
+                DEVICE_OWNER_PATH,
+                profileBody("Bad", { enrollmentMode: "corporateOwnedUnknown" }),
+                async () => {
+                    probes += 1;
+                    return undefined;
+                },
+            ),
+        );
         expect((err as GraphRequestError).status).to.equal(400);
         expect(probes).to.equal(0);
         expect(posts()).to.equal(1);
@@ -116,10 +164,17 @@ describe("graph client consistency: a 404 right after create is waited out", fun
         const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Eventually"), probeByName(c, "Eventually"))) as { id: string };
         const path = `${DEVICE_OWNER_PATH}/${created.id}`;
         expect(await c.find(READ, path), "not visible at first").to.equal(undefined);
-        const seen = (await waitUntilVisible(() => c.find(READ, path), () => true, { timeoutMs: 5000, what: `profile ${created.id}` })) as { id: string; displayName: string };
+        const seen = (await waitUntilVisible(
+            () => c.find(READ, path),
+            () => true,
+            { timeoutMs: 5000, what: `profile ${created.id}` },
+        )) as { id: string; displayName: string };
         expect(seen.id).to.equal(created.id);
         expect(seen.displayName).to.equal("Eventually");
-        const gets = ctx.emulator.requests().filter((r) => r.operation === "get").map((r) => r.status);
+        const gets = ctx.emulator
+            .requests()
+            .filter((r) => r.operation === "get")
+            .map((r) => r.status);
         expect(gets[0]).to.equal(404);
         expect(gets[gets.length - 1]).to.equal(200);
     });
@@ -130,10 +185,14 @@ describe("graph client consistency: a 404 right after create is waited out", fun
         const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Stale"), probeByName(c, "Stale"))) as { id: string };
         const path = `${DEVICE_OWNER_PATH}/${created.id}`;
         await c.patch(op("Updating"), path, { description: "new" });
-        const seen = (await waitUntilVisible(() => c.find(READ, path) as Promise<{ description?: string } | undefined>, (p) => p.description === "new", {
-            timeoutMs: 5000,
-            what: `profile ${created.id} to show description "new"`,
-        }));
+        const seen = await waitUntilVisible(
+            () => c.find(READ, path) as Promise<{ description?: string } | undefined>,
+            (p) => p.description === "new",
+            {
+                timeoutMs: 5000,
+                what: `profile ${created.id} to show description "new"`,
+            },
+        );
         expect(seen.description).to.equal("new");
     });
 
@@ -142,7 +201,13 @@ describe("graph client consistency: a 404 right after create is waited out", fun
         const c = clientFor(emulatorConfig(ctx.emulator, newApp(ctx.emulator)));
         const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Never"), probeByName(c, "Never"))) as { id: string };
         const what = `Android enrollment profile "Never" (${created.id}) to appear`;
-        const err = await rejectionOf(waitUntilVisible(() => c.find(READ, `${DEVICE_OWNER_PATH}/${created.id}`), () => true, { timeoutMs: 400, what }));
+        const err = await rejectionOf(
+            waitUntilVisible(
+                () => c.find(READ, `${DEVICE_OWNER_PATH}/${created.id}`),
+                () => true,
+                { timeoutMs: 400, what },
+            ),
+        );
         expect(err).to.be.instanceOf(ConsistencyTimeout);
         expect(err.message).to.equal(
             `Timed out after 0.4 s waiting for ${what}; Intune accepted the change but does not show it yet. Run again, or raise intune:consistencyTimeoutSeconds.`,

@@ -7,7 +7,19 @@ import { GraphRequestError, parseGraphError, SignInError, unwrapIntuneMessage } 
 import { SettingsError } from "../provider/runtime/settings";
 import { useEmulator } from "./support/emulator";
 import {
-    clientFor, closedPort, Config, DEVICE_OWNER_PATH, emulatorConfig, forgedJwt, GUID_TEXT, newApp, op, probeByName, profileBody, READ, rejectionOf,
+    clientFor,
+    closedPort,
+    Config,
+    DEVICE_OWNER_PATH,
+    emulatorConfig,
+    forgedJwt,
+    GUID_TEXT,
+    newApp,
+    op,
+    probeByName,
+    profileBody,
+    READ,
+    rejectionOf,
     settingsFrom,
 } from "./support/graphClient";
 
@@ -41,7 +53,12 @@ describe("graph client errors: every failure reads as what was being done, what 
 
     it("400 from Intune: the nested message is unwrapped to its human sentence", async () => {
         const err = await rejectionOf(create(writer(), profileBody("Kiosk", { deviceNameTemplate: `{{SERIAL}}-${"x".repeat(60)}` })));
-        const e = expectGraphMessage(err, 'Creating Android enrollment profile "Kiosk"', "400 Bad Request", "deviceNameTemplate must be at most 63 characters long.");
+        const e = expectGraphMessage(
+            err,
+            'Creating Android enrollment profile "Kiosk"',
+            "400 Bad Request",
+            "deviceNameTemplate must be at most 63 characters long.",
+        );
         expect(e.message).to.not.contain("_version").and.not.contain("Operation ID").and.not.contain("CustomApiErrorPhrase");
         expect(e.code).to.equal("BadRequest");
         expect(e.serviceMessage).to.equal("deviceNameTemplate must be at most 63 characters long.");
@@ -56,7 +73,15 @@ describe("graph client errors: every failure reads as what was being done, what 
     it("401: says the token was rejected and what to check", async () => {
         const c = clientFor({ graphEndpoint: em().graphUrl, caCertificatePath: em().caPath, accessToken: forgedJwt(em().tenantId) });
         const err = await rejectionOf(c.list(READ, DEVICE_OWNER_PATH));
-        const e = expectGraphMessage(err, "Reading Android enrollment profiles", "401 Unauthorized", "the access token was rejected", "Invalid JWT token", "intune:tenantId", "intune:clientId");
+        const e = expectGraphMessage(
+            err,
+            "Reading Android enrollment profiles",
+            "401 Unauthorized",
+            "the access token was rejected",
+            "Invalid JWT token",
+            "intune:tenantId",
+            "intune:clientId",
+        );
         expect(e.code).to.equal("InvalidAuthenticationToken");
     });
 
@@ -66,7 +91,13 @@ describe("graph client errors: every failure reads as what was being done, what 
         const c = appClient(em(), reader.clientId, "emulator-reader-secret");
         expect(await c.list(READ, DEVICE_OWNER_PATH)).to.deep.equal([]);
         const err = await rejectionOf(create(c));
-        const e = expectGraphMessage(err, 'Creating Android enrollment profile "Kiosk"', "403 Forbidden", "DeviceManagementConfiguration.ReadWrite.All is required", "admin consent");
+        const e = expectGraphMessage(
+            err,
+            'Creating Android enrollment profile "Kiosk"',
+            "403 Forbidden",
+            "DeviceManagementConfiguration.ReadWrite.All is required",
+            "admin consent",
+        );
         expect(e.message).to.not.contain("_version");
     });
 
@@ -74,7 +105,12 @@ describe("graph client errors: every failure reads as what was being done, what 
         const none = DEFAULT_APPS[2];
         const c = appClient(em(), none.clientId, "emulator-unprivileged-secret");
         const err = await rejectionOf(c.list(READ, DEVICE_OWNER_PATH));
-        expectGraphMessage(err, "Reading Android enrollment profiles", "403 Forbidden", "DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All is required");
+        expectGraphMessage(
+            err,
+            "Reading Android enrollment profiles",
+            "403 Forbidden",
+            "DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All is required",
+        );
     });
 
     it("404: says the profile does not exist", async () => {
@@ -88,14 +124,23 @@ describe("graph client errors: every failure reads as what was being done, what 
         const c = writer();
         const created = (await create(c)) as { id: string };
         await c.delete(op('Deleting Android enrollment profile "Kiosk"'), `${DEVICE_OWNER_PATH}/${created.id}`);
-        const err = await rejectionOf(c.action(op('Creating an enrollment token for "Kiosk"'), `${DEVICE_OWNER_PATH}/${created.id}/createToken`, { tokenValidityInSeconds: 3600 }));
+        const err = await rejectionOf(
+            c.action(op('Creating an enrollment token for "Kiosk"'), `${DEVICE_OWNER_PATH}/${created.id}/createToken`, { tokenValidityInSeconds: 3600 }),
+        );
         expectGraphMessage(err, 'Creating an enrollment token for "Kiosk"', "404 Not Found");
     });
 
     it("429 that never ends: gives up within intune:maxRetrySeconds and suggests lowering the write budget", async () => {
         fault({ method: "POST", status: 429, retryAfter: null });
         const err = await rejectionOf(create(writer({ maxRetrySeconds: "0.5" })));
-        const e = expectGraphMessage(err, 'Creating Android enrollment profile "Kiosk"', "429 Too Many Requests", "Intune kept throttling the request", "intune:writesPerWindow", "gave up after");
+        const e = expectGraphMessage(
+            err,
+            'Creating Android enrollment profile "Kiosk"',
+            "429 Too Many Requests",
+            "Intune kept throttling the request",
+            "intune:writesPerWindow",
+            "gave up after",
+        );
         expect(e.attempts).to.be.greaterThan(1);
         expect(em().profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(0);
     });
@@ -103,7 +148,14 @@ describe("graph client errors: every failure reads as what was being done, what 
     it("500 that never ends: retried a few times (usually transient), then reported with the attempts", async () => {
         fault({ method: "GET", status: 500 });
         const err = await rejectionOf(writer().list(READ, DEVICE_OWNER_PATH));
-        const e = expectGraphMessage(err, "Reading Android enrollment profiles", "500 Internal Server Error", "the Intune service failed: An internal server error occurred.", "run again", `gave up after ${MAX_SERVER_ERRORS} attempts`);
+        const e = expectGraphMessage(
+            err,
+            "Reading Android enrollment profiles",
+            "500 Internal Server Error",
+            "the Intune service failed: An internal server error occurred.",
+            "run again",
+            `gave up after ${MAX_SERVER_ERRORS} attempts`,
+        );
         expect(e.attempts).to.equal(MAX_SERVER_ERRORS);
         expect(em().requests()).to.have.length(MAX_SERVER_ERRORS);
     });
@@ -113,14 +165,26 @@ describe("graph client errors: every failure reads as what was being done, what 
         const c = writer({ maxRetrySeconds: "0.5" });
         const created = (await create(c)) as { id: string };
         const err = await rejectionOf(c.patch(op('Updating Android enrollment profile "Kiosk"'), `${DEVICE_OWNER_PATH}/${created.id}`, { description: "x" }));
-        const e = expectGraphMessage(err, 'Updating Android enrollment profile "Kiosk"', "503 Service Unavailable", "The service is temporarily unavailable", "gave up after");
+        const e = expectGraphMessage(
+            err,
+            'Updating Android enrollment profile "Kiosk"',
+            "503 Service Unavailable",
+            "The service is temporarily unavailable",
+            "gave up after",
+        );
         expect(e.attempts).to.be.greaterThan(1);
     });
 
     it("504 that never ends on a read: gives up with the attempts it made", async () => {
         fault({ method: "GET", status: 504 });
         const err = await rejectionOf(writer({ maxRetrySeconds: "0.5" }).list(READ, DEVICE_OWNER_PATH));
-        const e = expectGraphMessage(err, "Reading Android enrollment profiles", "504 Gateway Timeout", "The request timed out at the gateway", "gave up after");
+        const e = expectGraphMessage(
+            err,
+            "Reading Android enrollment profiles",
+            "504 Gateway Timeout",
+            "The request timed out at the gateway",
+            "gave up after",
+        );
         expect(e.attempts).to.be.greaterThan(1);
     });
 
@@ -128,10 +192,18 @@ describe("graph client errors: every failure reads as what was being done, what 
         fault({ method: "GET", delayMs: 1500 });
         const err = await rejectionOf(writer({ requestTimeoutSeconds: "0.2", maxRetrySeconds: "0.5" }).list(READ, DEVICE_OWNER_PATH));
         expect(err).to.be.instanceOf(GraphRequestError);
-        expect(err.message).to.match(new RegExp(`^Reading Android enrollment profiles failed: Timeout \\(the request timed out \\(\\w+\\); could not reach Microsoft Graph at ${em().graphUrl.replace(/[.]/g, "\\.")}; .*client-request-id ${GUID_TEXT}\\)$`));
+        expect(err.message).to.match(
+            new RegExp(
+                `^Reading Android enrollment profiles failed: Timeout \\(the request timed out \\(\\w+\\); could not reach Microsoft Graph at ${em().graphUrl.replace(/[.]/g, "\\.")}; .*client-request-id ${GUID_TEXT}\\)$`,
+            ),
+        );
         // The emulator still answers (and logs) each abandoned attempt later: let them land here, not in the next test.
         const attempts = (err as GraphRequestError).attempts;
-        await waitUntilVisible(async () => (em().requests().length >= attempts ? true : undefined), () => true, { timeoutMs: 5000, what: "the abandoned reads to finish" });
+        await waitUntilVisible(
+            async () => (em().requests().length >= attempts ? true : undefined),
+            () => true,
+            { timeoutMs: 5000, what: "the abandoned reads to finish" },
+        );
     });
 
     it("connection refused: names the host it could not reach", async () => {
@@ -139,14 +211,20 @@ describe("graph client errors: every failure reads as what was being done, what 
         const c = clientFor({ graphEndpoint: `https://127.0.0.1:${port}`, accessToken: em().issueToken(), maxRetrySeconds: "0.5" });
         const err = await rejectionOf(c.list(READ, DEVICE_OWNER_PATH));
         expect(err).to.be.instanceOf(GraphRequestError);
-        expect(err.message).to.match(new RegExp(`^Reading Android enrollment profiles failed: NetworkError \\(the connection was refused \\(ECONNREFUSED\\); could not reach Microsoft Graph at https://127\\.0\\.0\\.1:${port}; gave up after \\d+ attempts; client-request-id ${GUID_TEXT}\\)$`));
+        expect(err.message).to.match(
+            new RegExp(
+                `^Reading Android enrollment profiles failed: NetworkError \\(the connection was refused \\(ECONNREFUSED\\); could not reach Microsoft Graph at https://127\\.0\\.0\\.1:${port}; gave up after \\d+ attempts; client-request-id ${GUID_TEXT}\\)$`,
+            ),
+        );
     });
 
     it("TLS failure on Graph (CA not trusted): says how to trust the CA, at once rather than after retrying", async () => {
         const c = clientFor({ graphEndpoint: em().graphUrl, accessToken: em().issueToken(), maxRetrySeconds: "5" });
         const err = await rejectionOf(c.list(READ, DEVICE_OWNER_PATH));
         expect(err).to.be.instanceOf(GraphRequestError);
-        expect(err.message).to.match(/^Reading Android enrollment profiles failed: NetworkError \(TLS verification failed \([A-Z_]+\): trust the server's CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS; could not reach Microsoft Graph at https:\/\/127\.0\.0\.1:\d+; client-request-id /);
+        expect(err.message).to.match(
+            /^Reading Android enrollment profiles failed: NetworkError \(TLS verification failed \([A-Z_]+\): trust the server's CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS; could not reach Microsoft Graph at https:\/\/127\.0\.0\.1:\d+; client-request-id /,
+        );
         expect((err as GraphRequestError).attempts).to.equal(1);
     });
 
@@ -164,7 +242,9 @@ describe("graph client errors: every failure reads as what was being done, what 
         const c = appClient(em(), app.clientId, "not-the-right-secret");
         const err = await rejectionOf(create(c));
         expect(err).to.be.instanceOf(SignInError);
-        expect(err.message).to.match(/^Creating Android enrollment profile "Kiosk" failed: could not sign in to Entra ID \(clientSecret\): .*AADSTS7000215: Invalid client secret provided\./);
+        expect(err.message).to.match(
+            /^Creating Android enrollment profile "Kiosk" failed: could not sign in to Entra ID \(clientSecret\): .*AADSTS7000215: Invalid client secret provided\./,
+        );
         expect(err.message).to.not.match(/[\r\n]/);
         expect(err.message).to.not.contain("not-the-right-secret");
         expect(em().requests(), "no Graph call was made").to.have.length(0);
@@ -178,7 +258,9 @@ describe("graph client errors: every failure reads as what was being done, what 
 
     it("sign-in failure (wrong tenant): quotes AADSTS90002", async () => {
         const app = newApp(em());
-        const err = await rejectionOf(appClient(em(), app.clientId, app.secret, { tenantId: "00000000-0000-0000-0000-000000000001" }).list(READ, DEVICE_OWNER_PATH));
+        const err = await rejectionOf(
+            appClient(em(), app.clientId, app.secret, { tenantId: "00000000-0000-0000-0000-000000000001" }).list(READ, DEVICE_OWNER_PATH),
+        );
         expect(err).to.be.instanceOf(SignInError);
         expect(err.message).to.contain("AADSTS90002");
     });
@@ -201,8 +283,15 @@ describe("graph client errors: every failure reads as what was being done, what 
 
 describe("graph client errors: parsing Graph's error envelope", () => {
     it("unwraps Intune's nested JSON message and drops its support breadcrumbs", () => {
-        const nested = JSON.stringify({ _version: 3, Message: "Enrollment token type 'deviceStaging' is not supported for enrollment mode 'corporateOwnedDedicatedDevice'. - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: 1 - Url: https://fef.example/x", CustomApiErrorPhrase: "" });
-        expect(unwrapIntuneMessage(nested)).to.equal("Enrollment token type 'deviceStaging' is not supported for enrollment mode 'corporateOwnedDedicatedDevice'.");
+        const nested = JSON.stringify({
+            _version: 3,
+            Message:
+                "Enrollment token type 'deviceStaging' is not supported for enrollment mode 'corporateOwnedDedicatedDevice'. - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000 - Activity ID: 1 - Url: https://fef.example/x",
+            CustomApiErrorPhrase: "",
+        });
+        expect(unwrapIntuneMessage(nested)).to.equal(
+            "Enrollment token type 'deviceStaging' is not supported for enrollment mode 'corporateOwnedDedicatedDevice'.",
+        );
     });
 
     it("keeps a plain message and a JSON message it cannot read as they are", () => {
@@ -212,7 +301,11 @@ describe("graph client errors: parsing Graph's error envelope", () => {
     });
 
     it("reads code, message and request id from the envelope, and nothing from a body that is not one", () => {
-        expect(parseGraphError({ error: { code: "BadRequest", message: "x", innerError: { "request-id": "r1" } } })).to.deep.equal({ code: "BadRequest", message: "x", requestId: "r1" });
+        expect(parseGraphError({ error: { code: "BadRequest", message: "x", innerError: { "request-id": "r1" } } })).to.deep.equal({
+            code: "BadRequest",
+            message: "x",
+            requestId: "r1",
+        });
         expect(parseGraphError(undefined)).to.deep.equal({});
         expect(parseGraphError("<html>")).to.deep.equal({});
         expect(parseGraphError({ error: null })).to.deep.equal({});

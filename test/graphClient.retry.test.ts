@@ -4,7 +4,17 @@ import { GraphRequestError } from "../provider/graph/errors";
 import { retryAfterMs } from "../provider/graph/handlers/retry";
 import { useEmulator } from "./support/emulator";
 import {
-    clientFor, createDirect, DEVICE_OWNER_PATH, emulatorConfig, FakeGraph, freshClient, GUID_TEXT, newApp, op, READ, rejectionOf,
+    clientFor,
+    createDirect,
+    DEVICE_OWNER_PATH,
+    emulatorConfig,
+    FakeGraph,
+    freshClient,
+    GUID_TEXT,
+    newApp,
+    op,
+    READ,
+    rejectionOf,
 } from "./support/graphClient";
 
 const GUID = new RegExp(`^${GUID_TEXT}$`);
@@ -55,7 +65,9 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
         const { client } = freshClient(ctx.emulator, { throttleWindowSeconds: "1" });
         const names = Array.from({ length: 12 }, (_, i) => `Storm ${i}`);
         const created = await Promise.all(names.map((n) => createDirect(client, n)));
-        await Promise.all(created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after the storm" })));
+        await Promise.all(
+            created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after the storm" })),
+        );
         const log = ctx.emulator.requests();
         const throttled = log.filter((r) => r.status === 429);
         expect(throttled.length, "the storm happened").to.be.greaterThan(0);
@@ -71,7 +83,9 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
         const created = await Promise.all(Array.from({ length: 12 }, (_, i) => createDirect(client, `Flaky ${i}`)));
         ctx.emulator.setFaults({ statusRates: { "503": 0.3, "504": 0.2 } });
         const reads = created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`));
-        const writes = created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "patched through faults" }));
+        const writes = created.map((p) =>
+            client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "patched through faults" }),
+        );
         const results = await Promise.all([...reads, ...writes]);
         expect(results.slice(0, 12).map((r) => (r as { id: string }).id)).to.deep.equal(created.map((p) => p.id));
         const log = ctx.emulator.requests();
@@ -96,7 +110,9 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
             ],
         });
         const created = await Promise.all(Array.from({ length: 4 }, (_, i) => createDirect(client, `Server error ${i}`)));
-        await Promise.all(created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after 5xx" })));
+        await Promise.all(
+            created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after 5xx" })),
+        );
         const read = await Promise.all(created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`)));
         const log = ctx.emulator.requests();
         expect(log.filter((r) => r.status === 500)).to.have.length(3);
@@ -149,7 +165,11 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
         expect(e.status).to.equal(503);
         expect(e.attempts).to.be.greaterThan(1);
         expect(e.attempts).to.equal(ctx.emulator.requests().length);
-        expect(e.message).to.match(new RegExp(`^Reading Android enrollment profiles failed: 503 Service Unavailable \\(.*gave up after ${e.attempts} attempts; request-id ${GUID_TEXT}; client-request-id ${GUID_TEXT}\\)$`));
+        expect(e.message).to.match(
+            new RegExp(
+                `^Reading Android enrollment profiles failed: 503 Service Unavailable \\(.*gave up after ${e.attempts} attempts; request-id ${GUID_TEXT}; client-request-id ${GUID_TEXT}\\)$`,
+            ),
+        );
     });
 
     it("does not wait out a Retry-After longer than what is left of intune:maxRetrySeconds", async () => {
@@ -183,11 +203,7 @@ describe("graph client retry: what goes on the wire", function () {
     }
 
     it("adds a Retry-Attempt header on each retry, none on the first send", async () => {
-        const f = await fake([
-            { status: 503, headers: { "Retry-After": "0" } },
-            { status: 504 },
-            { status: 200, body: { value: [] } },
-        ]);
+        const f = await fake([{ status: 503, headers: { "Retry-After": "0" } }, { status: 504 }, { status: 200, body: { value: [] } }]);
         await clientOf(f).list(READ, DEVICE_OWNER_PATH);
         expect(f.seen.map((s) => s.headers["retry-attempt"])).to.deep.equal([undefined, "1", "2"]);
         const ids = f.seen.map((s) => s.headers["client-request-id"]);

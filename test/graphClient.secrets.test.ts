@@ -6,7 +6,19 @@ import { ClientOptions, GraphClient } from "../provider/graph/client";
 import { useEmulator } from "./support/emulator";
 import { call } from "./support/http";
 import {
-    clientFor, closedPort, Config, CredentialSpy, DEVICE_OWNER_PATH, emulatorConfig, forgedJwt, LEGACY_PATH, MODE, newApp, op, probeByName, READ,
+    clientFor,
+    closedPort,
+    Config,
+    CredentialSpy,
+    DEVICE_OWNER_PATH,
+    emulatorConfig,
+    forgedJwt,
+    LEGACY_PATH,
+    MODE,
+    newApp,
+    op,
+    probeByName,
+    READ,
 } from "./support/graphClient";
 
 const TOKEN_SELECT = "tokenValue,tokenCreationDateTime,tokenExpirationDateTime,qrCodeContent,qrCodeImage";
@@ -51,9 +63,19 @@ describe("graph client secrets: nothing secret reaches a log line or an error", 
         const wifiPasswords = [`Wifi-${randomUUID()}`, `Wifi-${randomUUID()}`, `Wifi-${randomUUID()}`];
         wifiPasswords.forEach((w) => secrets.add(w));
         const aosp = (name: string, wifiPassword: string): Record<string, unknown> => ({
-            displayName: name, enrollmentMode: MODE.aospUserless, configureWifi: true, wifiSsid: "Contoso-Lobby", wifiPassword, wifiSecurityType: "wpa",
+            displayName: name,
+            enrollmentMode: MODE.aospUserless,
+            configureWifi: true,
+            wifiSsid: "Contoso-Lobby",
+            wifiPassword,
+            wifiSecurityType: "wpa",
         });
-        const created = (await client.create(op('Creating Android enrollment profile "Lobby"'), DEVICE_OWNER_PATH, aosp("Lobby", wifiPasswords[0]), probeByName(client, "Lobby"))) as { id: string };
+        const created = (await client.create(
+            op('Creating Android enrollment profile "Lobby"'),
+            DEVICE_OWNER_PATH,
+            aosp("Lobby", wifiPasswords[0]),
+            probeByName(client, "Lobby"),
+        )) as { id: string };
         const path = `${DEVICE_OWNER_PATH}/${created.id}`;
         snapshotProfiles();
         await client.get(op('Reading the token of "Lobby"', "read"), path, { $select: TOKEN_SELECT });
@@ -63,10 +85,23 @@ describe("graph client secrets: nothing secret reaches a log line or an error", 
         await client.patch(op('Updating Android enrollment profile "Lobby"'), path, { wifiPassword: wifiPasswords[1] });
         snapshotProfiles();
         await client.get(op('Reading the token of "Lobby"', "read"), path, { $select: TOKEN_SELECT });
-        for (const [name, mode] of [["Dedicated", MODE.dedicated], ["Managed", MODE.fullyManaged]]) {
-            await client.create(op(`Creating Android enrollment profile "${name}"`), DEVICE_OWNER_PATH, { displayName: name, enrollmentMode: mode }, probeByName(client, name));
+        for (const [name, mode] of [
+            ["Dedicated", MODE.dedicated],
+            ["Managed", MODE.fullyManaged],
+        ]) {
+            await client.create(
+                op(`Creating Android enrollment profile "${name}"`),
+                DEVICE_OWNER_PATH,
+                { displayName: name, enrollmentMode: mode },
+                probeByName(client, name),
+            );
         }
-        const legacy = (await client.create(op('Creating legacy profile "Work"'), LEGACY_PATH, { displayName: "Work" }, probeByName(client, "Work", LEGACY_PATH))) as { id: string };
+        const legacy = (await client.create(
+            op('Creating legacy profile "Work"'),
+            LEGACY_PATH,
+            { displayName: "Work" },
+            probeByName(client, "Work", LEGACY_PATH),
+        )) as { id: string };
         await client.action(op('Creating an enrollment token for "Work"'), `${LEGACY_PATH}/${legacy.id}/createToken`, { tokenValidityInSeconds: 86_400 });
         snapshotProfiles();
         await client.list(READ, DEVICE_OWNER_PATH, { $select: `id,displayName,${TOKEN_SELECT}` });
@@ -80,10 +115,21 @@ describe("graph client secrets: nothing secret reaches a log line or an error", 
         snapshotProfiles();
 
         // Every class of error, each with a secret in play.
-        await expectFailure("400", client.create(op('Creating "Bad"'), DEVICE_OWNER_PATH, { ...aosp("Bad", wifiPasswords[0]), deviceNameTemplate: "x".repeat(80) }, probeByName(client, "Bad")));
+        await expectFailure(
+            "400",
+            client.create(
+                op('Creating "Bad"'),
+                DEVICE_OWNER_PATH,
+                { ...aosp("Bad", wifiPasswords[0]), deviceNameTemplate: "x".repeat(80) },
+                probeByName(client, "Bad"),
+            ),
+        );
         const forged = forgedJwt(em.tenantId);
         secrets.add(forged);
-        await expectFailure("401", debugClient({ graphEndpoint: em.graphUrl, caCertificatePath: em.caPath, accessToken: forged }).list(READ, DEVICE_OWNER_PATH));
+        await expectFailure(
+            "401",
+            debugClient({ graphEndpoint: em.graphUrl, caCertificatePath: em.caPath, accessToken: forged }).list(READ, DEVICE_OWNER_PATH),
+        );
         const reader = debugClient(emulatorConfig(em, { clientId: DEFAULT_APPS[1].clientId, secret: "emulator-reader-secret" }));
         secrets.add("emulator-reader-secret");
         await expectFailure("403", reader.create(op('Creating "Denied"'), DEVICE_OWNER_PATH, aosp("Denied", wifiPasswords[1]), probeByName(reader, "Denied")));
@@ -97,14 +143,22 @@ describe("graph client secrets: nothing secret reaches a log line or an error", 
         const staticToken = em.issueToken({ clientId: app.clientId, roles: [GRAPH_READWRITE_ALL] });
         secrets.add(staticToken);
         const port = await closedPort();
-        await expectFailure("refused", debugClient({ graphEndpoint: `https://127.0.0.1:${port}`, accessToken: staticToken, maxRetrySeconds: "0.3" }).patch(op("Updating"), path, { wifiPassword: wifiPasswords[1] }));
+        await expectFailure(
+            "refused",
+            debugClient({ graphEndpoint: `https://127.0.0.1:${port}`, accessToken: staticToken, maxRetrySeconds: "0.3" }).patch(op("Updating"), path, {
+                wifiPassword: wifiPasswords[1],
+            }),
+        );
         await expectFailure("TLS", debugClient({ graphEndpoint: em.graphUrl, accessToken: staticToken, maxRetrySeconds: "0.3" }).list(READ, DEVICE_OWNER_PATH));
         const wrongSecret = `wrong-${randomUUID()}`;
         secrets.add(wrongSecret);
         await expectFailure("sign-in", debugClient(emulatorConfig(em, { clientId: app.clientId, secret: wrongSecret })).list(READ, DEVICE_OWNER_PATH));
         const expired = em.issueToken({ lifetimeSeconds: -60 });
         secrets.add(expired);
-        await expectFailure("expired token", debugClient({ graphEndpoint: em.graphUrl, caCertificatePath: em.caPath, accessToken: expired }).list(READ, DEVICE_OWNER_PATH));
+        await expectFailure(
+            "expired token",
+            debugClient({ graphEndpoint: em.graphUrl, caCertificatePath: em.caPath, accessToken: expired }).list(READ, DEVICE_OWNER_PATH),
+        );
 
         // GitHub OIDC: the runner's request token and the OIDC token it hands out are secrets too.
         const subject = `repo:contoso/intune:ref:refs/heads/${randomUUID().slice(0, 8)}`;
@@ -112,7 +166,12 @@ describe("graph client secrets: nothing secret reaches a log line or an error", 
         const runnerToken = `runner-${randomUUID()}`;
         secrets.add(runnerToken);
         const oidc = await call(em.caPem, "GET", em.githubOidcRequestUrl(subject), { headers: { Authorization: "Bearer x" } });
-        const oidcClient = debugClient({ ...emulatorConfig(em, undefined), clientId: fed.clientId, oidcRequestUrl: em.githubOidcRequestUrl(subject), oidcRequestToken: runnerToken });
+        const oidcClient = debugClient({
+            ...emulatorConfig(em, undefined),
+            clientId: fed.clientId,
+            oidcRequestUrl: em.githubOidcRequestUrl(subject),
+            oidcRequestToken: runnerToken,
+        });
         await oidcClient.list(READ, DEVICE_OWNER_PATH);
         expect(JWT.test(oidc.json.value as string)).to.equal(true);
 
@@ -122,7 +181,10 @@ describe("graph client secrets: nothing secret reaches a log line or an error", 
         // The run really did produce traces, tokens and secrets to leak.
         expect(spy.tokens.length).to.be.at.least(3);
         expect(captured.filter((l) => l.startsWith("[intune] →")).length).to.be.greaterThan(20);
-        expect(captured.some((l) => l.includes('"wifiPassword":"[redacted]"')), "bodies are traced, redacted").to.equal(true);
+        expect(
+            captured.some((l) => l.includes('"wifiPassword":"[redacted]"')),
+            "bodies are traced, redacted",
+        ).to.equal(true);
         expect([...secrets].filter((s) => /^\d{20}$/.test(s)).length, "20-digit AOSP/dedicated tokens were issued").to.be.greaterThan(1);
 
         const text = captured.join("\n");

@@ -9,7 +9,17 @@ import { GraphClient } from "../provider/graph/client";
 import { tempDir, useEmulator } from "./support/emulator";
 import { call } from "./support/http";
 import {
-    clientFor, Config, createDirect, CredentialSpy, DEVICE_OWNER_PATH, emulatorConfig, forgedJwt, jwtClaims, newApp, READ, rejectionOf,
+    clientFor,
+    Config,
+    createDirect,
+    CredentialSpy,
+    DEVICE_OWNER_PATH,
+    emulatorConfig,
+    forgedJwt,
+    jwtClaims,
+    newApp,
+    READ,
+    rejectionOf,
 } from "./support/graphClient";
 
 /** Sign-in config for the emulator without any credential: each test adds its own. */
@@ -25,7 +35,10 @@ async function proveGraphWorks(emulator: RunningEmulator, client: GraphClient, c
     expect(created.displayName).to.equal(name);
     const log = emulator.requests();
     expect(log.map((r) => r.status)).to.deep.equal([200, 201]);
-    expect(log.every((r) => r.appId === clientId), "the emulator saw the app's own token").to.equal(true);
+    expect(
+        log.every((r) => r.appId === clientId),
+        "the emulator saw the app's own token",
+    ).to.equal(true);
 }
 
 async function certificatePair(): Promise<{ cert: string; key: string }> {
@@ -95,20 +108,24 @@ describe("graph client: each sign-in method gets a token from the emulated Entra
     it("signs in with the GitHub Actions OIDC exchange", async () => {
         const subject = `repo:contoso/intune-config:ref:refs/heads/${randomUUID().slice(0, 8)}`;
         const app = newApp(ctx.emulator, [GRAPH_READWRITE_ALL], { federatedSubject: subject });
-        const client = clientFor(signInConfig(ctx.emulator, app.clientId, {
-            oidcRequestUrl: ctx.emulator.githubOidcRequestUrl(subject),
-            oidcRequestToken: "github-runner-request-token",
-        }));
+        const client = clientFor(
+            signInConfig(ctx.emulator, app.clientId, {
+                oidcRequestUrl: ctx.emulator.githubOidcRequestUrl(subject),
+                oidcRequestToken: "github-runner-request-token",
+            }),
+        );
         expect(client.settings.auth.method).to.equal("githubOidc");
         await proveGraphWorks(ctx.emulator, client, app.clientId);
     });
 
     it("refuses a GitHub OIDC token whose subject the app does not trust", async () => {
         const app = newApp(ctx.emulator, [GRAPH_READWRITE_ALL], { federatedSubject: "repo:contoso/intune-config:ref:refs/heads/main" });
-        const client = clientFor(signInConfig(ctx.emulator, app.clientId, {
-            oidcRequestUrl: ctx.emulator.githubOidcRequestUrl("repo:someone-else/fork:ref:refs/heads/main"),
-            oidcRequestToken: "github-runner-request-token",
-        }));
+        const client = clientFor(
+            signInConfig(ctx.emulator, app.clientId, {
+                oidcRequestUrl: ctx.emulator.githubOidcRequestUrl("repo:someone-else/fork:ref:refs/heads/main"),
+                oidcRequestToken: "github-runner-request-token",
+            }),
+        );
         const err = await rejectionOf(client.list(READ, DEVICE_OWNER_PATH));
         expect(err).to.be.instanceOf(SignInError);
         expect(err.message).to.contain("githubOidc").and.contain("AADSTS700213");
@@ -132,7 +149,11 @@ describe("graph client: each sign-in method gets a token from the emulated Entra
         expect(ctx.emulator.requests()).to.have.length(0);
     });
 
-    for (const [cloud, scope] of [["usgovL4", "https://graph.microsoft.us"], ["usgovL5", "https://dod-graph.microsoft.us"], ["china", "https://microsoftgraph.chinacloudapi.cn"]]) {
+    for (const [cloud, scope] of [
+        ["usgovL4", "https://graph.microsoft.us"],
+        ["usgovL5", "https://dod-graph.microsoft.us"],
+        ["china", "https://microsoftgraph.chinacloudapi.cn"],
+    ]) {
         it(`asks for the ${cloud} scope when graphEndpoint points elsewhere`, async () => {
             const app = newApp(ctx.emulator);
             const spy = new CredentialSpy();
@@ -206,7 +227,11 @@ describe("graph client: token caching", function () {
     });
 
     it("gives up after one resend when the fresh token is refused too", async () => {
-        const client = clientFor({ graphEndpoint: ctx.emulator.graphUrl, caCertificatePath: ctx.emulator.caPath, accessToken: forgedJwt(ctx.emulator.tenantId) });
+        const client = clientFor({
+            graphEndpoint: ctx.emulator.graphUrl,
+            caCertificatePath: ctx.emulator.caPath,
+            accessToken: forgedJwt(ctx.emulator.tenantId),
+        });
         const err = await rejectionOf(client.list(READ, DEVICE_OWNER_PATH));
         expect(err.message).to.match(/^Reading Android enrollment profiles failed: 401 Unauthorized/);
         expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([401, 401]);

@@ -27,10 +27,11 @@ async function fakeEngine(): Promise<{ address: string; close(): Promise<void> }
     const port = (server.address() as { port: number }).port;
     return {
         address: `127.0.0.1:${port}`,
-        close: () => new Promise<void>((r) => {
-            server.close(() => r());
-            for (const s of sockets) s.destroy();
-        }),
+        close: () =>
+            new Promise<void>((r) => {
+                server.close(() => r());
+                for (const s of sockets) s.destroy();
+            }),
     };
 }
 
@@ -46,9 +47,22 @@ describe("the dynamic-provider host when the engine goes away", function () {
     /** Configure and Check: the host loads the provider, and with it the watch. */
     async function loadProvider(h: DynamicProviderHost): Promise<void> {
         const e = ctx.emulator;
-        await h.configure(stackConfigFor({ graphUrl: e.graphUrl, authorityHost: e.authorityHost, tenantId: e.tenantId, clientId: e.defaultApp.clientId, clientSecret: e.defaultApp.secret, caPath: e.caPath }));
+        await h.configure(
+            stackConfigFor({
+                graphUrl: e.graphUrl,
+                authorityHost: e.authorityHost,
+                tenantId: e.tenantId,
+                clientId: e.defaultApp.clientId,
+                clientSecret: e.defaultApp.secret,
+                caPath: e.caPath,
+            }),
+        );
         const text = await serializeProvider(pulumi, intune.providers.androidDeviceOwnerEnrollmentProfile);
-        const checked = await h.check(urnFor(DEVICE_OWNER_TYPE, "kiosk"), {}, { displayName: "Kiosk", enrollmentMode: "corporateOwnedFullyManaged", __provider: text });
+        const checked = await h.check(
+            urnFor(DEVICE_OWNER_TYPE, "kiosk"),
+            {},
+            { displayName: "Kiosk", enrollmentMode: "corporateOwnedFullyManaged", __provider: text },
+        );
         expect(checked.failures).to.deep.equal([]);
     }
 
@@ -73,7 +87,10 @@ describe("the dynamic-provider host when the engine goes away", function () {
     });
 
     it("arms only in the dynamic-provider host: node <@pulumi/pulumi>/cmd/dynamic-provider <engine address>", () => {
-        expect(engineAddressOfHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:4321"])).to.deep.equal({ host: "127.0.0.1", port: 4321 });
+        expect(engineAddressOfHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js", "127.0.0.1:4321"])).to.deep.equal({
+            host: "127.0.0.1",
+            port: 4321,
+        });
         expect(engineAddressOfHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider", "[::1]:4321"])).to.deep.equal({ host: "::1", port: 4321 });
         expect(engineAddressOfHost(["node", "/p/node_modules/mocha/bin/mocha.js", "127.0.0.1:4321"])).to.equal(undefined);
         expect(engineAddressOfHost(["node", "/p/node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js"])).to.equal(undefined);

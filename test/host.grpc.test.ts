@@ -5,7 +5,15 @@ import * as intune from "../provider";
 import { RunningEmulator } from "../emulator";
 import { useEmulator } from "./support/emulator";
 import {
-    DEVICE_OWNER_TYPE, DynamicProviderHost, FOR_WORK_TYPE, HostCallError, Props, serializeProvider, stackConfigFor, UNKNOWN_VALUE, urnFor,
+    DEVICE_OWNER_TYPE,
+    DynamicProviderHost,
+    FOR_WORK_TYPE,
+    HostCallError,
+    Props,
+    serializeProvider,
+    stackConfigFor,
+    UNKNOWN_VALUE,
+    urnFor,
 } from "./support/hostClient";
 
 /**
@@ -22,12 +30,30 @@ const legacyUrn = urnFor(FOR_WORK_TYPE, "legacy");
 
 /** Every server property a device-owner profile's outputs carry (null when the service has none). */
 const DEVICE_OWNER_OUTPUTS = [
-    "profileId", "accountId", "tokenValue", "tokenCreationDateTime", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage",
-    "qrCodeImageType", "enrolledDeviceCount", "enrollmentTokenUsageCount", "createdDateTime", "lastModifiedDateTime",
+    "profileId",
+    "accountId",
+    "tokenValue",
+    "tokenCreationDateTime",
+    "tokenExpirationDateTime",
+    "qrCodeContent",
+    "qrCodeImage",
+    "qrCodeImageType",
+    "enrolledDeviceCount",
+    "enrollmentTokenUsageCount",
+    "createdDateTime",
+    "lastModifiedDateTime",
 ];
 const FOR_WORK_OUTPUTS = [
-    "profileId", "accountId", "tokenValue", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage", "qrCodeImageType",
-    "enrolledDeviceCount", "createdDateTime", "lastModifiedDateTime",
+    "profileId",
+    "accountId",
+    "tokenValue",
+    "tokenExpirationDateTime",
+    "qrCodeContent",
+    "qrCodeImage",
+    "qrCodeImageType",
+    "enrolledDeviceCount",
+    "createdDateTime",
+    "lastModifiedDateTime",
 ];
 
 function targetOf(emulator: RunningEmulator) {
@@ -111,13 +137,17 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
         });
 
         it("Check turns every bad input into a CheckFailure naming the property, all at once", async () => {
-            const checked = await host.check(kioskUrn, {}, kioskInputs({
-                enrollmentMode: "kioskMode",
-                deviceNameTemplate: "x".repeat(70),
-                tokenValidityDays: 0,
-                wifiSsid: "Warehouse",
-                colour: "blue",
-            }));
+            const checked = await host.check(
+                kioskUrn,
+                {},
+                kioskInputs({
+                    enrollmentMode: "kioskMode",
+                    deviceNameTemplate: "x".repeat(70),
+                    tokenValidityDays: 0,
+                    wifiSsid: "Warehouse",
+                    colour: "blue",
+                }),
+            );
             const properties = checked.failures.map((f) => f.property);
             expect(properties).to.include.members(["enrollmentMode", "deviceNameTemplate", "tokenValidityDays", "colour"]);
             const mode = checked.failures.find((f) => f.property === "enrollmentMode")!;
@@ -126,7 +156,11 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
         });
 
         it("Check reports the Wi-Fi and token rules across properties for a valid mode", async () => {
-            const checked = await host.check(kioskUrn, {}, kioskInputs({ enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 120, wifiPassword: "secret" }));
+            const checked = await host.check(
+                kioskUrn,
+                {},
+                kioskInputs({ enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 120, wifiPassword: "secret" }),
+            );
             const byProperty = Object.fromEntries(checked.failures.map((f) => [f.property, f.reason]));
             expect(byProperty).to.have.keys(["tokenValidityDays", "wifiSsid"]);
             expect(byProperty.tokenValidityDays).to.contain("90");
@@ -205,7 +239,11 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
             const described = await host.check(kioskUrn, outs, kioskInputs({ description: "Aisle 5" }));
             expect(await host.diff(kioskUrn, id, outs, described.inputs)).to.deep.equal({ changes: "some", replaces: [], deleteBeforeReplace: false });
 
-            const remoded = await host.check(kioskUrn, outs, kioskInputs({ enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging" }));
+            const remoded = await host.check(
+                kioskUrn,
+                outs,
+                kioskInputs({ enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging" }),
+            );
             expect(remoded.failures).to.deep.equal([]);
             const diff = await host.diff(kioskUrn, id, outs, remoded.inputs);
             expect(diff.changes).to.equal("some");

@@ -12,7 +12,9 @@ describe("the two profile resources as the Pulumi SDK registers them (setMocks)"
 
     before(async () => {
         // Mocks are process-wide, so the program runs in a process of its own.
-        const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, "support", "hostMockProgram.js")], { cwd: join(__dirname, "..", "..") });
+        const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, "support", "hostMockProgram.js")], {
+            cwd: join(__dirname, "..", ".."),
+        });
         report = JSON.parse(stdout) as MockProgramReport;
     });
 

@@ -37,11 +37,16 @@ describe("orphans command against the Graph emulator", function () {
         dir = tempDir("intune-orphans");
         env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AZURE_|ARM_|INTUNE_)/.test(k)));
         Object.assign(env, {
-            AZURE_TENANT_ID: e.tenantId, AZURE_CLIENT_ID: e.defaultApp.clientId, AZURE_CLIENT_SECRET: e.defaultApp.secret,
-            INTUNE_GRAPH_ENDPOINT: e.graphUrl, AZURE_AUTHORITY_HOST: e.authorityHost, INTUNE_CA_CERTIFICATE_PATH: e.caPath,
+            AZURE_TENANT_ID: e.tenantId,
+            AZURE_CLIENT_ID: e.defaultApp.clientId,
+            AZURE_CLIENT_SECRET: e.defaultApp.secret,
+            INTUNE_GRAPH_ENDPOINT: e.graphUrl,
+            AZURE_AUTHORITY_HOST: e.authorityHost,
+            INTUNE_CA_CERTIFICATE_PATH: e.caPath,
         });
         const make = async (key: string, collection: "androidDeviceOwnerEnrollmentProfiles" | "androidForWorkEnrollmentProfiles", displayName: string) => {
-            const fields = collection === "androidDeviceOwnerEnrollmentProfiles" ? { displayName, enrollmentMode: "corporateOwnedFullyManaged" } : { displayName };
+            const fields =
+                collection === "androidDeviceOwnerEnrollmentProfiles" ? { displayName, enrollmentMode: "corporateOwnedFullyManaged" } : { displayName };
             ids[key] = String((await e.createInPortal(collection, fields)).id);
         };
         await make("managed", "androidDeviceOwnerEnrollmentProfiles", "Fleet kiosk-01");
@@ -50,17 +55,25 @@ describe("orphans command against the Graph emulator", function () {
         await make("duplicate", "androidForWorkEnrollmentProfiles", "Fleet legacy");
         await make("portal", "androidDeviceOwnerEnrollmentProfiles", "Made in the portal");
         // A legacy profile gets its token from createToken, not on create: give the duplicate one to revoke.
-        e.changeInPortal("androidForWorkEnrollmentProfiles", ids.duplicate, { tokenValue: "legacy-duplicate-token-value", tokenExpirationDateTime: new Date(Date.now() + 30 * 86_400_000).toISOString() });
-        writeFileSync(join(dir, "state.json"), JSON.stringify({
-            version: 3,
-            deployment: {
-                resources: [
-                    { urn: urn(OWNER, "kiosk-01"), type: OWNER, custom: true, id: ids.managed, outputs: { displayName: "Fleet kiosk-01" } },
-                    { urn: urn(FOR_WORK, "legacy"), type: FOR_WORK, custom: true, id: ids.legacy, outputs: { displayName: "Fleet legacy" } },
-                ],
-                pending_operations: [{ type: "creating", resource: { urn: urn(OWNER, "kiosk-02"), type: OWNER, custom: true, inputs: { displayName: "Fleet kiosk-02" } } }],
-            },
-        }));
+        e.changeInPortal("androidForWorkEnrollmentProfiles", ids.duplicate, {
+            tokenValue: "legacy-duplicate-token-value",
+            tokenExpirationDateTime: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        });
+        writeFileSync(
+            join(dir, "state.json"),
+            JSON.stringify({
+                version: 3,
+                deployment: {
+                    resources: [
+                        { urn: urn(OWNER, "kiosk-01"), type: OWNER, custom: true, id: ids.managed, outputs: { displayName: "Fleet kiosk-01" } },
+                        { urn: urn(FOR_WORK, "legacy"), type: FOR_WORK, custom: true, id: ids.legacy, outputs: { displayName: "Fleet legacy" } },
+                    ],
+                    pending_operations: [
+                        { type: "creating", resource: { urn: urn(OWNER, "kiosk-02"), type: OWNER, custom: true, inputs: { displayName: "Fleet kiosk-02" } } },
+                    ],
+                },
+            }),
+        );
     });
 
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,7 +107,10 @@ describe("orphans command against the Graph emulator", function () {
         for (const output of [text.stdout, text.stderr, json.stdout, json.stderr]) {
             for (const s of secrets) expect(output.includes(s), `output contains ${s.slice(0, 8)}...`).to.equal(false);
         }
-        expect(text.stdout).to.include(`"Made in the portal"`).and.to.include("nothing ties it to this stack").and.to.include('pending create of resource "kiosk-02"');
+        expect(text.stdout)
+            .to.include(`"Made in the portal"`)
+            .and.to.include("nothing ties it to this stack")
+            .and.to.include('pending create of resource "kiosk-02"');
     });
 
     it("with --marked, deletes only what is tied to the stack, after a yes, revoking each token first, and then exits 0", async () => {
@@ -106,16 +122,25 @@ describe("orphans command against the Graph emulator", function () {
         ctx.emulator.clearRequests();
         const accepted = await orphans(["--marked", "--delete"], "yes\n");
         expect(accepted.code, accepted.stdout + accepted.stderr).to.equal(0);
-        const writes = ctx.emulator.requests().filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/^.*deviceManagement\//, "")} ${r.status}`);
+        const writes = ctx.emulator
+            .requests()
+            .filter((r) => r.method !== "GET")
+            .map((r) => `${r.method} ${r.path.replace(/^.*deviceManagement\//, "")} ${r.status}`);
         expect(writes).to.have.members([
             // A fully managed token never expires: the service refuses its revoke, and the delete takes it with the profile.
-            `POST androidDeviceOwnerEnrollmentProfiles/${ids.interrupted}/revokeToken 400`, `DELETE androidDeviceOwnerEnrollmentProfiles/${ids.interrupted} 204`,
-            `POST androidForWorkEnrollmentProfiles/${ids.duplicate}/revokeToken 204`, `DELETE androidForWorkEnrollmentProfiles/${ids.duplicate} 204`,
+            `POST androidDeviceOwnerEnrollmentProfiles/${ids.interrupted}/revokeToken 400`,
+            `DELETE androidDeviceOwnerEnrollmentProfiles/${ids.interrupted} 204`,
+            `POST androidForWorkEnrollmentProfiles/${ids.duplicate}/revokeToken 204`,
+            `DELETE androidForWorkEnrollmentProfiles/${ids.duplicate} 204`,
         ]);
         for (const id of [ids.interrupted, ids.duplicate]) {
-            expect(writes.findIndex((w) => w.startsWith(`DELETE`) && w.includes(id))).to.be.greaterThan(writes.findIndex((w) => w.includes(`${id}/revokeToken`)));
+            expect(writes.findIndex((w) => w.startsWith(`DELETE`) && w.includes(id))).to.be.greaterThan(
+                writes.findIndex((w) => w.includes(`${id}/revokeToken`)),
+            );
         }
-        const left = [...ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...ctx.emulator.profiles("androidForWorkEnrollmentProfiles")].map((p) => p.id);
+        const left = [...ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...ctx.emulator.profiles("androidForWorkEnrollmentProfiles")].map(
+            (p) => p.id,
+        );
         expect(left).to.have.members([ids.managed, ids.legacy, ids.portal]);
 
         // What is left is not tied to the stack: --marked finds nothing; without it the portal profile still counts.
@@ -128,7 +153,9 @@ describe("orphans command against the Graph emulator", function () {
         expect(missing.code).to.equal(1);
         expect(missing.stderr).to.include("nope.json: ENOENT");
         const badSettings = await run(process.execPath, [CLI, "orphans", "--state", join(dir, "state.json")], {
-            cwd: dir, env: { ...env, INTUNE_GRAPH_ENDPOINT: "http://plain.example" }, allowFailure: true,
+            cwd: dir,
+            env: { ...env, INTUNE_GRAPH_ENDPOINT: "http://plain.example" },
+            allowFailure: true,
         });
         expect(badSettings.code).to.equal(1);
         expect(badSettings.stderr).to.include("intune:graphEndpoint").and.to.include("https://");

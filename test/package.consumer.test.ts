@@ -82,17 +82,39 @@ describe("the npm pack tarball installed in a consumer project", function () {
     it("ships the compiled provider and emulator with their declarations and the README, and no tests, sources or CI files", () => {
         const paths = packed.files.map((f) => f.path);
         expect(paths).to.include.members([
-            "package.json", "README.md", "LICENSE",
-            "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/profiles/host.js", "dist/provider/profiles/provider.js",
-            "dist/emulator/index.js", "dist/emulator/index.d.ts",
+            "package.json",
+            "README.md",
+            "LICENSE",
+            "dist/provider/index.js",
+            "dist/provider/index.d.ts",
+            "dist/provider/profiles/host.js",
+            "dist/provider/profiles/provider.js",
+            "dist/emulator/index.js",
+            "dist/emulator/index.d.ts",
         ]);
-        const unwanted = paths.filter((p) => /^(dist\/test\/|dist\/scripts\/|node_modules\/|\.ci\/|test\/|scripts\/|provider\/|emulator\/|quickstart\/)/.test(p) || /^(\.mocharc\.json|tsconfig\.json|Pulumi\.yaml)$/.test(p));
-        const summary = [...new Set(unwanted.map((p) => p.split("/").slice(0, p.startsWith("dist/") ? 2 : 1).join("/")))];
+        const unwanted = paths.filter(
+            (p) =>
+                /^(dist\/test\/|dist\/scripts\/|node_modules\/|\.ci\/|test\/|scripts\/|provider\/|emulator\/|quickstart\/)/.test(p) ||
+                /^(\.mocharc\.json|tsconfig\.json|Pulumi\.yaml)$/.test(p),
+        );
+        const summary = [
+            ...new Set(
+                unwanted.map((p) =>
+                    p
+                        .split("/")
+                        .slice(0, p.startsWith("dist/") ? 2 : 1)
+                        .join("/"),
+                ),
+            ),
+        ];
         expect(summary, `the tarball ships ${unwanted.length} files it should not (package.json needs a "files" field)`).to.deep.equal([]);
     });
 
     it("declares @pulumi/pulumi as a peer dependency from the oldest supported release on, so the program's own copy is the one used", () => {
-        const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+        const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+            dependencies?: Record<string, string>;
+            peerDependencies?: Record<string, string>;
+        };
         expect(pkg.dependencies ?? {}, "a regular dependency would let npm nest a second copy").not.to.have.property("@pulumi/pulumi");
         expect(MATRIX.peerRange).to.equal(`^${MATRIX.oldestPulumi}`);
         expect(MATRIX.newestPulumi.split(".")[0], "the newest tested SDK is inside the range").to.equal(MATRIX.oldestPulumi.split(".")[0]);
@@ -112,11 +134,17 @@ describe("the npm pack tarball installed in a consumer project", function () {
                 this.timeout(600_000);
                 runtime = await pair.runtime();
                 consumer = mkdtempSync(join(work, "project-"));
-                installed = await installConsumer(consumer, packed.tarball, runtime).then(() => true as const, (err: Error) => err);
+                installed = await installConsumer(consumer, packed.tarball, runtime).then(
+                    () => true as const,
+                    (err: Error) => err,
+                );
                 copies = installed === true ? await sdkCopies(consumer, runtime).catch((err: Error) => err) : installed;
                 lifecycle = installed === true ? await runConsumerLifecycle(consumer, runtime).catch((err: Error) => err) : installed;
                 ctx.emulator.reset();
-                deployment = installed === true ? await deployQuickstart(consumer, runtime, target(), join(consumer, ".pulumi-state"), countProfiles).catch((err: Error) => err) : installed;
+                deployment =
+                    installed === true
+                        ? await deployQuickstart(consumer, runtime, target(), join(consumer, ".pulumi-state"), countProfiles).catch((err: Error) => err)
+                        : installed;
             });
 
             const done = <T>(outcome: T | Error): T => {
@@ -187,11 +215,15 @@ describe("the npm pack tarball installed in a consumer project", function () {
 
             it("type-checks a consumer program against the tarball's declarations with the consumer's own TypeScript", async () => {
                 if (installed instanceof Error) throw installed;
-                await run(join(runtime.nodeBinDir, "node"), [join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", join(consumer, "tsconfig.json")], {
-                    cwd: consumer,
-                    env: consumerEnvironment(runtime),
-                    timeoutMs: 180_000,
-                });
+                await run(
+                    join(runtime.nodeBinDir, "node"),
+                    [join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", join(consumer, "tsconfig.json")],
+                    {
+                        cwd: consumer,
+                        env: consumerEnvironment(runtime),
+                        timeoutMs: 180_000,
+                    },
+                );
                 expect(existsSync(join(consumer, "node_modules", "pulumi-intune-enrollment", "dist", "provider", "index.d.ts"))).to.equal(true);
             });
 
@@ -202,7 +234,14 @@ describe("the npm pack tarball installed in a consumer project", function () {
                     pulumiVersion: runtime.pulumiVersion,
                     packageVersion: "0.1.0",
                 });
-                expect(Object.keys(deployed.profileIds).sort()).to.deep.equal(["aospUser", "aospUserless", "dedicated", "fullyManaged", "legacy", "workProfile"]);
+                expect(Object.keys(deployed.profileIds).sort()).to.deep.equal([
+                    "aospUser",
+                    "aospUserless",
+                    "dedicated",
+                    "fullyManaged",
+                    "legacy",
+                    "workProfile",
+                ]);
                 for (const id of Object.values(deployed.profileIds)) expect(id).to.match(/^[0-9a-f-]{36}$/);
                 expect(deployed.profilesAfterUp, "profiles in the emulator after pulumi up").to.equal(6);
                 expect(deployed.previewSummary).to.equal("7 unchanged");
@@ -214,7 +253,14 @@ describe("the npm pack tarball installed in a consumer project", function () {
 
     function target(): GraphTarget {
         const e = ctx.emulator;
-        return { tenantId: e.tenantId, clientId: e.defaultApp.clientId, clientSecret: e.defaultApp.secret, graphUrl: e.graphUrl, authorityHost: e.authorityHost, caPath: e.caPath };
+        return {
+            tenantId: e.tenantId,
+            clientId: e.defaultApp.clientId,
+            clientSecret: e.defaultApp.secret,
+            graphUrl: e.graphUrl,
+            authorityHost: e.authorityHost,
+            caPath: e.caPath,
+        };
     }
 
     function countProfiles(): number {
@@ -250,7 +296,10 @@ describe("the npm pack tarball installed in a consumer project", function () {
         });
         return {
             report: JSON.parse(readFileSync(reportPath, "utf8")) as ConsumerReport,
-            writes: emulator.requests().filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, "{id}")}`),
+            writes: emulator
+                .requests()
+                .filter((r) => r.method !== "GET")
+                .map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/, "{id}")}`),
             remaining: [...emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...emulator.profiles("androidForWorkEnrollmentProfiles")],
         };
     }

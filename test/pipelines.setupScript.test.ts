@@ -1,7 +1,16 @@
 import { expect } from "chai";
 import { readFileSync, statSync } from "node:fs";
 import {
-    APP_ID, APP_OBJECT_ID, APP_ROLE_ID, bashSyntaxCheck, FakeTenant, GRAPH_SP_ID, runSetupScript, SETUP_SCRIPT, SP_ID, TENANT_ID,
+    APP_ID,
+    APP_OBJECT_ID,
+    APP_ROLE_ID,
+    bashSyntaxCheck,
+    FakeTenant,
+    GRAPH_SP_ID,
+    runSetupScript,
+    SETUP_SCRIPT,
+    SP_ID,
+    TENANT_ID,
 } from "./support/examplesPipelines";
 
 /**
@@ -14,7 +23,10 @@ describe("pipelines: create-app-registration.sh", function () {
     const ISSUER = "https://token.actions.githubusercontent.com";
     const empty: FakeTenant = { appExists: false, spExists: false, permissionDeclared: false, consentGranted: false, federatedCredentials: {} };
     const complete: FakeTenant = {
-        appExists: true, spExists: true, permissionDeclared: true, consentGranted: true,
+        appExists: true,
+        spExists: true,
+        permissionDeclared: true,
+        consentGranted: true,
         federatedCredentials: {
             "github-contoso-intune-branch-main": [ISSUER, "repo:contoso/intune:ref:refs/heads/main"],
             "github-contoso-intune-pull-request": [ISSUER, "repo:contoso/intune:pull_request"],
@@ -29,7 +41,9 @@ describe("pipelines: create-app-registration.sh", function () {
         expect(output).to.equal("");
         expect(code).to.equal(0);
         expect(statSync(SETUP_SCRIPT).mode & 0o111, "executable").to.not.equal(0);
-        expect(readFileSync(SETUP_SCRIPT, "utf8")).to.match(/^#!\/usr\/bin\/env bash\n/).and.match(/\nset -euo pipefail\n/);
+        expect(readFileSync(SETUP_SCRIPT, "utf8"))
+            .to.match(/^#!\/usr\/bin\/env bash\n/)
+            .and.match(/\nset -euo pipefail\n/);
     });
 
     it("prints its usage for --help, and exits 2 with the usage when neither a repository nor a service connection is given", async () => {
@@ -62,7 +76,9 @@ describe("pipelines: create-app-registration.sh", function () {
             `ad app permission add --id ${APP_ID} --api 00000003-0000-0000-c000-000000000000 --api-permissions ${APP_ROLE_ID}=Role --output none`,
             `rest --method POST --uri https://graph.microsoft.com/v1.0/servicePrincipals/${SP_ID}/appRoleAssignments --headers Content-Type=application/json --body {"principalId":"${SP_ID}","resourceId":"${GRAPH_SP_ID}","appRoleId":"${APP_ROLE_ID}"} --output none`,
         ]);
-        const credentials = run.calls.filter((c) => c.startsWith("PARAMETERS ")).map((c) => JSON.parse(c.slice("PARAMETERS ".length)) as Record<string, unknown>);
+        const credentials = run.calls
+            .filter((c) => c.startsWith("PARAMETERS "))
+            .map((c) => JSON.parse(c.slice("PARAMETERS ".length)) as Record<string, unknown>);
         expect(credentials.map((c) => c.subject)).to.deep.equal([
             "repo:contoso/intune:ref:refs/heads/main",
             "repo:contoso/intune:pull_request",
@@ -85,9 +101,19 @@ describe("pipelines: create-app-registration.sh", function () {
     });
 
     it("updates a federated credential whose subject changed, and adds an Azure DevOps one", async () => {
-        const tenant: FakeTenant = { ...complete, federatedCredentials: { ...complete.federatedCredentials, "github-contoso-intune-branch-main": [ISSUER, "repo:contoso/old:ref:refs/heads/main"] } };
+        const tenant: FakeTenant = {
+            ...complete,
+            federatedCredentials: { ...complete.federatedCredentials, "github-contoso-intune-branch-main": [ISSUER, "repo:contoso/old:ref:refs/heads/main"] },
+        };
         const run = await runSetupScript(
-            ["--repo", "contoso/intune", "--ado-issuer", "https://vstoken.dev.azure.com/00000000-1111-2222-3333-444444444444", "--ado-subject", "sc://contoso/intune/intune-enrollment-wif"],
+            [
+                "--repo",
+                "contoso/intune",
+                "--ado-issuer",
+                "https://vstoken.dev.azure.com/00000000-1111-2222-3333-444444444444",
+                "--ado-subject",
+                "sc://contoso/intune/intune-enrollment-wif",
+            ],
             tenant,
         );
         expect(run.code, run.stderr).to.equal(0);
@@ -117,7 +143,9 @@ describe("pipelines: create-app-registration.sh", function () {
     it("without the admin role: stops with the command an administrator must run; --skip-consent just prints it", async () => {
         const refused = await runSetupScript(["--repo", "contoso/intune"], { ...empty, consentRefused: true });
         expect(refused.code).to.equal(1);
-        expect(refused.stderr).to.include("Privileged Role Administrator").and.include(`appRoleAssignments --headers Content-Type=application/json --body '{"principalId":"${SP_ID}"`);
+        expect(refused.stderr)
+            .to.include("Privileged Role Administrator")
+            .and.include(`appRoleAssignments --headers Content-Type=application/json --body '{"principalId":"${SP_ID}"`);
         const skipped = await runSetupScript(["--repo", "contoso/intune", "--skip-consent"], empty);
         expect(skipped.code, skipped.stderr).to.equal(0);
         expect(skipped.calls.filter((c) => c.startsWith("rest --method POST"))).to.deep.equal([]);

@@ -115,13 +115,19 @@ describe("pipelines: the GitHub Actions workflow", () => {
         for (const name of Object.keys(wf.env).filter((k) => /^(AZURE|ARM|INTUNE)_/.test(k))) expect(KNOWN_ENV, name).to.include(name);
         // What a job sees: the workflow's env, plus the two variables GitHub sets when the job may ask for a token.
         const job = { AZURE_CLIENT_ID: "app-id", AZURE_TENANT_ID: "tenant-id", INTUNE_AUTH_METHOD: wf.env.INTUNE_AUTH_METHOD, INTUNE_CLOUD: "global" };
-        const github = { ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/oidc?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runtime-token" };
+        const github = {
+            ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/oidc?api-version=2.0",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runtime-token",
+        };
         const settings = resolveSettings(() => undefined, { ...job, ...github });
         expect(settings.auth.method).to.equal("githubOidc");
         expect(settings.useEmbeddedEmulator).to.equal(false);
         expect(settings.clientId).to.equal("app-id");
         expect(settings.tenantId).to.equal("tenant-id");
-        expect(() => resolveSettings(() => undefined, job)).to.throw(SettingsError, /GitHub Actions OIDC needs `intune:oidcRequestUrl` or ACTIONS_ID_TOKEN_REQUEST_URL/);
+        expect(() => resolveSettings(() => undefined, job)).to.throw(
+            SettingsError,
+            /GitHub Actions OIDC needs `intune:oidcRequestUrl` or ACTIONS_ID_TOKEN_REQUEST_URL/,
+        );
     });
 
     it("keeps tokens out of the logs of the jobs that deploy", () => {
@@ -159,7 +165,7 @@ describe("pipelines: the Azure DevOps pipeline", () => {
         expect(stepFor("Schedule").inputs?.inlineScript).to.match(/\npulumi up --refresh --stack "\$PULUMI_STACK" --non-interactive --yes --suppress-outputs/);
         const names = pipeline.steps.map((s) => s.task ?? s.script ?? s.displayName);
         expect(names.indexOf("UseNode@1")).to.be.lessThan(names.indexOf("npm ci"));
-        expect(text).to.include("--version \"$(pulumiVersion)\"");
+        expect(text).to.include('--version "$(pulumiVersion)"');
         expect(pipeline.variables).to.deep.include({ name: "pulumiVersion", value: PULUMI_VERSION });
     });
 
@@ -170,13 +176,25 @@ describe("pipelines: the Azure DevOps pipeline", () => {
             expect(step.env?.SYSTEM_ACCESSTOKEN, "mapped in: Azure Pipelines never exposes it on its own").to.equal("$(System.AccessToken)");
             expect(step.env?.INTUNE_AUTH_METHOD).to.equal("azurePipelines");
             // What the provider sees: the step's env, what its script exports, and what AzureCLI@2 sets.
-            const exported = Object.fromEntries([...String(step.inputs?.inlineScript).matchAll(/^export (\w+)="\$\{(\w+):-\$\w+\}"$/gm)].map((m) => [m[1], `from ${m[2]}`]));
+            const exported = Object.fromEntries(
+                [...String(step.inputs?.inlineScript).matchAll(/^export (\w+)="\$\{(\w+):-\$\w+\}"$/gm)].map((m) => [m[1], `from ${m[2]}`]),
+            );
             expect(Object.keys(exported).sort()).to.deep.equal(["AZURE_CLIENT_ID", "AZURE_TENANT_ID"]);
-            const byTask = { AZURESUBSCRIPTION_CLIENT_ID: "app-id", AZURESUBSCRIPTION_TENANT_ID: "tenant-id", AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "connection-id", SYSTEM_OIDCREQUESTURI: "https://dev.azure.com/contoso/" };
+            const byTask = {
+                AZURESUBSCRIPTION_CLIENT_ID: "app-id",
+                AZURESUBSCRIPTION_TENANT_ID: "tenant-id",
+                AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "connection-id",
+                SYSTEM_OIDCREQUESTURI: "https://dev.azure.com/contoso/",
+            };
             const env = { ...byTask, ...exported, ...step.env };
-            for (const name of Object.keys(env).filter((k) => /^(AZURE_|ARM_|INTUNE_|SYSTEM_ACCESSTOKEN|AZURESUBSCRIPTION_SERVICE)/.test(k))) expect(KNOWN_ENV, name).to.include(name);
+            for (const name of Object.keys(env).filter((k) => /^(AZURE_|ARM_|INTUNE_|SYSTEM_ACCESSTOKEN|AZURESUBSCRIPTION_SERVICE)/.test(k)))
+                expect(KNOWN_ENV, name).to.include(name);
             const settings = resolveSettings(() => undefined, env);
-            expect(settings.auth).to.deep.include({ method: "azurePipelines", serviceConnectionId: "connection-id", systemAccessToken: "$(System.AccessToken)" });
+            expect(settings.auth).to.deep.include({
+                method: "azurePipelines",
+                serviceConnectionId: "connection-id",
+                systemAccessToken: "$(System.AccessToken)",
+            });
             expect(settings.clientId).to.equal("from AZURESUBSCRIPTION_CLIENT_ID");
             expect(settings.useEmbeddedEmulator).to.equal(false);
         }
@@ -191,7 +209,14 @@ describe("pipelines: the Azure DevOps pipeline", () => {
 });
 
 interface MatrixWorkflow extends Workflow {
-    jobs: Record<string, Job & { strategy: { "fail-fast": boolean; "max-parallel": number; matrix: { tenant: string[] } }; env: Record<string, string>; concurrency: { group: string } }>;
+    jobs: Record<
+        string,
+        Job & {
+            strategy: { "fail-fast": boolean; "max-parallel": number; matrix: { tenant: string[] } };
+            env: Record<string, string>;
+            concurrency: { group: string };
+        }
+    >;
 }
 
 describe("pipelines: the GitHub Actions matrix over tenants", () => {
@@ -218,14 +243,21 @@ describe("pipelines: the GitHub Actions matrix over tenants", () => {
         expect(job.permissions?.["id-token"]).to.equal("write");
         // What one tenant's job sees: the workflow's and the job's env with that environment's variables, plus GitHub's two.
         const jobEnv = { ...wf.env, AZURE_CLIENT_ID: "contoso-app", AZURE_TENANT_ID: "contoso-tenant" };
-        const settings = resolveSettings(() => undefined, { ...jobEnv, ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.githubusercontent.com/x", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t" });
+        const settings = resolveSettings(() => undefined, {
+            ...jobEnv,
+            ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.actions.githubusercontent.com/x",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t",
+        });
         expect(settings.auth.method).to.equal("githubOidc");
         expect([settings.clientId, settings.tenantId]).to.deep.equal(["contoso-app", "contoso-tenant"]);
         for (const name of Object.keys({ ...wf.env, ...job.env }).filter((k) => /^(AZURE|ARM|INTUNE)_/.test(k))) expect(KNOWN_ENV, name).to.include(name);
     });
 
     it("previews pull requests, deploys pushes, and refreshes on the schedule, with the pinned versions and no output in the log", () => {
-        expect(pulumiSteps.map((s) => [s.with?.command, s.if])).to.deep.equal([["preview", "github.event_name == 'pull_request'"], ["up", "github.event_name != 'pull_request'"]]);
+        expect(pulumiSteps.map((s) => [s.with?.command, s.if])).to.deep.equal([
+            ["preview", "github.event_name == 'pull_request'"],
+            ["up", "github.event_name != 'pull_request'"],
+        ]);
         expect(pulumiSteps[1].with?.refresh).to.equal("${{ github.event_name == 'schedule' }}");
         expect(pulumiSteps[1].with?.["suppress-outputs"]).to.equal(true);
         for (const s of pulumiSteps) expect(s.with?.["pulumi-version"]).to.equal("${{ env.PULUMI_VERSION }}");
@@ -241,11 +273,20 @@ describe("pipelines: the Azure DevOps jobs over tenants", () => {
     const file = join(PIPELINES_DIR, "azure-devops", "azure-pipelines-tenants.yml");
     const text = readFileSync(file, "utf8");
     type TenantParam = { name: string; serviceConnection: string };
-    const pipeline = loadYaml<{ parameters: { name: string; default: TenantParam[] }[]; jobs: Record<string, { job: string; steps: Step[]; dependsOn?: unknown }[]>[]; variables: unknown[] }>(file);
+    const pipeline = loadYaml<{
+        parameters: { name: string; default: TenantParam[] }[];
+        jobs: Record<string, { job: string; steps: Step[]; dependsOn?: unknown }[]>[];
+        variables: unknown[];
+    }>(file);
     const each = pipeline.jobs[0]["${{ each tenant in parameters.tenants }}"];
     const tenants = pipeline.parameters.find((p) => p.name === "tenants")!.default;
     /** The job as Azure Pipelines compiles it for one tenant. */
-    const expand = (t: TenantParam) => JSON.parse(JSON.stringify(each[0]).replaceAll("${{ tenant.name }}", t.name).replaceAll("${{ tenant.serviceConnection }}", t.serviceConnection)) as { job: string; steps: Step[]; dependsOn?: unknown };
+    const expand = (t: TenantParam) =>
+        JSON.parse(JSON.stringify(each[0]).replaceAll("${{ tenant.name }}", t.name).replaceAll("${{ tenant.serviceConnection }}", t.serviceConnection)) as {
+            job: string;
+            steps: Step[];
+            dependsOn?: unknown;
+        };
 
     it("expands one independent job per tenant (they run in parallel; one failing stops none)", () => {
         expect(each, "the jobs come from `each` over the tenants parameter").to.have.length(1);
@@ -261,8 +302,16 @@ describe("pipelines: the Azure DevOps jobs over tenants", () => {
             expect(step.inputs?.azureSubscription).to.equal(t.serviceConnection);
             expect(step.inputs?.addSpnToEnvironment).to.equal(true);
             expect(step.env?.PULUMI_STACK).to.equal(`$(PULUMI_ORG)/intune-many-tenants/tenant-${t.name}`);
-            const exported = Object.fromEntries([...String(step.inputs?.inlineScript).matchAll(/^export (\w+)="\$\{(\w+):-\$\w+\}"$/gm)].map((m) => [m[1], `from ${m[2]}`]));
-            const env = { AZURESUBSCRIPTION_CLIENT_ID: "app", AZURESUBSCRIPTION_TENANT_ID: "tenant", AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "conn", ...exported, ...step.env };
+            const exported = Object.fromEntries(
+                [...String(step.inputs?.inlineScript).matchAll(/^export (\w+)="\$\{(\w+):-\$\w+\}"$/gm)].map((m) => [m[1], `from ${m[2]}`]),
+            );
+            const env = {
+                AZURESUBSCRIPTION_CLIENT_ID: "app",
+                AZURESUBSCRIPTION_TENANT_ID: "tenant",
+                AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: "conn",
+                ...exported,
+                ...step.env,
+            };
             const settings = resolveSettings(() => undefined, env);
             expect(settings.auth).to.deep.include({ method: "azurePipelines", serviceConnectionId: "conn" });
             expect(settings.tenantId).to.equal("from AZURESUBSCRIPTION_TENANT_ID");

@@ -1,7 +1,19 @@
 import { expect } from "chai";
 import {
-    checked, count, DAY_MS, DEVICE_OWNER, deviceOwner, expectExpiryInDays, expectNoSecrets, expectPlainJson, FOR_WORK, forWork, graphCalls, Props,
-    rejectionOf, useProfileEmulator,
+    checked,
+    count,
+    DAY_MS,
+    DEVICE_OWNER,
+    deviceOwner,
+    expectExpiryInDays,
+    expectNoSecrets,
+    expectPlainJson,
+    FOR_WORK,
+    forWork,
+    graphCalls,
+    Props,
+    rejectionOf,
+    useProfileEmulator,
 } from "./support/profiles";
 
 const BUILT_IN_ID = "00000000-0000-0000-0000-000000000005";
@@ -10,7 +22,12 @@ describe("profiles: adopting profiles made in the portal", () => {
     const ctx = useProfileEmulator();
 
     async function portalKiosk(fields: Props = {}): Promise<Props> {
-        return ctx.emulator.createInPortal(DEVICE_OWNER, { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", description: "made by hand", ...fields });
+        return ctx.emulator.createInPortal(DEVICE_OWNER, {
+            displayName: "Portal kiosk",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            description: "made by hand",
+            ...fields,
+        });
     }
 
     describe("by adoptExistingId", () => {
@@ -18,8 +35,13 @@ describe("profiles: adopting profiles made in the portal", () => {
             const portal = await portalKiosk();
             ctx.emulator.clearRequests();
             const inputs = await checked(deviceOwner, {
-                displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", description: "managed by Pulumi", roleScopeTagIds: ["0"],
-                tokenValidityDays: 90, renewTokenWithinDays: 14, adoptExistingId: portal.id,
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                description: "managed by Pulumi",
+                roleScopeTagIds: ["0"],
+                tokenValidityDays: 90,
+                renewTokenWithinDays: 14,
+                adoptExistingId: portal.id,
             });
             const { id, outs } = await deviceOwner.create(inputs);
             expect(id).to.equal(portal.id);
@@ -39,7 +61,11 @@ describe("profiles: adopting profiles made in the portal", () => {
         it("writes nothing when the profile already matches", async () => {
             const portal = await portalKiosk();
             ctx.emulator.clearRequests();
-            const inputs = await checked(deviceOwner, { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", adoptExistingId: portal.id });
+            const inputs = await checked(deviceOwner, {
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                adoptExistingId: portal.id,
+            });
             const { outs } = await deviceOwner.create(inputs);
             expect(outs!.tokenValue).to.equal(portal.tokenValue);
             expect(graphCalls(ctx.emulator)).to.deep.equal(["GET get"]);
@@ -49,7 +75,11 @@ describe("profiles: adopting profiles made in the portal", () => {
             const portal = await portalKiosk();
             ctx.emulator.changeInPortal(DEVICE_OWNER, String(portal.id), { tokenExpirationDateTime: new Date(Date.now() + 2 * DAY_MS).toISOString() });
             const inputs = await checked(deviceOwner, {
-                displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 60, renewTokenWithinDays: 7, adoptExistingId: portal.id,
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                tokenValidityDays: 60,
+                renewTokenWithinDays: 7,
+                adoptExistingId: portal.id,
             });
             const { outs } = await deviceOwner.create(inputs);
             expect(outs!.tokenValue).to.not.equal(portal.tokenValue);
@@ -69,7 +99,11 @@ describe("profiles: adopting profiles made in the portal", () => {
 
         it("refuses a profile whose enrollmentMode differs, saying what to do", async () => {
             const portal = await portalKiosk();
-            const inputs = await checked(deviceOwner, { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedFullyManaged", adoptExistingId: portal.id });
+            const inputs = await checked(deviceOwner, {
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedFullyManaged",
+                adoptExistingId: portal.id,
+            });
             const err = await rejectionOf(deviceOwner.create(inputs));
             expect(err.message).to.contain(String(portal.id));
             expect(err.message).to.match(/enrollmentMode "corporateOwnedDedicatedDevice", but "corporateOwnedFullyManaged" is declared/);
@@ -81,7 +115,9 @@ describe("profiles: adopting profiles made in the portal", () => {
 
         it("refuses an id that does not exist", async () => {
             const inputs = await checked(deviceOwner, {
-                displayName: "Ghost", enrollmentMode: "corporateOwnedDedicatedDevice", adoptExistingId: "11111111-2222-3333-4444-555555555555",
+                displayName: "Ghost",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                adoptExistingId: "11111111-2222-3333-4444-555555555555",
             });
             const err = await rejectionOf(deviceOwner.create(inputs));
             expect(err.message).to.match(/adoptExistingId 11111111-2222-3333-4444-555555555555 does not exist/);
@@ -91,7 +127,11 @@ describe("profiles: adopting profiles made in the portal", () => {
         for (const builtInModeAs of ["string", "number"] as const) {
             it(`refuses the built-in profile with the undocumented mode 5 (as a ${builtInModeAs})`, async () => {
                 ctx.emulator.setBehaviour({ builtInProfile: true, builtInModeAs });
-                const inputs = await checked(deviceOwner, { displayName: "Default AOSP profile", enrollmentMode: "corporateOwnedAOSPUserlessDevice", adoptExistingId: BUILT_IN_ID });
+                const inputs = await checked(deviceOwner, {
+                    displayName: "Default AOSP profile",
+                    enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                    adoptExistingId: BUILT_IN_ID,
+                });
                 const err = await rejectionOf(deviceOwner.create(inputs));
                 expect(err.message).to.match(/built-in profile \(enrollmentMode 5\) and cannot be managed/);
             });
@@ -103,7 +143,12 @@ describe("profiles: adopting profiles made in the portal", () => {
             const portal = await portalKiosk();
             await ctx.emulator.createInPortal(DEVICE_OWNER, { displayName: "Something else", enrollmentMode: "corporateOwnedDedicatedDevice" });
             ctx.emulator.clearRequests();
-            const inputs = await checked(deviceOwner, { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", description: "adopted", adoptByDisplayName: true });
+            const inputs = await checked(deviceOwner, {
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                description: "adopted",
+                adoptByDisplayName: true,
+            });
             const { id, outs } = await deviceOwner.create(inputs);
             expect(id).to.equal(portal.id);
             expect(outs).to.deep.include({ description: "adopted", tokenValue: portal.tokenValue });
@@ -132,7 +177,11 @@ describe("profiles: adopting profiles made in the portal", () => {
         it("refuses to choose between several profiles with that name, listing their ids", async () => {
             const a = await portalKiosk();
             const b = await portalKiosk();
-            const inputs = await checked(deviceOwner, { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", adoptByDisplayName: true });
+            const inputs = await checked(deviceOwner, {
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                adoptByDisplayName: true,
+            });
             const err = await rejectionOf(deviceOwner.create(inputs));
             expect(err.message).to.match(/2 profiles are named "Portal kiosk"/);
             expect(err.message).to.contain(String(a.id)).and.contain(String(b.id));
@@ -142,7 +191,11 @@ describe("profiles: adopting profiles made in the portal", () => {
 
         it("tolerates the built-in profile in the list and never adopts it", async () => {
             ctx.emulator.setBehaviour({ builtInProfile: true, builtInModeAs: "number" });
-            const inputs = await checked(deviceOwner, { displayName: "Default AOSP profile", enrollmentMode: "corporateOwnedAOSPUserlessDevice", adoptByDisplayName: true });
+            const inputs = await checked(deviceOwner, {
+                displayName: "Default AOSP profile",
+                enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                adoptByDisplayName: true,
+            });
             const { id } = await deviceOwner.create(inputs);
             expect(id).to.not.equal(BUILT_IN_ID);
             expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);

@@ -18,7 +18,13 @@ void args; void legacy;
 `;
 
 function hover(word: string, occurrence = 0): string {
-    const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, strict: true, skipLibCheck: true };
+    const options: ts.CompilerOptions = {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.Node16,
+        moduleResolution: ts.ModuleResolutionKind.Node16,
+        strict: true,
+        skipLibCheck: true,
+    };
     const host: ts.LanguageServiceHost = {
         getScriptFileNames: () => [PROGRAM],
         getScriptVersion: () => "1",

@@ -22,12 +22,22 @@ describe("profiles: check", () => {
     it("passes valid inputs for every mode through unchanged, keeping __provider", async () => {
         const valid: Props[] = [
             { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 365, renewTokenWithinDays: 30 },
-            { displayName: "Shared", enrollmentMode: "corporateOwnedDedicatedDevice", enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" },
+            {
+                displayName: "Shared",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode",
+            },
             { displayName: "Managed", enrollmentMode: "corporateOwnedFullyManaged", roleScopeTagIds: ["0", "3"] },
             { displayName: "Staging", enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 },
             {
-                displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice", wifiSsid: "corp", wifiSecurityType: "wpa",
-                wifiPassword: WIFI_PASSWORD, wifiHidden: true, tokenValidityDays: 90, deviceNameTemplate: "AOSP-{{SERIAL}}",
+                displayName: "AOSP",
+                enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice",
+                wifiSsid: "corp",
+                wifiSecurityType: "wpa",
+                wifiPassword: WIFI_PASSWORD,
+                wifiHidden: true,
+                tokenValidityDays: 90,
+                deviceNameTemplate: "AOSP-{{SERIAL}}",
             },
         ];
         for (const news of valid) {
@@ -52,7 +62,9 @@ describe("profiles: check", () => {
             colour: "blue", // unknown property
         });
         expect(reasonFor(failures, "displayName")).to.match(/required/);
-        expect(reasonFor(failures, "enrollmentTokenType")).to.match(/not allowed for enrollmentMode corporateOwnedFullyManaged; allowed: default, deviceStaging/);
+        expect(reasonFor(failures, "enrollmentTokenType")).to.match(
+            /not allowed for enrollmentMode corporateOwnedFullyManaged; allowed: default, deviceStaging/,
+        );
         expect(reasonFor(failures, "wifiSsid")).to.match(/only to AOSP enrollment modes/);
         expect(reasonFor(failures, "wifiSecurityType")).to.match(/one of none, wpa, wep, got "wpa2"/);
         expect(reasonFor(failures, "deviceNameTemplate")).to.match(/at most 63 characters \(it has 64\)/);
@@ -66,7 +78,9 @@ describe("profiles: check", () => {
         expect(reasonFor(failures, "enrollmentMode")).to.match(
             /one of corporateOwnedDedicatedDevice, corporateOwnedFullyManaged, corporateOwnedWorkProfile, corporateOwnedAOSPUserlessDevice, corporateOwnedAOSPUserAssociatedDevice, got "kiosk"/,
         );
-        expect(reasonFor(failures, "enrollmentTokenType")).to.match(/one of default, corporateOwnedDedicatedDeviceWithAzureADSharedMode, deviceStaging, got "shared"/);
+        expect(reasonFor(failures, "enrollmentTokenType")).to.match(
+            /one of default, corporateOwnedDedicatedDeviceWithAzureADSharedMode, deviceStaging, got "shared"/,
+        );
     });
 
     it("refuses token types a mode does not allow: staging on dedicated, shared mode on work profile, anything but default on AOSP", async () => {
@@ -109,7 +123,12 @@ describe("profiles: check", () => {
         const legacyDefault = await check({ displayName: "Legacy", renewTokenWithinDays: 90 }, {}, forWork);
         expect(reasonFor(legacyDefault.failures, "renewTokenWithinDays")).to.match(/less than the token validity \(90 days\)/);
         const at = new Date(Date.now() + 60 * 86_400_000).toISOString();
-        const fixed = await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: at, renewTokenWithinDays: 7 });
+        const fixed = await check({
+            displayName: "Kiosk",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenExpirationDateTime: at,
+            renewTokenWithinDays: 7,
+        });
         expect(reasonFor(fixed.failures, "renewTokenWithinDays")).to.match(/cannot renew a token with a fixed tokenExpirationDateTime/);
     });
 
@@ -148,7 +167,13 @@ describe("profiles: check", () => {
     it("never shows a Wi-Fi password or the client secret in a failure", async () => {
         const cases: Props[] = [
             { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", wifiPassword: WIFI_PASSWORD },
-            { displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "corp", wifiSecurityType: "none", wifiPassword: WIFI_PASSWORD },
+            {
+                displayName: "AOSP",
+                enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                wifiSsid: "corp",
+                wifiSecurityType: "none",
+                wifiPassword: WIFI_PASSWORD,
+            },
             { displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSecurityType: "wep", wifiPassword: WIFI_PASSWORD },
             { displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "corp", wifiPassword: { value: WIFI_PASSWORD } },
             { displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "corp", wifiPassword: [WIFI_PASSWORD] },
@@ -162,8 +187,12 @@ describe("profiles: check", () => {
 
     it("sets a property removed from the program to its cleared value and leaves never-declared ones unmanaged", async () => {
         const olds = {
-            displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", description: "scanners", deviceNameTemplate: "K-{{SERIAL}}",
-            roleScopeTagIds: ["7"], enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode",
+            displayName: "Kiosk",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            description: "scanners",
+            deviceNameTemplate: "K-{{SERIAL}}",
+            roleScopeTagIds: ["7"],
+            enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode",
         };
         const { inputs, failures } = await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice" }, olds);
         expect(failures).to.deep.equal([]);
@@ -179,8 +208,12 @@ describe("profiles: check", () => {
 
     it("lets Wi-Fi lines be removed from an AOSP profile", async () => {
         const olds = {
-            displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "corp", wifiSecurityType: "wpa",
-            wifiPassword: WIFI_PASSWORD, wifiHidden: true,
+            displayName: "AOSP",
+            enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+            wifiSsid: "corp",
+            wifiSecurityType: "wpa",
+            wifiPassword: WIFI_PASSWORD,
+            wifiHidden: true,
         };
         const { inputs, failures } = await check({ displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice" }, olds);
         expect(failures).to.deep.equal([]);

@@ -2,13 +2,39 @@ import { expect } from "chai";
 import { startEmulator } from "../emulator";
 import { TEST_TLS_DIR } from "./support/emulator";
 import {
-    checked, configureFor, count, createChecked, decodeQrPng, DEVICE_OWNER, deviceOwner, DynamicProvider, expectExpiryInDays, expectNoSecrets,
-    expectPlainJson, FOR_WORK, forWork, graphCalls, Props, PROVIDER_TEXT, provisioningJson, rejectionOf, secretsOf, useProfileEmulator,
+    checked,
+    configureFor,
+    count,
+    createChecked,
+    decodeQrPng,
+    DEVICE_OWNER,
+    deviceOwner,
+    DynamicProvider,
+    expectExpiryInDays,
+    expectNoSecrets,
+    expectPlainJson,
+    FOR_WORK,
+    forWork,
+    graphCalls,
+    Props,
+    PROVIDER_TEXT,
+    provisioningJson,
+    rejectionOf,
+    secretsOf,
+    useProfileEmulator,
 } from "./support/profiles";
 
 const SERVER_OUTPUTS_COMMON = [
-    "profileId", "accountId", "tokenValue", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage", "qrCodeImageType", "enrolledDeviceCount",
-    "createdDateTime", "lastModifiedDateTime",
+    "profileId",
+    "accountId",
+    "tokenValue",
+    "tokenExpirationDateTime",
+    "qrCodeContent",
+    "qrCodeImage",
+    "qrCodeImageType",
+    "enrolledDeviceCount",
+    "createdDateTime",
+    "lastModifiedDateTime",
 ];
 const SERVER_OUTPUTS_DEVICE_OWNER = [...SERVER_OUTPUTS_COMMON, "tokenCreationDateTime", "enrollmentTokenUsageCount"];
 const WIFI_PASSWORD = "Corr3ct-Horse-Battery-Staple";
@@ -22,17 +48,55 @@ interface ModeCase {
 }
 
 const MODES: ModeCase[] = [
-    { title: "a dedicated-device profile", program: { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 45, roleScopeTagIds: ["0"] }, tokenPattern: /^\d{20}$/, days: 45 },
-    { title: "a shared-mode dedicated profile", program: { displayName: "Shared", enrollmentMode: "corporateOwnedDedicatedDevice", enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode", tokenValidityDays: 400 }, tokenPattern: /^\d{20}$/, days: 400 },
-    { title: "a fully-managed profile", program: { displayName: "Managed", enrollmentMode: "corporateOwnedFullyManaged", description: "COBO" }, tokenPattern: /^[A-Z]{8}$/ },
-    { title: "a work-profile profile", program: { displayName: "COPE", enrollmentMode: "corporateOwnedWorkProfile", deviceNameTemplate: "COPE-{{SERIALLAST4DIGITS}}" }, tokenPattern: /^[A-Z]{8}$/ },
-    { title: "a device-staging token", program: { displayName: "Staging", enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 }, tokenPattern: /^[A-Z]{8}$/, days: 30 },
-    { title: "an AOSP userless profile", program: { displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 90, isTeamsDeviceProfile: true }, tokenPattern: /^\d{20}$/, days: 90 },
+    {
+        title: "a dedicated-device profile",
+        program: { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 45, roleScopeTagIds: ["0"] },
+        tokenPattern: /^\d{20}$/,
+        days: 45,
+    },
+    {
+        title: "a shared-mode dedicated profile",
+        program: {
+            displayName: "Shared",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode",
+            tokenValidityDays: 400,
+        },
+        tokenPattern: /^\d{20}$/,
+        days: 400,
+    },
+    {
+        title: "a fully-managed profile",
+        program: { displayName: "Managed", enrollmentMode: "corporateOwnedFullyManaged", description: "COBO" },
+        tokenPattern: /^[A-Z]{8}$/,
+    },
+    {
+        title: "a work-profile profile",
+        program: { displayName: "COPE", enrollmentMode: "corporateOwnedWorkProfile", deviceNameTemplate: "COPE-{{SERIALLAST4DIGITS}}" },
+        tokenPattern: /^[A-Z]{8}$/,
+    },
+    {
+        title: "a device-staging token",
+        program: { displayName: "Staging", enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 },
+        tokenPattern: /^[A-Z]{8}$/,
+        days: 30,
+    },
+    {
+        title: "an AOSP userless profile",
+        program: { displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 90, isTeamsDeviceProfile: true },
+        tokenPattern: /^\d{20}$/,
+        days: 90,
+    },
     {
         title: "an AOSP user-associated profile with Wi-Fi",
         program: {
-            displayName: "Glasses", enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice", tokenValidityDays: 60, wifiSsid: "corp-iot", wifiSecurityType: "wpa",
-            wifiPassword: WIFI_PASSWORD, wifiHidden: true,
+            displayName: "Glasses",
+            enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice",
+            tokenValidityDays: 60,
+            wifiSsid: "corp-iot",
+            wifiSecurityType: "wpa",
+            wifiPassword: WIFI_PASSWORD,
+            wifiHidden: true,
         },
         tokenPattern: /^\d{20}$/,
         days: 60,
@@ -68,7 +132,8 @@ describe("profiles: create", () => {
             expect(outs.tokenValue).to.match(mode.tokenPattern);
             expect(outs.enrollmentTokenUsageCount).to.equal(0);
             expect(Date.parse(outs.tokenCreationDateTime)).to.not.be.NaN;
-            if (mode.days === undefined) expect(outs.tokenExpirationDateTime).to.equal("0001-01-01T00:00:00Z"); // the emulator's default reading of "never"
+            if (mode.days === undefined)
+                expect(outs.tokenExpirationDateTime).to.equal("0001-01-01T00:00:00Z"); // the emulator's default reading of "never"
             else expectExpiryInDays(outs, mode.days);
 
             const calls = graphCalls(ctx.emulator);
@@ -114,7 +179,11 @@ describe("profiles: create", () => {
 
     it("honours a fixed tokenExpirationDateTime, keeping it apart from the live expiry", async () => {
         const at = new Date(Date.now() + 50 * 86_400_000).toISOString();
-        const { outs } = await createChecked(deviceOwner, { displayName: "Fixed", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: at });
+        const { outs } = await createChecked(deviceOwner, {
+            displayName: "Fixed",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenExpirationDateTime: at,
+        });
         expectExpiryInDays(outs, 50);
         expect(outs.requestedTokenExpirationDateTime).to.equal(at);
     });
@@ -138,11 +207,18 @@ describe("profiles: create", () => {
 
     it("waits out a window in which the new profile reads as 404", async () => {
         ctx.emulator.setFaults({ notFoundAfterCreateMs: 1200 });
-        const { id, outs } = await createChecked(deviceOwner, { displayName: "Eventually", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 });
+        const { id, outs } = await createChecked(deviceOwner, {
+            displayName: "Eventually",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenValidityDays: 30,
+        });
         expect(outs.profileId).to.equal(id);
         expect(outs.tokenValue).to.match(/^\d{20}$/);
         const reads = ctx.emulator.requests().filter((r) => r.method === "GET" && r.operation === "get");
-        expect(reads.some((r) => r.status === 404), "read-backs answered 404 first").to.equal(true);
+        expect(
+            reads.some((r) => r.status === 404),
+            "read-backs answered 404 first",
+        ).to.equal(true);
         expect(reads[reads.length - 1].status).to.equal(200);
         expect(count(graphCalls(ctx.emulator), "POST create")).to.equal(1);
     });
@@ -150,7 +226,11 @@ describe("profiles: create", () => {
     for (const fault of [{ drop: true }, { status: 504 }]) {
         it(`does not create a duplicate when the POST took effect but its answer was lost (${fault.drop ? "dropped connection" : "504"})`, async () => {
             ctx.emulator.setFaults({ rules: [{ method: "POST", path: "Profiles$", afterCommit: true, times: 1, ...fault }] });
-            const { id, outs } = await createChecked(deviceOwner, { displayName: "Lost answer", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 });
+            const { id, outs } = await createChecked(deviceOwner, {
+                displayName: "Lost answer",
+                enrollmentMode: "corporateOwnedDedicatedDevice",
+                tokenValidityDays: 30,
+            });
             expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
             expect(outs.tokenValue).to.equal(ctx.emulator.profiles(DEVICE_OWNER)[0].tokenValue);
             expectExpiryInDays(outs, 30);
@@ -159,7 +239,9 @@ describe("profiles: create", () => {
 
     it("never names a secret input in its error, even when Graph echoes it back", async () => {
         const program = { ...MODES[MODES.length - 1].program, displayName: "Echo" };
-        ctx.emulator.setFaults({ rules: [{ method: "POST", path: "Profiles$", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${WIFI_PASSWORD}'.`, times: 1 }] });
+        ctx.emulator.setFaults({
+            rules: [{ method: "POST", path: "Profiles$", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${WIFI_PASSWORD}'.`, times: 1 }],
+        });
         const err = await rejectionOf(deviceOwner.create(await checked(deviceOwner, program)));
         expect(err.message).to.match(/Creating Android enrollment profile "Echo" failed: 400/);
         expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [WIFI_PASSWORD, ctx.emulator.defaultApp.secret]);
@@ -170,7 +252,9 @@ describe("profiles: create", () => {
         async function createdButFailed(provider: DynamicProvider, program: Props): Promise<{ err: Error & Props; inputs: Props }> {
             const inputs = await checked(provider, program);
             const err = await rejectionOf(provider.create(inputs));
-            expect(err.id, err.message).to.be.a("string").and.match(/^[0-9a-f-]{36}$/);
+            expect(err.id, err.message)
+                .to.be.a("string")
+                .and.match(/^[0-9a-f-]{36}$/);
             expect(err.properties.__provider).to.equal(PROVIDER_TEXT);
             expect(err.reasons).to.be.an("array").that.is.not.empty;
             expect(err.message).to.contain(err.id);
@@ -185,7 +269,10 @@ describe("profiles: create", () => {
             const program = { displayName: "Half made", tokenValidityDays: 60 };
             const { err, inputs } = await createdButFailed(forWork, program);
             expect(err.message).to.match(/createToken|token/i);
-            expect(ctx.emulator.profiles(FOR_WORK).map((p) => p.id), "the profile exists and Pulumi holds it").to.deep.equal([err.id]);
+            expect(
+                ctx.emulator.profiles(FOR_WORK).map((p) => p.id),
+                "the profile exists and Pulumi holds it",
+            ).to.deep.equal([err.id]);
 
             ctx.emulator.clearFaults();
             const diff = await forWork.diff(err.id, err.properties, inputs);
@@ -239,7 +326,10 @@ describe("profiles: create", () => {
         expectExpiryInDays(outs, 30);
         expect(ctx.emulator.profiles(DEVICE_OWNER), "no duplicate").to.have.length(1);
         const calls = ctx.emulator.requests().map((r) => `${r.method} ${r.operation} ${r.status}`);
-        expect(calls.filter((c) => c.startsWith("POST create ")), calls.join(", ")).to.deep.equal(["POST create 400", "POST create 201"]);
+        expect(
+            calls.filter((c) => c.startsWith("POST create ")),
+            calls.join(", "),
+        ).to.deep.equal(["POST create 400", "POST create 201"]);
 
         // What it learnt about that service does not follow the provider to another one.
         const other = await startEmulator({ tlsDir: TEST_TLS_DIR, throttle: { enabled: false } });

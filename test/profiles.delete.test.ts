@@ -1,6 +1,16 @@
 import { expect } from "chai";
 import {
-    createChecked, DEVICE_OWNER, deviceOwner, expectNoSecrets, FOR_WORK, forWork, Props, PROVIDER_TEXT, rejectionOf, secretsOf, useProfileEmulator,
+    createChecked,
+    DEVICE_OWNER,
+    deviceOwner,
+    expectNoSecrets,
+    FOR_WORK,
+    forWork,
+    Props,
+    PROVIDER_TEXT,
+    rejectionOf,
+    secretsOf,
+    useProfileEmulator,
 } from "./support/profiles";
 
 const KIOSK: Props = { displayName: "Warehouse scanners", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90 };

@@ -1,15 +1,37 @@
 import { expect } from "chai";
 import {
-    checked, createChecked, DAY_MS, DEVICE_OWNER, deviceOwner, DynamicProvider, forWork, Props, PROVIDER_TEXT, revokeBehindTheBack, UNKNOWN, useProfileEmulator,
+    checked,
+    createChecked,
+    DAY_MS,
+    DEVICE_OWNER,
+    deviceOwner,
+    DynamicProvider,
+    forWork,
+    Props,
+    PROVIDER_TEXT,
+    revokeBehindTheBack,
+    UNKNOWN,
+    useProfileEmulator,
 } from "./support/profiles";
 
 const KIOSK: Props = {
-    displayName: "Warehouse scanners", description: "Zebra TC52", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90,
-    renewTokenWithinDays: 14, roleScopeTagIds: ["0", "5"], deviceNameTemplate: "WH-{{SERIAL}}",
+    displayName: "Warehouse scanners",
+    description: "Zebra TC52",
+    enrollmentMode: "corporateOwnedDedicatedDevice",
+    tokenValidityDays: 90,
+    renewTokenWithinDays: 14,
+    roleScopeTagIds: ["0", "5"],
+    deviceNameTemplate: "WH-{{SERIAL}}",
 };
 const AOSP: Props = {
-    displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60, wifiSsid: "corp", wifiSecurityType: "wpa",
-    wifiPassword: "Corr3ct-Horse-Battery-Staple", wifiHidden: false, isTeamsDeviceProfile: false,
+    displayName: "Headsets",
+    enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+    tokenValidityDays: 60,
+    wifiSsid: "corp",
+    wifiSecurityType: "wpa",
+    wifiPassword: "Corr3ct-Horse-Battery-Staple",
+    wifiHidden: false,
+    isTeamsDeviceProfile: false,
 };
 
 describe("profiles: diff", () => {
@@ -22,7 +44,11 @@ describe("profiles: diff", () => {
         return created;
     }
 
-    async function diff(olds: Props, news: Props, provider: DynamicProvider = deviceOwner): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }> {
+    async function diff(
+        olds: Props,
+        news: Props,
+        provider: DynamicProvider = deviceOwner,
+    ): Promise<{ changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }> {
         return provider.diff("id-unused-by-diff", olds, { ...news, __provider: PROVIDER_TEXT });
     }
 
@@ -37,7 +63,14 @@ describe("profiles: diff", () => {
             [{ displayName: "Managed", enrollmentMode: "corporateOwnedFullyManaged" }, deviceOwner],
             [{ displayName: "Staging", enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging", tokenValidityDays: 30 }, deviceOwner],
             [AOSP, deviceOwner],
-            [{ displayName: "Fixed", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: new Date(Date.now() + 40 * DAY_MS).toISOString() }, deviceOwner],
+            [
+                {
+                    displayName: "Fixed",
+                    enrollmentMode: "corporateOwnedDedicatedDevice",
+                    tokenExpirationDateTime: new Date(Date.now() + 40 * DAY_MS).toISOString(),
+                },
+                deviceOwner,
+            ],
             [{ displayName: "Legacy", description: "COSU", renewTokenWithinDays: 10 }, forWork],
         ];
         for (const [program, provider] of programs) {
@@ -64,10 +97,18 @@ describe("profiles: diff", () => {
 
     it("replaces on a change of enrollmentMode, enrollmentTokenType or isTeamsDeviceProfile", async () => {
         const kiosk = await existing(KIOSK);
-        expect(await diff(kiosk.outs, { ...kiosk.inputs, enrollmentMode: "corporateOwnedFullyManaged", tokenValidityDays: undefined, renewTokenWithinDays: undefined }))
-            .to.deep.include({ changes: true, replaces: ["enrollmentMode"] });
-        expect(await diff(kiosk.outs, { ...kiosk.inputs, enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" }))
-            .to.deep.include({ changes: true, replaces: ["enrollmentTokenType"] });
+        expect(
+            await diff(kiosk.outs, {
+                ...kiosk.inputs,
+                enrollmentMode: "corporateOwnedFullyManaged",
+                tokenValidityDays: undefined,
+                renewTokenWithinDays: undefined,
+            }),
+        ).to.deep.include({ changes: true, replaces: ["enrollmentMode"] });
+        expect(await diff(kiosk.outs, { ...kiosk.inputs, enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" })).to.deep.include({
+            changes: true,
+            replaces: ["enrollmentTokenType"],
+        });
         const aosp = await existing(AOSP);
         expect(await diff(aosp.outs, { ...aosp.inputs, isTeamsDeviceProfile: true })).to.deep.include({ changes: true, replaces: ["isTeamsDeviceProfile"] });
     });
@@ -75,8 +116,10 @@ describe("profiles: diff", () => {
     it("does not replace a profile when the program starts declaring the value a replace field already has by default", async () => {
         const kiosk = await existing({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice" });
         expect(await diff(kiosk.outs, { ...kiosk.inputs, enrollmentTokenType: "default" })).to.deep.include({ replaces: [] });
-        expect(await diff(kiosk.outs, { ...kiosk.inputs, enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" }))
-            .to.deep.include({ changes: true, replaces: ["enrollmentTokenType"] });
+        expect(await diff(kiosk.outs, { ...kiosk.inputs, enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" })).to.deep.include({
+            changes: true,
+            replaces: ["enrollmentTokenType"],
+        });
         const aosp = await existing({ displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice" });
         expect(await diff(aosp.outs, { ...aosp.inputs, isTeamsDeviceProfile: false })).to.deep.include({ replaces: [] });
         expect(await diff(aosp.outs, { ...aosp.inputs, isTeamsDeviceProfile: true })).to.deep.include({ changes: true, replaces: ["isTeamsDeviceProfile"] });
@@ -85,9 +128,19 @@ describe("profiles: diff", () => {
     it("never counts server fields or __provider as a change", async () => {
         const { outs, inputs } = await existing(KIOSK);
         const echoed = {
-            ...inputs, __provider: "exports.handler = () => 'another version of the provider code';", profileId: "x", accountId: "x", tokenValue: "x",
-            tokenCreationDateTime: "2020-01-01T00:00:00Z", qrCodeContent: "x", qrCodeImage: "x", qrCodeImageType: "x", enrolledDeviceCount: 7,
-            enrollmentTokenUsageCount: 3, createdDateTime: "2020-01-01T00:00:00Z", lastModifiedDateTime: "2020-01-01T00:00:00Z",
+            ...inputs,
+            __provider: "exports.handler = () => 'another version of the provider code';",
+            profileId: "x",
+            accountId: "x",
+            tokenValue: "x",
+            tokenCreationDateTime: "2020-01-01T00:00:00Z",
+            qrCodeContent: "x",
+            qrCodeImage: "x",
+            qrCodeImageType: "x",
+            enrolledDeviceCount: 7,
+            enrollmentTokenUsageCount: 3,
+            createdDateTime: "2020-01-01T00:00:00Z",
+            lastModifiedDateTime: "2020-01-01T00:00:00Z",
         };
         expect(await deviceOwner.diff("id", outs, echoed)).to.deep.include({ changes: false, replaces: [] });
         const changedOuts = { ...outs, __provider: "old provider text", enrolledDeviceCount: 40, lastModifiedDateTime: new Date().toISOString() };
@@ -119,7 +172,10 @@ describe("profiles: diff", () => {
             await revokeBehindTheBack(ctx.emulator, DEVICE_OWNER, revoked.id);
             const refreshed = await deviceOwner.read(revoked.id, revoked.outs);
             ctx.emulator.clearRequests();
-            expect(await diff(refreshed.props!, revoked.inputs), `revoked (revokeClearsToken ${revokeClearsToken})`).to.deep.include({ changes: true, replaces: [] });
+            expect(await diff(refreshed.props!, revoked.inputs), `revoked (revokeClearsToken ${revokeClearsToken})`).to.deep.include({
+                changes: true,
+                replaces: [],
+            });
         }
     });
 
@@ -134,7 +190,12 @@ describe("profiles: diff", () => {
         expect(await diff(outs, { ...inputs, tokenValidityDays: 30 })).to.deep.include({ changes: true, replaces: [] });
         expect(await diff(outs, { ...inputs, renewTokenWithinDays: 7 })).to.deep.include({ changes: true, replaces: [] });
         expect(await diff(outs, { ...inputs, revokeTokenOnDelete: true })).to.deep.include({ changes: true, replaces: [] });
-        const fixed = { ...inputs, tokenValidityDays: undefined, renewTokenWithinDays: undefined, tokenExpirationDateTime: new Date(Date.now() + 30 * DAY_MS).toISOString() };
+        const fixed = {
+            ...inputs,
+            tokenValidityDays: undefined,
+            renewTokenWithinDays: undefined,
+            tokenExpirationDateTime: new Date(Date.now() + 30 * DAY_MS).toISOString(),
+        };
         expect(await diff(outs, await checked(deviceOwner, fixed))).to.deep.include({ changes: true, replaces: [] });
     });
 });

@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile } from "../provider";
-import { count, createChecked, DEVICE_OWNER, deviceOwner, expectNoSecrets, FOR_WORK, graphCalls, rejectionOf, stackConfig, useProfileEmulator } from "./support/profiles";
+import {
+    count,
+    createChecked,
+    DEVICE_OWNER,
+    deviceOwner,
+    expectNoSecrets,
+    FOR_WORK,
+    graphCalls,
+    rejectionOf,
+    stackConfig,
+    useProfileEmulator,
+} from "./support/profiles";
 
 /** The value an Output holds (outside a Pulumi run, Outputs of known values resolve at once). */
 function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
@@ -17,7 +28,10 @@ describe("profiles: lookup functions (read without managing)", () => {
         pulumi.runtime.setAllConfig(stackConfig(ctx.emulator), ["intune:clientSecret"]);
     });
     after(() => {
-        for (const [key, value] of [["PULUMI_CONFIG", saved.config], ["PULUMI_CONFIG_SECRET_KEYS", saved.secretKeys]] as const) {
+        for (const [key, value] of [
+            ["PULUMI_CONFIG", saved.config],
+            ["PULUMI_CONFIG_SECRET_KEYS", saved.secretKeys],
+        ] as const) {
             if (value === undefined) delete process.env[key];
             else process.env[key] = value;
         }
@@ -28,7 +42,11 @@ describe("profiles: lookup functions (read without managing)", () => {
         const found = await getAndroidDeviceOwnerEnrollmentProfile({ id });
         expect(found.profileId).to.equal(id);
         expect(found.displayName).to.equal("Kiosk");
-        expect(found.properties).to.deep.include({ enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: outs.tokenExpirationDateTime, qrCodeImageType: "image/png" });
+        expect(found.properties).to.deep.include({
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenExpirationDateTime: outs.tokenExpirationDateTime,
+            qrCodeImageType: "image/png",
+        });
         expect(found.properties).to.not.have.any.keys("tokenValue", "qrCodeContent", "qrCodeImage", "wifiPassword");
         expect(await valueOf(found.tokenValue)).to.equal(outs.tokenValue);
         expect(await valueOf(found.qrCodeContent)).to.equal(outs.qrCodeContent);
@@ -51,11 +69,16 @@ describe("profiles: lookup functions (read without managing)", () => {
         const a = await ctx.emulator.createInPortal(DEVICE_OWNER, { displayName: "Twin", enrollmentMode: "corporateOwnedDedicatedDevice" });
         const b = await ctx.emulator.createInPortal(DEVICE_OWNER, { displayName: "Twin", enrollmentMode: "corporateOwnedFullyManaged" });
         const twin = await rejectionOf(getAndroidDeviceOwnerEnrollmentProfile({ displayName: "Twin" }));
-        expect(twin.message).to.match(/2 profiles have that name/).and.contain(String(a.id)).and.contain(String(b.id));
+        expect(twin.message)
+            .to.match(/2 profiles have that name/)
+            .and.contain(String(a.id))
+            .and.contain(String(b.id));
         expectNoSecrets(twin.message, [a.tokenValue, b.tokenValue, a.qrCodeContent]);
         expect((await rejectionOf(getAndroidDeviceOwnerEnrollmentProfile({ displayName: "Nobody" }))).message).to.match(/no such profile/);
         expect((await rejectionOf(getAndroidDeviceOwnerEnrollmentProfile({ id: "11111111-2222-3333-4444-555555555555" }))).message).to.match(/no such profile/);
-        expect((await rejectionOf(getAndroidDeviceOwnerEnrollmentProfile({ id: String(a.id), displayName: "Twin" }))).message).to.match(/exactly one of id or displayName/);
+        expect((await rejectionOf(getAndroidDeviceOwnerEnrollmentProfile({ id: String(a.id), displayName: "Twin" }))).message).to.match(
+            /exactly one of id or displayName/,
+        );
     });
 
     it("finds a legacy profile", async () => {

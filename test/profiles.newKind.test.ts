@@ -16,7 +16,12 @@ import { FOR_WORK, PROVIDER_TEXT, useProfileEmulator } from "./support/profiles"
 const LOBBY_PROPERTIES = {
     displayName: COMMON_PROPERTIES.displayName,
     /** Free text shown in the portal, at most 20 characters here. */
-    description: property({ input: t.refinement(t.string, (s) => s.length <= 20, "at most 20 characters"), entity: t.string, writable: true, cleared: { value: null } }),
+    description: property({
+        input: t.refinement(t.string, (s) => s.length <= 20, "at most 20 characters"),
+        entity: t.string,
+        writable: true,
+        cleared: { value: null },
+    }),
     tokenValidityDays: COMMON_PROPERTIES.tokenValidityDays,
     tokenValue: COMMON_PROPERTIES.tokenValue,
     tokenExpirationDateTime: COMMON_PROPERTIES.tokenExpirationDateTime,

@@ -1,15 +1,34 @@
 import { expect } from "chai";
 import {
-    createChecked, DAY_MS, DEVICE_OWNER, deviceOwner, expectNoSecrets, expectPlainJson, FOR_WORK, forWork, Props, PROVIDER_TEXT, rejectionOf, secretsOf,
+    createChecked,
+    DAY_MS,
+    DEVICE_OWNER,
+    deviceOwner,
+    expectNoSecrets,
+    expectPlainJson,
+    FOR_WORK,
+    forWork,
+    Props,
+    PROVIDER_TEXT,
+    rejectionOf,
+    secretsOf,
     useProfileEmulator,
 } from "./support/profiles";
 
 const KIOSK: Props = {
-    displayName: "Warehouse scanners", description: "Zebra TC52", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90,
-    renewTokenWithinDays: 14, roleScopeTagIds: ["0", "5"],
+    displayName: "Warehouse scanners",
+    description: "Zebra TC52",
+    enrollmentMode: "corporateOwnedDedicatedDevice",
+    tokenValidityDays: 90,
+    renewTokenWithinDays: 14,
+    roleScopeTagIds: ["0", "5"],
 };
 const AOSP: Props = {
-    displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60, wifiSsid: "corp", wifiSecurityType: "wpa",
+    displayName: "Headsets",
+    enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+    tokenValidityDays: 60,
+    wifiSsid: "corp",
+    wifiSecurityType: "wpa",
     wifiPassword: "Corr3ct-Horse-Battery-Staple",
 };
 
@@ -96,7 +115,11 @@ describe("profiles: read (refresh)", () => {
 
     it("keeps a declared fixed expiry in the inputs while the outputs show the live one", async () => {
         const at = new Date(Date.now() + 40 * DAY_MS).toISOString();
-        const { id, outs, inputs } = await createChecked(deviceOwner, { displayName: "Fixed", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: at });
+        const { id, outs, inputs } = await createChecked(deviceOwner, {
+            displayName: "Fixed",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenExpirationDateTime: at,
+        });
         const read = await deviceOwner.read(id, state(outs));
         expect(read.inputs!.tokenExpirationDateTime).to.equal(at);
         expect(read.props!.requestedTokenExpirationDateTime).to.equal(at);
@@ -114,7 +137,7 @@ describe("profiles: read (refresh)", () => {
         const { id, outs } = await createChecked(deviceOwner, KIOSK);
         ctx.emulator.changeInPortal(DEVICE_OWNER, id, { displayName: 42, enrolledDeviceCount: "many" });
         const err = await rejectionOf(deviceOwner.read(id, state(outs)));
-        expect(err.message).to.contain('Graph answered with an Android enrollment profile that does not decode');
+        expect(err.message).to.contain("Graph answered with an Android enrollment profile that does not decode");
         expect(err.message).to.contain("displayName must be a string or null, got 42");
         expect(err.message).to.contain('enrolledDeviceCount must be a number or null, got "many"');
         expect(err.message).to.not.match(/\b\d+\.\d+\.\w+/); // no io-ts paths such as 0.1.enrolledDeviceCount.0
@@ -130,7 +153,10 @@ describe("profiles: read (refresh)", () => {
     });
 
     it("returns an empty id for a profile deleted out of band, so the engine drops it from the stack", async () => {
-        for (const [provider, collection, news] of [[deviceOwner, DEVICE_OWNER, KIOSK], [forWork, FOR_WORK, { displayName: "Legacy" }]] as const) {
+        for (const [provider, collection, news] of [
+            [deviceOwner, DEVICE_OWNER, KIOSK],
+            [forWork, FOR_WORK, { displayName: "Legacy" }],
+        ] as const) {
             const { id, outs } = await createChecked(provider, news);
             expect(ctx.emulator.deleteInPortal(collection, id)).to.equal(true);
             const read = await provider.read(id, state(outs));

@@ -3,8 +3,19 @@ import * as pulumi from "@pulumi/pulumi";
 import requireFromString from "require-from-string";
 import { providers } from "../provider";
 import {
-    asDynamic, configureFor, DEVICE_OWNER, DynamicProvider, expectExpiryInDays, expectNoSecrets, expectPlainJson, FOR_WORK, Props, rejectionOf,
-    secretsOf, stackConfig, useProfileEmulator,
+    asDynamic,
+    configureFor,
+    DEVICE_OWNER,
+    DynamicProvider,
+    expectExpiryInDays,
+    expectNoSecrets,
+    expectPlainJson,
+    FOR_WORK,
+    Props,
+    rejectionOf,
+    secretsOf,
+    stackConfig,
+    useProfileEmulator,
 } from "./support/profiles";
 
 /** What `new pulumi.dynamic.Resource` puts into `__provider`. */
@@ -25,8 +36,14 @@ const TYPES = [
         provider: providers.androidDeviceOwnerEnrollmentProfile,
         collection: DEVICE_OWNER,
         program: {
-            displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60, renewTokenWithinDays: 10,
-            wifiSsid: "corp", wifiSecurityType: "wpa", wifiPassword: "Corr3ct-Horse-Battery-Staple", revokeTokenOnDelete: true,
+            displayName: "Headsets",
+            enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+            tokenValidityDays: 60,
+            renewTokenWithinDays: 10,
+            wifiSsid: "corp",
+            wifiSecurityType: "wpa",
+            wifiPassword: "Corr3ct-Horse-Battery-Staple",
+            revokeTokenOnDelete: true,
         } as Props,
         change: { description: "round trip", wifiSsid: "corp-5g" } as Props,
     },
@@ -105,7 +122,10 @@ describe("profiles: the serialized provider (__provider), loaded as the dynamic-
                 expect(err.id).to.be.a("string").and.not.equal("");
                 expect(err.properties.__provider).to.equal(providerText);
                 expect(err.reasons).to.be.an("array").that.is.not.empty;
-                expectNoSecrets(`${err.message} ${err.reasons.join(" ")} ${err.stack ?? ""}`, [...secretsOf(err.properties, type.program), cfg["intune:clientSecret"]]);
+                expectNoSecrets(`${err.message} ${err.reasons.join(" ")} ${err.stack ?? ""}`, [
+                    ...secretsOf(err.properties, type.program),
+                    cfg["intune:clientSecret"],
+                ]);
                 expect(ctx.emulator.profiles(type.collection).map((p) => p.id)).to.deep.equal([err.id]);
             });
         });

@@ -3,7 +3,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import requireFromString from "require-from-string";
 import { REPO_ROOT } from "../scripts/localPulumi";
-import { asDynamic, createChecked, DEVICE_OWNER, deviceOwner, DynamicProvider, FOR_WORK, forWork, Props, stackConfig, useProfileEmulator } from "./support/profiles";
+import {
+    asDynamic,
+    createChecked,
+    DEVICE_OWNER,
+    deviceOwner,
+    DynamicProvider,
+    FOR_WORK,
+    forWork,
+    Props,
+    stackConfig,
+    useProfileEmulator,
+} from "./support/profiles";
 
 /**
  * Every stack's state holds its `__provider` text, and Pulumi runs delete and refresh with the text stored there.
@@ -28,7 +39,12 @@ describe("profiles: states written by 0.1.0 keep working", () => {
     });
 
     for (const [kindName, current, collection, program] of [
-        ["androidDeviceOwnerEnrollmentProfile", deviceOwner, DEVICE_OWNER, { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 }],
+        [
+            "androidDeviceOwnerEnrollmentProfile",
+            deviceOwner,
+            DEVICE_OWNER,
+            { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 },
+        ],
         ["androidForWorkEnrollmentProfile", forWork, FOR_WORK, { displayName: "Legacy" }],
     ] as const) {
         it(`reads, updates and deletes ${kindName} through 0.1.0's text, and binds the state on the way`, async () => {

@@ -3,7 +3,17 @@ import { RunningEmulator, startEmulator } from "../emulator";
 import { resetConfiguration } from "../provider/runtime/configuration";
 import { TEST_TLS_DIR } from "./support/emulator";
 import {
-    configureFor, createChecked, DEVICE_OWNER, deviceOwner, FOR_WORK, forWork, graphCalls, Props, PROVIDER_TEXT, rejectionOf, stackConfig,
+    configureFor,
+    createChecked,
+    DEVICE_OWNER,
+    deviceOwner,
+    FOR_WORK,
+    forWork,
+    graphCalls,
+    Props,
+    PROVIDER_TEXT,
+    rejectionOf,
+    stackConfig,
     useProfileEmulator,
 } from "./support/profiles";
 
@@ -90,7 +100,10 @@ describe("profiles: bound to the tenant and Graph root they live in", function (
             const err = await rejectionOf(deviceOwner.update(id, state(outs), inputs));
             expect(err.message).to.contain("run `pulumi refresh` first");
         }
-        expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id), "left where it was").to.deep.equal([id]);
+        expect(
+            ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id),
+            "left where it was",
+        ).to.deep.equal([id]);
         expect(graphCalls(other)).to.deep.equal([]);
         const created = await createChecked(deviceOwner, KIOSK);
         expect(created.outs.tenantId).to.equal(OTHER_TENANT);

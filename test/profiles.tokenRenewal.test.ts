@@ -1,13 +1,33 @@
 import { expect } from "chai";
 import {
-    checked, count, createChecked, DAY_MS, decodeQrPng, DEVICE_OWNER, deviceOwner, DynamicProvider, expectExpiryInDays, FOR_WORK, forWork, graphCalls,
-    Props, PROVIDER_TEXT, provisioningJson, revokeBehindTheBack, useProfileEmulator,
+    checked,
+    count,
+    createChecked,
+    DAY_MS,
+    decodeQrPng,
+    DEVICE_OWNER,
+    deviceOwner,
+    DynamicProvider,
+    expectExpiryInDays,
+    FOR_WORK,
+    forWork,
+    graphCalls,
+    Props,
+    PROVIDER_TEXT,
+    provisioningJson,
+    revokeBehindTheBack,
+    useProfileEmulator,
 } from "./support/profiles";
 
 const KIOSK: Props = { displayName: "Warehouse scanners", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, renewTokenWithinDays: 7 };
 const AOSP: Props = {
-    displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60, renewTokenWithinDays: 10, wifiSsid: "corp",
-    wifiSecurityType: "wpa", wifiPassword: "Corr3ct-Horse-Battery-Staple",
+    displayName: "Headsets",
+    enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+    tokenValidityDays: 60,
+    renewTokenWithinDays: 10,
+    wifiSsid: "corp",
+    wifiSecurityType: "wpa",
+    wifiPassword: "Corr3ct-Horse-Battery-Staple",
 };
 const inDays = (days: number): string => new Date(Date.now() + days * DAY_MS).toISOString();
 type Collection = typeof DEVICE_OWNER | typeof FOR_WORK;
@@ -92,8 +112,16 @@ describe("profiles: token renewal", () => {
     }
 
     it("issues a token for a moved fixed expiry", async () => {
-        const { id, outs, inputs } = await createChecked(deviceOwner, { displayName: "Fixed", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: inDays(20) });
-        const news = await checked(deviceOwner, { displayName: "Fixed", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: inDays(45) }, inputs);
+        const { id, outs, inputs } = await createChecked(deviceOwner, {
+            displayName: "Fixed",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenExpirationDateTime: inDays(20),
+        });
+        const news = await checked(
+            deviceOwner,
+            { displayName: "Fixed", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: inDays(45) },
+            inputs,
+        );
         expect((await deviceOwner.diff(id, outs, news)).changes).to.equal(true);
         const { outs: updated } = await deviceOwner.update(id, outs, news);
         expectRenewed(outs, updated!, 45);

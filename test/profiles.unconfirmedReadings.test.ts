@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import {
-    checked, configureFor, count, createChecked, DEVICE_OWNER, deviceOwner, graphCalls, Props, PROVIDER_TEXT, useProfileEmulator,
+    checked,
+    configureFor,
+    count,
+    createChecked,
+    DEVICE_OWNER,
+    deviceOwner,
+    graphCalls,
+    Props,
+    PROVIDER_TEXT,
+    useProfileEmulator,
 } from "./support/profiles";
 
 /**
@@ -39,7 +48,12 @@ describe("profiles: never-expiring tokens, whatever their expiry reads", () => {
 
     it("sends tokenValidityInSeconds when it issues a token that never expires (a profile without one)", async () => {
         const { id, outs, inputs } = await createChecked(deviceOwner, FULLY_MANAGED);
-        ctx.emulator.changeInPortal(DEVICE_OWNER, id, { tokenValue: null, qrCodeContent: null, qrCodeImage: null, tokenExpirationDateTime: "0001-01-01T00:00:00Z" });
+        ctx.emulator.changeInPortal(DEVICE_OWNER, id, {
+            tokenValue: null,
+            qrCodeContent: null,
+            qrCodeImage: null,
+            tokenExpirationDateTime: "0001-01-01T00:00:00Z",
+        });
         const refreshed = await deviceOwner.read(id, { ...outs, __provider: PROVIDER_TEXT });
         const diff = await deviceOwner.diff(id, refreshed.props!, inputs);
         expect(diff.changes).to.equal(true);

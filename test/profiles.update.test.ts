@@ -1,20 +1,54 @@
 import { expect } from "chai";
 import {
-    checked, configureFor, count, createChecked, DAY_MS, DEVICE_OWNER, deviceOwner, expectExpiryInDays, expectPlainJson, FOR_WORK, forWork,
-    expectNoSecrets, graphCalls, Props, provisioningJson, rejectionOf, useProfileEmulator,
+    checked,
+    configureFor,
+    count,
+    createChecked,
+    DAY_MS,
+    DEVICE_OWNER,
+    deviceOwner,
+    expectExpiryInDays,
+    expectPlainJson,
+    FOR_WORK,
+    forWork,
+    expectNoSecrets,
+    graphCalls,
+    Props,
+    provisioningJson,
+    rejectionOf,
+    useProfileEmulator,
 } from "./support/profiles";
 
 const KIOSK: Props = {
-    displayName: "Warehouse scanners", description: "Zebra TC52", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90,
-    renewTokenWithinDays: 14, roleScopeTagIds: ["0", "5"], deviceNameTemplate: "WH-{{SERIAL}}",
+    displayName: "Warehouse scanners",
+    description: "Zebra TC52",
+    enrollmentMode: "corporateOwnedDedicatedDevice",
+    tokenValidityDays: 90,
+    renewTokenWithinDays: 14,
+    roleScopeTagIds: ["0", "5"],
+    deviceNameTemplate: "WH-{{SERIAL}}",
 };
 const AOSP: Props = {
-    displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60, wifiSsid: "corp", wifiSecurityType: "wpa",
+    displayName: "Headsets",
+    enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+    tokenValidityDays: 60,
+    wifiSsid: "corp",
+    wifiSecurityType: "wpa",
     wifiPassword: "Corr3ct-Horse-Battery-Staple",
 };
 const SERVER_OUTPUTS = [
-    "profileId", "accountId", "tokenValue", "tokenCreationDateTime", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage", "qrCodeImageType",
-    "enrolledDeviceCount", "enrollmentTokenUsageCount", "createdDateTime", "lastModifiedDateTime",
+    "profileId",
+    "accountId",
+    "tokenValue",
+    "tokenCreationDateTime",
+    "tokenExpirationDateTime",
+    "qrCodeContent",
+    "qrCodeImage",
+    "qrCodeImageType",
+    "enrolledDeviceCount",
+    "enrollmentTokenUsageCount",
+    "createdDateTime",
+    "lastModifiedDateTime",
 ];
 
 describe("profiles: update", () => {
@@ -27,7 +61,11 @@ describe("profiles: update", () => {
             ctx.emulator.setBehaviour({ patchReturnsEntity });
             const { id, outs, inputs } = await createChecked(deviceOwner, KIOSK);
             ctx.emulator.clearRequests();
-            const news = await checked(deviceOwner, { ...KIOSK, displayName: "Scanners", roleScopeTagIds: ["0", "5", "8"], deviceNameTemplate: "S-{{SERIAL}}" }, inputs);
+            const news = await checked(
+                deviceOwner,
+                { ...KIOSK, displayName: "Scanners", roleScopeTagIds: ["0", "5", "8"], deviceNameTemplate: "S-{{SERIAL}}" },
+                inputs,
+            );
             const { outs: updated } = await deviceOwner.update(id, outs, news);
             expectPlainJson(updated!);
             for (const key of SERVER_OUTPUTS) expect(updated, key).to.have.property(key);
@@ -35,7 +73,10 @@ describe("profiles: update", () => {
             expect(updated!.tokenValue, "the token stays").to.equal(outs.tokenValue);
             expect(entity(id)).to.deep.include({ displayName: "Scanners", deviceNameTemplate: "S-{{SERIAL}}" });
             const calls = ctx.emulator.requests().map((r) => `${r.method} ${r.operation} ${r.status}`);
-            expect(calls.filter((c) => c.startsWith("PATCH")), calls.join(", ")).to.deep.equal([`PATCH update ${patchReturnsEntity ? 200 : 204}`]);
+            expect(
+                calls.filter((c) => c.startsWith("PATCH")),
+                calls.join(", "),
+            ).to.deep.equal([`PATCH update ${patchReturnsEntity ? 200 : 204}`]);
             expect(count(graphCalls(ctx.emulator), "POST createToken")).to.equal(0);
             expect((await deviceOwner.diff(id, updated!, news)).changes).to.equal(false);
         });
@@ -66,7 +107,8 @@ describe("profiles: update", () => {
     it("clears a property removed from the program", async () => {
         const { id, outs, inputs } = await createChecked(deviceOwner, KIOSK);
         const { description, deviceNameTemplate, ...rest } = KIOSK;
-        void description; void deviceNameTemplate;
+        void description;
+        void deviceNameTemplate;
         const news = await checked(deviceOwner, rest, inputs);
         expect((await deviceOwner.diff(id, outs, news)).changes).to.equal(true);
         const { outs: updated } = await deviceOwner.update(id, outs, news);
@@ -99,7 +141,13 @@ describe("profiles: update", () => {
         const news = await checked(deviceOwner, { ...AOSP, wifiPassword: password }, inputs);
         const err = await rejectionOf(deviceOwner.update(id, outs, news));
         expect(err.message).to.match(/Updating Android enrollment profile "Headsets" failed: 400/);
-        expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [password, AOSP.wifiPassword, outs.tokenValue, outs.qrCodeContent, ctx.emulator.defaultApp.secret]);
+        expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [
+            password,
+            AOSP.wifiPassword,
+            outs.tokenValue,
+            outs.qrCodeContent,
+            ctx.emulator.defaultApp.secret,
+        ]);
     });
 
     it("waits until a stale read after the PATCH shows the change", async () => {

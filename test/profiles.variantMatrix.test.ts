@@ -1,7 +1,18 @@
 import { expect } from "chai";
 import { Behaviour, BEHAVIOUR_VARIANTS, DEFAULT_GROUPS } from "../emulator";
 import {
-    checked, count, createChecked, DAY_MS, DEVICE_OWNER, deviceOwner, DynamicProvider, FOR_WORK, forWork, graphCalls, Props, PROVIDER_TEXT,
+    checked,
+    count,
+    createChecked,
+    DAY_MS,
+    DEVICE_OWNER,
+    deviceOwner,
+    DynamicProvider,
+    FOR_WORK,
+    forWork,
+    graphCalls,
+    Props,
+    PROVIDER_TEXT,
     useProfileEmulator,
 } from "./support/profiles";
 
@@ -29,16 +40,40 @@ const SUBJECTS: Subject[] = [
         provider: deviceOwner,
         collection: DEVICE_OWNER,
         // With an enrollment-time group: every reading goes through setting it and reading it back.
-        program: { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, renewTokenWithinDays: 7, enrollmentTimeDeviceGroupId: DEFAULT_GROUPS[0].id },
+        program: {
+            displayName: "Kiosk",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            tokenValidityDays: 30,
+            renewTokenWithinDays: 7,
+            enrollmentTimeDeviceGroupId: DEFAULT_GROUPS[0].id,
+        },
         expires: true,
     },
-    { title: "fully managed", provider: deviceOwner, collection: DEVICE_OWNER, program: { displayName: "COBO", enrollmentMode: "corporateOwnedFullyManaged" }, expires: false },
-    { title: "work profile", provider: deviceOwner, collection: DEVICE_OWNER, program: { displayName: "COPE", enrollmentMode: "corporateOwnedWorkProfile", roleScopeTagIds: ["0", "7"] }, expires: false },
+    {
+        title: "fully managed",
+        provider: deviceOwner,
+        collection: DEVICE_OWNER,
+        program: { displayName: "COBO", enrollmentMode: "corporateOwnedFullyManaged" },
+        expires: false,
+    },
+    {
+        title: "work profile",
+        provider: deviceOwner,
+        collection: DEVICE_OWNER,
+        program: { displayName: "COPE", enrollmentMode: "corporateOwnedWorkProfile", roleScopeTagIds: ["0", "7"] },
+        expires: false,
+    },
     {
         title: "device staging",
         provider: deviceOwner,
         collection: DEVICE_OWNER,
-        program: { displayName: "Staging", enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging", tokenValidityDays: 20, renewTokenWithinDays: 5 },
+        program: {
+            displayName: "Staging",
+            enrollmentMode: "corporateOwnedFullyManaged",
+            enrollmentTokenType: "deviceStaging",
+            tokenValidityDays: 20,
+            renewTokenWithinDays: 5,
+        },
         expires: true,
     },
     {
@@ -46,8 +81,13 @@ const SUBJECTS: Subject[] = [
         provider: deviceOwner,
         collection: DEVICE_OWNER,
         program: {
-            displayName: "Headsets", enrollmentMode: "corporateOwnedAOSPUserlessDevice", tokenValidityDays: 60, renewTokenWithinDays: 10, wifiSsid: "corp-iot",
-            wifiSecurityType: "wpa", wifiPassword: "Corr3ct-Horse-Battery-Staple",
+            displayName: "Headsets",
+            enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+            tokenValidityDays: 60,
+            renewTokenWithinDays: 10,
+            wifiSsid: "corp-iot",
+            wifiSecurityType: "wpa",
+            wifiPassword: "Corr3ct-Horse-Battery-Staple",
         },
         expires: true,
     },

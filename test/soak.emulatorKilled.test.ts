@@ -10,7 +10,10 @@ describe("soak, small: the emulator killed mid-rollout loses no acknowledged wri
         const produced = new Produced();
         // Ten writes per window spread 30 creates over three windows, so that the kill finds some answered and some not.
         try {
-            const r = await emulatorKilled({ profiles: 30, killAtShare: 0.4, downMs: 1000, windowMs: 2000, writesPerWindow: 10, seed: 3, log: () => undefined }, produced);
+            const r = await emulatorKilled(
+                { profiles: 30, killAtShare: 0.4, downMs: 1000, windowMs: 2000, writesPerWindow: 10, seed: 3, log: () => undefined },
+                produced,
+            );
             expect(r.acknowledgedAtKill, "creates answered before the kill").to.be.greaterThan(0);
             expect(r.acknowledgedAtKill, "creates still under way at the kill").to.be.below(30);
             expect(r.lostAcknowledged).to.equal(0);

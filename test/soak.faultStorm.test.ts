@@ -10,14 +10,20 @@ describe("soak, small: a fault storm leaves the tenant as declared after every p
         const produced = new Produced();
         const r = await faultStorm({ ...STORM_DEFAULTS, profiles: 10, log: () => undefined }, produced);
         expect(r.phases.map((p) => p.name)).to.deep.equal(["create 10", "update 4", "renew 1", "delete 10"]);
-        expect(r.phases.flatMap((p) => p.errors), "errors").to.deep.equal([]);
+        expect(
+            r.phases.flatMap((p) => p.errors),
+            "errors",
+        ).to.deep.equal([]);
         expect(r.failedOperations).to.equal(0);
         expect(r.phases.map((p) => p.tenant)).to.deep.equal(r.phases.map(() => ({ mismatched: [], mismatchCount: 0, duplicates: 0, unowned: 0, equal: true })));
         expect(r.renewedTokens, "a new token for each renewed profile").to.equal(1);
         // The storm happened: throttled, failed and dropped answers all came.
         const answered = (status: string): number => r.answers[status] ?? 0;
         expect(answered("429"), "429 answers").to.be.greaterThan(0);
-        expect(["500", "502", "503", "504"].map(answered).reduce((a, b) => a + b), "5xx answers").to.be.greaterThan(0);
+        expect(
+            ["500", "502", "503", "504"].map(answered).reduce((a, b) => a + b),
+            "5xx answers",
+        ).to.be.greaterThan(0);
         expect(produced.sweep().hits).to.deep.equal([]);
     });
 });

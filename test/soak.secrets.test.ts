@@ -37,11 +37,16 @@ describe("soak: the secrets sweep", () => {
     });
 
     it("renders its targets as a table: PASS, MISS, or a figure that is only reported", () => {
-        const table = renderTable(targets({
-            startedAt: "", wallMs: 0, settings: {} as never, machine: { cpus: 2, model: "", memoryGB: 1, loadStart: [] },
-            secrets: { secrets: 5, byKind: {}, places: 3, files: 1, bytes: 2_000_000, hits: [{ kind: "credential", secretStart: "abc…", where: "x" }] },
-            targets: [],
-        }));
+        const table = renderTable(
+            targets({
+                startedAt: "",
+                wallMs: 0,
+                settings: {} as never,
+                machine: { cpus: 2, model: "", memoryGB: 1, loadStart: [] },
+                secrets: { secrets: 5, byKind: {}, places: 3, files: 1, bytes: 2_000_000, hits: [{ kind: "credential", secretStart: "abc…", where: "x" }] },
+                targets: [],
+            }),
+        );
         expect(table.split("\n")[2]).to.match(/^5 secrets\s+plain-text hits = 0\s+1 \(5 secrets in 1 files \+ 2 logs\/errors, 2\.0 MB\)\s+MISS$/);
     });
 });

@@ -58,4 +58,6 @@ export const sheetFile = outputFile;
 /** Each profile on the sheet with its token expiry; not secret (no token, no QR code). */
 export const profilesOnSheet = pulumi.unsecret(sheet);
 /** Profiles whose token is missing or expired: non-empty means the sheet must not be used. */
-export const unusable = pulumi.unsecret(sheet.apply((entries) => entries.filter((e) => e.status === "none" || e.status === "expired").map((e) => e.displayName)));
+export const unusable = pulumi.unsecret(
+    sheet.apply((entries) => entries.filter((e) => e.status === "none" || e.status === "expired").map((e) => e.displayName)),
+);

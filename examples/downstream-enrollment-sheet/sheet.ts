@@ -101,7 +101,10 @@ function expiryText(e: Expiry): { text: string; cls: string } {
         case "expired":
             return { text: `Token EXPIRED on ${day(e.at)}: do not use this sheet, run <code>pulumi up</code> on the source stack`, cls: "bad" };
         case "soon":
-            return { text: `Token expires ${day(e.at)} (in ${e.days} day${e.days === 1 ? "" : "s"}): it will be renewed, print a new sheet after the next run`, cls: "warn" };
+            return {
+                text: `Token expires ${day(e.at)} (in ${e.days} day${e.days === 1 ? "" : "s"}): it will be renewed, print a new sheet after the next run`,
+                cls: "warn",
+            };
         case "valid":
             return { text: `Token expires ${day(e.at)} (in ${e.days} days)`, cls: "ok" };
     }
@@ -109,9 +112,10 @@ function expiryText(e: Expiry): { text: string; cls: string } {
 
 function card(entry: SheetEntry): string {
     const p = entry.profile;
-    const image = p.qrCodeImage && /^[A-Za-z0-9+/]+={0,2}$/.test(p.qrCodeImage)
-        ? `<img class="qr" alt="Enrollment QR code for ${escapeHtml(p.displayName)}" src="data:image/png;base64,${p.qrCodeImage}">`
-        : `<div class="qr missing">No QR code</div>`;
+    const image =
+        p.qrCodeImage && /^[A-Za-z0-9+/]+={0,2}$/.test(p.qrCodeImage)
+            ? `<img class="qr" alt="Enrollment QR code for ${escapeHtml(p.displayName)}" src="data:image/png;base64,${p.qrCodeImage}">`
+            : `<div class="qr missing">No QR code</div>`;
     const expiry = expiryText(entry.expiry);
     return `  <section class="card">
     <h2>${escapeHtml(p.displayName)}</h2>

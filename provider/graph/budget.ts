@@ -27,7 +27,10 @@ export class RequestBudget {
     /** Sending at the server's exact edge gets 429s from clock skew and latency; a small margin avoids them. */
     private readonly windowMs: number;
 
-    constructor(private readonly limits: Limits, private readonly now: () => number = Date.now) {
+    constructor(
+        private readonly limits: Limits,
+        private readonly now: () => number = Date.now,
+    ) {
         this.writeLimit = limits.writesPerWindow;
         this.requestLimit = limits.requestsPerWindow;
         this.windowMs = Math.ceil(limits.windowMs * 1.02) + 25;
@@ -132,10 +135,13 @@ export class RequestBudget {
 
     private schedule(ms: number): void {
         if (this.timer) return;
-        this.timer = setTimeout(() => {
-            this.timer = undefined;
-            this.pump();
-        }, Math.max(1, ms));
+        this.timer = setTimeout(
+            () => {
+                this.timer = undefined;
+                this.pump();
+            },
+            Math.max(1, ms),
+        );
     }
 }
 

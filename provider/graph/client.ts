@@ -34,7 +34,10 @@ export class GraphClient {
     private readonly sleep: (ms: number) => Promise<void>;
     private readonly tokens: TokenSource;
 
-    constructor(readonly settings: ProviderSettings, private readonly options: ClientOptions = {}) {
+    constructor(
+        readonly settings: ProviderSettings,
+        private readonly options: ClientOptions = {},
+    ) {
         this.sleep = options.sleep ?? realSleep;
         const budget = sharedBudget(`${settings.graphRoot}|${settings.tenantId ?? ""}|${settings.clientId ?? ""}|${settings.auth.method}`, settings.limits);
         const tokens = (this.tokens = new TokenSource(() => (options.credential ?? createCredential)(settings), settings.scope, settings.auth.method));

@@ -15,7 +15,9 @@ export interface WaitOptions {
 
 export class ConsistencyTimeout extends Error {
     constructor(what: string, timeoutMs: number) {
-        super(`Timed out after ${Math.round(timeoutMs / 100) / 10} s waiting for ${what}; Intune accepted the change but does not show it yet. Run again, or raise intune:consistencyTimeoutSeconds.`);
+        super(
+            `Timed out after ${Math.round(timeoutMs / 100) / 10} s waiting for ${what}; Intune accepted the change but does not show it yet. Run again, or raise intune:consistencyTimeoutSeconds.`,
+        );
         this.name = "ConsistencyTimeout";
     }
 }

@@ -1,7 +1,13 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import {
-    AzureCliCredential, AzurePipelinesCredential, ClientAssertionCredential, ClientCertificateCredential,
-    ClientSecretCredential, DefaultAzureCredential, ManagedIdentityCredential, WorkloadIdentityCredential,
+    AzureCliCredential,
+    AzurePipelinesCredential,
+    ClientAssertionCredential,
+    ClientCertificateCredential,
+    ClientSecretCredential,
+    DefaultAzureCredential,
+    ManagedIdentityCredential,
+    WorkloadIdentityCredential,
 } from "@azure/identity";
 import { rootCertificates } from "node:tls";
 import { Agent } from "node:https";
@@ -26,18 +32,31 @@ export function createCredential(settings: ProviderSettings): TokenCredential {
             return new ClientSecretCredential(tenantId!, clientId!, auth.clientSecret, common);
         case "clientCertificate":
             return auth.certificate
-                ? new ClientCertificateCredential(tenantId!, clientId!, { certificate: auth.certificate, certificatePassword: auth.certificatePassword }, common)
-                : new ClientCertificateCredential(tenantId!, clientId!, { certificatePath: auth.certificatePath!, certificatePassword: auth.certificatePassword }, common);
+                ? new ClientCertificateCredential(
+                      tenantId!,
+                      clientId!,
+                      { certificate: auth.certificate, certificatePassword: auth.certificatePassword },
+                      common,
+                  )
+                : new ClientCertificateCredential(
+                      tenantId!,
+                      clientId!,
+                      { certificatePath: auth.certificatePath!, certificatePassword: auth.certificatePassword },
+                      common,
+                  );
         case "workloadIdentity":
             return new WorkloadIdentityCredential({ ...common, tenantId, clientId, tokenFilePath: auth.tokenFilePath });
         case "githubOidc":
-            return new ClientAssertionCredential(tenantId!, clientId!, () => fetchGithubOidcToken(settings, auth.requestUrl, auth.requestToken, auth.audience), common);
+            return new ClientAssertionCredential(
+                tenantId!,
+                clientId!,
+                () => fetchGithubOidcToken(settings, auth.requestUrl, auth.requestToken, auth.audience),
+                common,
+            );
         case "azurePipelines":
             return new AzurePipelinesCredential(tenantId!, clientId!, auth.serviceConnectionId, auth.systemAccessToken, common);
         case "managedIdentity":
-            return auth.managedIdentityClientId
-                ? new ManagedIdentityCredential({ clientId: auth.managedIdentityClientId })
-                : new ManagedIdentityCredential();
+            return auth.managedIdentityClientId ? new ManagedIdentityCredential({ clientId: auth.managedIdentityClientId }) : new ManagedIdentityCredential();
         case "azureCli":
             return new AzureCliCredential({ tenantId });
         case "accessToken":

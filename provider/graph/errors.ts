@@ -32,9 +32,18 @@ export interface Operation {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict",
-    412: "Precondition Failed", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-    503: "Service Unavailable", 504: "Gateway Timeout",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    412: "Precondition Failed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 };
 
 export interface GraphErrorDetails {
@@ -155,14 +164,28 @@ export class SignInError extends ReportedError {
     /** The credential's own words (first line, scrubbed), kept to restate the error for the operation it stopped. */
     private readonly detail: string;
 
-    constructor(private readonly method: string, cause: unknown, operation?: Operation) {
+    constructor(
+        private readonly method: string,
+        cause: unknown,
+        operation?: Operation,
+    ) {
         const text = cause instanceof SignInError ? cause.detail : cause instanceof Error ? cause.message : String(cause);
-        let detail = cause instanceof SignInError ? text : /^ChainedTokenCredential authentication failed/.test(text) ? explainChain(text) : scrub(text.split(/\r?\n/)[0].trim());
+        let detail =
+            cause instanceof SignInError
+                ? text
+                : /^ChainedTokenCredential authentication failed/.test(text)
+                  ? explainChain(text)
+                  : scrub(text.split(/\r?\n/)[0].trim());
         // MSAL reports an authority it could not fetch (unreachable, or a TLS certificate not trusted) only by this code.
         if (/endpoints_resolution_error/.test(detail) && !/caCertificatePath/.test(detail)) {
-            detail += "; the sign-in endpoint could not be reached or its TLS certificate is not trusted: check intune:authorityHost and network access, and trust a TLS-inspecting proxy's (or the emulator's) CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS";
+            detail +=
+                "; the sign-in endpoint could not be reached or its TLS certificate is not trusted: check intune:authorityHost and network access, and trust a TLS-inspecting proxy's (or the emulator's) CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS";
         }
-        super(operation ? `${operation.description} failed: could not sign in to Entra ID (${method}): ${detail}` : `Signing in to Entra ID (${method}) failed: ${detail}`);
+        super(
+            operation
+                ? `${operation.description} failed: could not sign in to Entra ID (${method}): ${detail}`
+                : `Signing in to Entra ID (${method}) failed: ${detail}`,
+        );
         this.name = "SignInError";
         this.detail = detail;
     }
@@ -182,7 +205,12 @@ export function explainChain(text: string): string {
     const tried = text
         .split(/\r?\n/)
         .slice(1)
-        .map((line) => line.replace(/^\s*\w*Error:\s*(Error:\s*)?/, "").replace(/\s+/g, " ").trim())
+        .map((line) =>
+            line
+                .replace(/^\s*\w*Error:\s*(Error:\s*)?/, "")
+                .replace(/\s+/g, " ")
+                .trim(),
+        )
         .filter(Boolean)
         .map((line) =>
             /^EnvironmentCredential is unavailable/.test(line)

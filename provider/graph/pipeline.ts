@@ -39,7 +39,12 @@ export function compose(handlers: Handler[], transport: Next): Next {
  * `permanent` that sending again cannot help (an untrusted TLS certificate).
  */
 export class TransportFailure extends Error {
-    constructor(readonly reason: string, readonly sent: boolean, readonly timedOut: boolean, readonly permanent = false) {
+    constructor(
+        readonly reason: string,
+        readonly sent: boolean,
+        readonly timedOut: boolean,
+        readonly permanent = false,
+    ) {
         super(reason);
         this.name = "TransportFailure";
     }

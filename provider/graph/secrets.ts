@@ -20,7 +20,17 @@ export function rememberSecret(value: unknown): void {
 }
 
 /** Field names whose values are secret wherever they appear in a Graph body or a form. */
-export const SECRET_FIELDS = ["tokenValue", "qrCodeContent", "qrCodeImage", "wifiPassword", "clientSecret", "client_secret", "client_assertion", "access_token", "accessToken"];
+export const SECRET_FIELDS = [
+    "tokenValue",
+    "qrCodeContent",
+    "qrCodeImage",
+    "wifiPassword",
+    "clientSecret",
+    "client_secret",
+    "client_assertion",
+    "access_token",
+    "accessToken",
+];
 
 const PATTERNS: RegExp[] = [
     /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi,

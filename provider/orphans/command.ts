@@ -68,7 +68,12 @@ export class UsageError extends Error {
 function kindFromArgument(value: string): string {
     const wanted = value.toLowerCase().replace(/enrollmentprofile$/, "");
     const kind = Object.values(KINDS).find((k) => [k.name, k.typeName].some((n) => n.toLowerCase().replace(/enrollmentprofile$/, "") === wanted));
-    if (!kind) throw new UsageError(`--type ${value}: use ${Object.values(KINDS).map((k) => k.typeName).join(" or ")}`);
+    if (!kind)
+        throw new UsageError(
+            `--type ${value}: use ${Object.values(KINDS)
+                .map((k) => k.typeName)
+                .join(" or ")}`,
+        );
     return kind.name;
 }
 
@@ -83,15 +88,34 @@ export function parseOrphansArguments(args: readonly string[], cwd = process.cwd
             return v;
         };
         switch (flag) {
-            case "--cwd": options.cwd = resolve(cwd, value()); break;
-            case "--stack": case "-s": options.stack = value(); break;
-            case "--state": options.stateFile = resolve(cwd, value()); break;
-            case "--type": options.kinds.push(kindFromArgument(value())); break;
-            case "--marked": options.markedOnly = true; break;
-            case "--delete": options.delete = true; break;
-            case "--yes": case "-y": options.yes = true; break;
-            case "--json": options.json = true; break;
-            default: throw new UsageError(`unknown option ${arg}`);
+            case "--cwd":
+                options.cwd = resolve(cwd, value());
+                break;
+            case "--stack":
+            case "-s":
+                options.stack = value();
+                break;
+            case "--state":
+                options.stateFile = resolve(cwd, value());
+                break;
+            case "--type":
+                options.kinds.push(kindFromArgument(value()));
+                break;
+            case "--marked":
+                options.markedOnly = true;
+                break;
+            case "--delete":
+                options.delete = true;
+                break;
+            case "--yes":
+            case "-y":
+                options.yes = true;
+                break;
+            case "--json":
+                options.json = true;
+                break;
+            default:
+                throw new UsageError(`unknown option ${arg}`);
         }
     }
     if (options.kinds.length === 0) options.kinds = Object.keys(KINDS);
@@ -173,11 +197,20 @@ function stackLabel(options: OrphansOptions): string {
     return options.stack ? `Stack ${options.stack}` : `The selected stack in ${options.cwd}`;
 }
 
-function textReport(options: OrphansOptions, stack: StackProfiles, tenantCount: number, where: { tenantId: string | null; graphRoot: string }, orphans: Orphan[]): string {
+function textReport(
+    options: OrphansOptions,
+    stack: StackProfiles,
+    tenantCount: number,
+    where: { tenantId: string | null; graphRoot: string },
+    orphans: Orphan[],
+): string {
     const lines: string[] = [];
     const creates = stack.pending.filter((p) => p.operation === "creating").length;
-    lines.push(`${stackLabel(options)}: ${stack.managed.length} profile resources` +
-        (stack.pending.length > 0 ? `, ${stack.pending.length} pending operations of an interrupted run (${creates} creates)` : "") + ".");
+    lines.push(
+        `${stackLabel(options)}: ${stack.managed.length} profile resources` +
+            (stack.pending.length > 0 ? `, ${stack.pending.length} pending operations of an interrupted run (${creates} creates)` : "") +
+            ".",
+    );
     lines.push(`Tenant ${where.tenantId ?? "(from the token)"} at ${where.graphRoot}: ${tenantCount} profiles.`);
     if (orphans.length === 0) {
         lines.push("", `No profile ${options.markedOnly ? "tied to the stack " : ""}is left without a resource.`);
@@ -192,13 +225,22 @@ function textReport(options: OrphansOptions, stack: StackProfiles, tenantCount: 
         lines.push(`    adopt: ${adoptionLine(o)}`);
     }
     if (!options.delete) {
-        lines.push("", "Adopt a profile by adding the adopt line to its resource and running `pulumi up`; delete the rest (tokens revoked",
-            "first) with the same command and --delete. --marked limits both to profiles tied to the stack.");
+        lines.push(
+            "",
+            "Adopt a profile by adding the adopt line to its resource and running `pulumi up`; delete the rest (tokens revoked",
+            "first) with the same command and --delete. --marked limits both to profiles tied to the stack.",
+        );
     }
     return `${lines.join("\n")}\n`;
 }
 
-function asJson(options: OrphansOptions, stack: StackProfiles, where: { tenantId: string | null; graphRoot: string }, orphans: Orphan[], outcome: Outcome): unknown {
+function asJson(
+    options: OrphansOptions,
+    stack: StackProfiles,
+    where: { tenantId: string | null; graphRoot: string },
+    orphans: Orphan[],
+    outcome: Outcome,
+): unknown {
     return {
         stack: options.stack ?? null,
         stateFile: options.stateFile ?? null,

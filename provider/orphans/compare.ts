@@ -72,7 +72,8 @@ export function profilesInState(exported: unknown): StackProfiles {
     if (!deployment) throw new StateFormatError("not the output of `pulumi stack export` (no `deployment` object)");
     const resources = deployment.resources ?? [];
     const operations = deployment.pending_operations ?? [];
-    if (!Array.isArray(resources) || !Array.isArray(operations)) throw new StateFormatError("`deployment.resources` and `deployment.pending_operations` must be lists");
+    if (!Array.isArray(resources) || !Array.isArray(operations))
+        throw new StateFormatError("`deployment.resources` and `deployment.pending_operations` must be lists");
 
     const managed: ManagedProfile[] = [];
     for (const r of resources) {
@@ -81,7 +82,13 @@ export function profilesInState(exported: unknown): StackProfiles {
         if (!kind || !id || !isObject(r) || typeof r.urn !== "string") continue;
         const outputs = isObject(r.outputs) ? r.outputs : {};
         const inputs = isObject(r.inputs) ? r.inputs : {};
-        managed.push({ kind: kind.name, urn: r.urn, name: resourceName(r.urn), id, displayName: plainString(outputs.displayName) ?? plainString(inputs.displayName) });
+        managed.push({
+            kind: kind.name,
+            urn: r.urn,
+            name: resourceName(r.urn),
+            id,
+            displayName: plainString(outputs.displayName) ?? plainString(inputs.displayName),
+        });
     }
 
     const pending: PendingProfileOperation[] = [];
@@ -152,7 +159,12 @@ export function findOrphans(stack: StackProfiles, tenant: readonly TenantProfile
         const adoptInto = pendingCreate && !managedUrns.has(pendingCreate.urn) ? pendingCreate : undefined;
         orphans.push({ profile, sameNameAs, pendingCreate, createdDuringInterruptedRun: pendingCreate !== undefined, adoptInto });
     }
-    return orphans.sort((a, b) => a.profile.kind.localeCompare(b.profile.kind) || a.profile.displayName.localeCompare(b.profile.displayName) || a.profile.id.localeCompare(b.profile.id));
+    return orphans.sort(
+        (a, b) =>
+            a.profile.kind.localeCompare(b.profile.kind) ||
+            a.profile.displayName.localeCompare(b.profile.displayName) ||
+            a.profile.id.localeCompare(b.profile.id),
+    );
 }
 
 /** Whether anything ties an orphan to the stack (as opposed to a profile made in the portal or by another stack). */

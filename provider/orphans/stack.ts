@@ -33,7 +33,9 @@ function pulumi(location: StackLocation, args: string[]): Promise<string> {
         child.stdout.on("data", (c: Buffer) => out.push(c));
         child.stderr.on("data", (c: Buffer) => err.push(c));
         child.on("error", (e: NodeJS.ErrnoException) =>
-            reject(new PulumiCommandError(e.code === "ENOENT" ? `the Pulumi CLI (${command}) was not found on PATH` : `could not run ${command}: ${e.message}`)),
+            reject(
+                new PulumiCommandError(e.code === "ENOENT" ? `the Pulumi CLI (${command}) was not found on PATH` : `could not run ${command}: ${e.message}`),
+            ),
         );
         child.on("close", (code) => {
             if (code === 0) return resolve(Buffer.concat(out).toString("utf8"));

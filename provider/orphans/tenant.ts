@@ -16,7 +16,13 @@ export async function listTenantProfiles(client: GraphClient, kindNames: readonl
     const profiles: TenantProfile[] = [];
     for (const name of kindNames) {
         const kind = kindNamed(name);
-        const select = ["id", "displayName", "createdDateTime", "tokenExpirationDateTime", ...["enrollmentMode", "enrollmentTokenType"].filter((k) => kind.select.includes(k))];
+        const select = [
+            "id",
+            "displayName",
+            "createdDateTime",
+            "tokenExpirationDateTime",
+            ...["enrollmentMode", "enrollmentTokenType"].filter((k) => kind.select.includes(k)),
+        ];
         const operation = read(`Listing ${kind.label}s`);
         for (const item of await client.list(operation, kind.collectionPath, { $select: select.join(",") })) {
             const entity = decodeEntity(kind, item, operation);

@@ -33,7 +33,11 @@ export function profileContext(settings: ProviderSettings): ProfileContext {
  * it with these properties, so nothing is orphaned and the next `pulumi up` repairs it through update.
  */
 export class ProfileCreatedButFailed extends ReportedError {
-    constructor(readonly id: string, readonly properties: Props, readonly reasons: string[]) {
+    constructor(
+        readonly id: string,
+        readonly properties: Props,
+        readonly reasons: string[],
+    ) {
         super(scrub(`${reasons.join("; ")} (the profile ${id} was created and is kept in the stack; the next \`pulumi up\` finishes it)`));
         this.name = "ProfileCreatedButFailed";
     }
@@ -69,7 +73,9 @@ export function decodeEntity(kind: ProfileKind, body: unknown, operation: Operat
             (p) => `${p.property} must be ${p.expected}, got ${shownValue(p.got, kind.secrets.includes(p.property))}`,
         );
         const what = problems.length > 0 ? problems.join("; ") : `expected an object with an id, got ${shownValue(body, true)}`;
-        throw new ProfileError(`${operation.description} failed: Graph answered with ${withArticle(kind.label)} that does not decode: ${what}. The API may have changed; please report this message`);
+        throw new ProfileError(
+            `${operation.description} failed: Graph answered with ${withArticle(kind.label)} that does not decode: ${what}. The API may have changed; please report this message`,
+        );
     }
     rememberSecrets(kind, decoded.right);
     // The kind's codec decoded every property its table names, the common ones among them.
@@ -90,9 +96,7 @@ export async function readEntity(kind: ProfileKind, ctx: ProfileContext, id: str
 export async function findByDisplayName(kind: ProfileKind, ctx: ProfileContext, displayName: string, operation: Operation): Promise<Entity[]> {
     const filter = `displayName eq '${displayName.replace(/'/g, "''")}'`;
     const items = await ctx.client.list(operation, kind.collectionPath, { $filter: filter });
-    return items
-        .map((item) => decodeEntity(kind, item, operation))
-        .filter((e) => e.displayName === displayName && kind.manageable(e));
+    return items.map((item) => decodeEntity(kind, item, operation)).filter((e) => e.displayName === displayName && kind.manageable(e));
 }
 
 /** Waits until a read shows `expect` satisfied: read-after-write for every write here. */
@@ -126,7 +130,13 @@ async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, in
  */
 const servicesRejectingCreateExpiry = new Set<string>();
 
-async function postProfile(kind: ProfileKind, ctx: ProfileContext, creating: Operation, body: Props, probe: () => Promise<Props | undefined>): Promise<unknown> {
+async function postProfile(
+    kind: ProfileKind,
+    ctx: ProfileContext,
+    creating: Operation,
+    body: Props,
+    probe: () => Promise<Props | undefined>,
+): Promise<unknown> {
     const send = (b: Props): Promise<unknown> => ctx.client.create(creating, kind.collectionPath, b, probe);
     const { tokenExpirationDateTime, ...withoutExpiry } = body;
     if (tokenExpirationDateTime === undefined || servicesRejectingCreateExpiry.has(ctx.settings.graphRoot)) return send(withoutExpiry);
@@ -180,7 +190,9 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
     let entity: Props | undefined;
     try {
         const expiry = expiryMs(created.tokenExpirationDateTime);
-        const tokenOk = tokenUsable(rules, created, ctx.now()) && (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
+        const tokenOk =
+            tokenUsable(rules, created, ctx.now()) &&
+            (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
         let expect = (e: Props): boolean => showsInputs(kind, inputs)(e) && hasToken(e);
         if (!tokenOk) {
             const issued = await issueToken(kind, ctx, id, inputs);
@@ -211,17 +223,24 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
     if (typeof inputs.adoptExistingId === "string") {
         existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
         if (!existing) throw new ProfileError(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
-        if (!kind.manageable(existing)) throw new ProfileError(`${looking.description} failed: profile ${inputs.adoptExistingId} is a built-in profile (enrollmentMode ${String(existing.enrollmentMode)}) and cannot be managed`);
+        if (!kind.manageable(existing))
+            throw new ProfileError(
+                `${looking.description} failed: profile ${inputs.adoptExistingId} is a built-in profile (enrollmentMode ${String(existing.enrollmentMode)}) and cannot be managed`,
+            );
         const mismatch = kind.replaceOnChange.filter((k) => inputs[k] !== undefined && !sameValue(kind, k, inputs[k], existing![k]));
         if (mismatch.length > 0) {
-            throw new ProfileError(`${looking.description} failed: profile ${inputs.adoptExistingId} has ${mismatch.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, but ${mismatch.map((k) => `${JSON.stringify(inputs[k])}`).join(", ")} is declared; these cannot change in place, so remove adoptExistingId to create a new profile`);
+            throw new ProfileError(
+                `${looking.description} failed: profile ${inputs.adoptExistingId} has ${mismatch.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, but ${mismatch.map((k) => `${JSON.stringify(inputs[k])}`).join(", ")} is declared; these cannot change in place, so remove adoptExistingId to create a new profile`,
+            );
         }
     } else if (inputs.adoptByDisplayName === true) {
         const matches = (await findByDisplayName(kind, ctx, String(inputs.displayName), looking)).filter(
             (e) => !claimed.has(e.id) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(kind, k, inputs[k], e[k])),
         );
         if (matches.length > 1) {
-            throw new ProfileError(`${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`);
+            throw new ProfileError(
+                `${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`,
+            );
         }
         // A list returns the token fields as null: read the one match with $select, or its token would look missing.
         existing = matches[0] && (await readEntity(kind, ctx, matches[0].id, looking));
@@ -269,9 +288,10 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
     // unchanged in the program was not sent, so it never shows the program's value (the outputs report the drift).
     const expect = (e: Props): boolean => showsInputs(kind, patch)(e) && (reason ? tokenIsFresh(kind.tokenRules(news), e, olds.tokenValue, issued) : true);
     // Nothing written and the entity in hand (adoption): no need to read it again.
-    const entity = !reason && Object.keys(patch).length === 0 && current && !patched
-        ? current
-        : await readBack(kind, ctx, id, news.displayName, reason ? "to show its new enrollment token" : "to show the update", expect);
+    const entity =
+        !reason && Object.keys(patch).length === 0 && current && !patched
+            ? current
+            : await readBack(kind, ctx, id, news.displayName, reason ? "to show its new enrollment token" : "to show the update", expect);
     return outputs(kind, declaredInputs(kind, news), entity, attached);
 }
 
@@ -280,7 +300,13 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
  * refuse it; the delete that follows takes the token with the profile, so such a refusal must not keep the profile
  * alive. `props` are what is known of the profile (its mode and token type decide whether its token expires).
  */
-export async function revokeBeforeDelete(kind: ProfileKind, client: GraphClient, id: string, props: Props, operation: Operation): Promise<"revoked" | "refused" | "absent"> {
+export async function revokeBeforeDelete(
+    kind: ProfileKind,
+    client: GraphClient,
+    id: string,
+    props: Props,
+    operation: Operation,
+): Promise<"revoked" | "refused" | "absent"> {
     try {
         await client.action(operation, `${entityPath(kind, id)}/revokeToken`);
         return "revoked";

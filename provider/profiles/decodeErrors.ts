@@ -18,7 +18,11 @@ export interface PropertyProblem {
 
 /** "(number | null | undefined)" → "a number or null"; a named codec keeps its own words. */
 export function typeInWords(name: string): string {
-    const members = name.replace(/^\((.*)\)$/, "$1").split(" | ").map((m) => m.trim()).filter((m) => m !== "undefined");
+    const members = name
+        .replace(/^\((.*)\)$/, "$1")
+        .split(" | ")
+        .map((m) => m.trim())
+        .filter((m) => m !== "undefined");
     if (members.length === 0) return name;
     const word = (m: string): string => {
         if (m === "null") return "null";

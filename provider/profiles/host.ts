@@ -48,7 +48,12 @@ export async function check(kindName: string, olds: Props, news: Props): Promise
     return { inputs: { ...inputs, ...urn, __provider: news.__provider }, failures };
 }
 
-export async function diff(kindName: string, _id: string, olds: Props, news: Props): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+export async function diff(
+    kindName: string,
+    _id: string,
+    olds: Props,
+    news: Props,
+): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
     const offsetMs = typeof olds[CLOCK_OFFSET] === "number" ? olds[CLOCK_OFFSET] * 1000 : 0;
     const kind = kindNamed(kindName);
     const { changes, replaces, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
@@ -58,7 +63,11 @@ export async function diff(kindName: string, _id: string, olds: Props, news: Pro
         const name = typeof news.displayName === "string" ? news.displayName : typeof olds.displayName === "string" ? olds.displayName : "?";
         // A warning: a new token means a new QR code, so devices not yet enrolled need the new one.
         const urn = typeof news[RESOURCE_URN] === "string" ? news[RESOURCE_URN] : undefined;
-        await engineLog("warning", `intune: ${kind.label} "${name}": a new enrollment token will be issued because ${tokenReason}; devices not yet enrolled need the new QR code`, urn);
+        await engineLog(
+            "warning",
+            `intune: ${kind.label} "${name}": a new enrollment token will be issued because ${tokenReason}; devices not yet enrolled need the new QR code`,
+            urn,
+        );
     }
     return { changes, replaces, deleteBeforeReplace: false };
 }
@@ -90,7 +99,10 @@ export async function read(kindName: string, id: string, props: Props): Promise<
     const what = `Refreshing ${kind.label} "${nameOf(props ?? {})}" (${id})`;
     const place = await placeOf(ctx, what);
     if (judgePlace(what, recordedPlace(props ?? {}), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
-        await engineLog("warning", `intune: ${what}: left where it is (intune:moveFrom) and dropped from the stack; the next \`pulumi up\` creates it in ${place.tenantId ?? place.graphRoot}`);
+        await engineLog(
+            "warning",
+            `intune: ${what}: left where it is (intune:moveFrom) and dropped from the stack; the next \`pulumi up\` creates it in ${place.tenantId ?? place.graphRoot}`,
+        );
         return { id: "", props: {}, inputs: {} };
     }
     const result = await readProfile(kind, ctx, id, props ?? {});
@@ -105,7 +117,9 @@ export async function update(kindName: string, id: string, olds: Props, news: Pr
     const what = `Updating ${kind.label} "${nameOf(news)}" (${id})`;
     const place = await placeOf(ctx, what);
     if (judgePlace(what, recordedPlace(olds), place, parseMoveFrom(ctx.settings.moveFrom)) === "left behind") {
-        throw new ProfileError(`${what} refused: the profile is in the place intune:moveFrom names; run \`pulumi refresh\` first to drop it from the stack, then \`pulumi up\``);
+        throw new ProfileError(
+            `${what} refused: the profile is in the place intune:moveFrom names; run \`pulumi refresh\` first to drop it from the stack, then \`pulumi up\``,
+        );
     }
     return { outs: withPlace(withServiceClock(await updateProfile(kind, ctx, id, olds, news), ctx), place) };
 }

@@ -39,14 +39,19 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
         entity = await readEntity(kind, ctx, args.id, operation);
     } else {
         const matches = await findByDisplayName(kind, ctx, args.displayName!, operation);
-        if (matches.length > 1) throw new ProfileError(`${operation.description} failed: ${matches.length} profiles have that name (${matches.map((m) => m.id).join(", ")}); look it up by id`);
+        if (matches.length > 1)
+            throw new ProfileError(
+                `${operation.description} failed: ${matches.length} profiles have that name (${matches.map((m) => m.id).join(", ")}); look it up by id`,
+            );
         entity = matches[0] && (await readEntity(kind, ctx, matches[0].id, operation));
     }
     if (!entity) throw new ProfileError(`${operation.description} failed: no such profile`);
     const props = outputs(kind, Object.fromEntries(kind.writable.filter((k) => !kind.writeOnly.includes(k)).map((k) => [k, entity![k]])), entity);
     const secret = (key: string): pulumi.Output<string | null> => pulumi.secret((props[key] ?? null) as string | null);
     const { tokenValue, qrCodeContent, qrCodeImage, ...rest } = props;
-    void tokenValue; void qrCodeContent; void qrCodeImage;
+    void tokenValue;
+    void qrCodeContent;
+    void qrCodeImage;
     return {
         profileId: entity.id,
         displayName: entity.displayName ?? "",

@@ -22,9 +22,17 @@ export const MimeContent = t.type({ type: nullable(t.string), value: nullable(t.
 
 const MAX_VALIDITY_DAYS = 65 * 365;
 
-export const ValidityDays = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VALIDITY_DAYS, `a whole number of days from 1 to ${MAX_VALIDITY_DAYS}`);
+export const ValidityDays = t.refinement(
+    t.number,
+    (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VALIDITY_DAYS,
+    `a whole number of days from 1 to ${MAX_VALIDITY_DAYS}`,
+);
 export const RenewalDays = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 1 && n <= 3650, "a whole number of days from 1 to 3650");
-export const IsoDateTime = t.refinement(t.string, (s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s), "an ISO 8601 date-time such as 2027-01-31T00:00:00Z");
+export const IsoDateTime = t.refinement(
+    t.string,
+    (s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s),
+    "an ISO 8601 date-time such as 2027-01-31T00:00:00Z",
+);
 export const NonEmptyString = t.refinement(t.string, (s) => s.trim().length > 0, "a non-empty string");
 export const ProfileId = t.refinement(t.string, (s) => /^[0-9a-fA-F-]{36}$/.test(s), "a profile id (GUID)");
 

@@ -30,13 +30,7 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
     /** The Graph root the profile lives at (a local emulator without its port). */
     declare readonly graphRoot: pulumi.Output<string>;
 
-    protected constructor(
-        kind: ProfileKind,
-        provider: pulumi.dynamic.ResourceProvider,
-        name: string,
-        args: object,
-        opts?: pulumi.CustomResourceOptions,
-    ) {
+    protected constructor(kind: ProfileKind, provider: pulumi.dynamic.ResourceProvider, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
         const props: Record<string, unknown> = { profileId: undefined };
         for (const key of BINDING_OUTPUTS) props[key] = undefined;
         for (const key of [...kind.serverOutputs, ...attachmentOutputs(kind)]) props[key] = undefined;

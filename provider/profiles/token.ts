@@ -87,7 +87,10 @@ export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, 
         return `the enrollment token expires within ${renewDays} days (on ${new Date(expiry).toISOString()})`;
     }
     if (news.tokenValidityDays === UNKNOWN || news.tokenExpirationDateTime === UNKNOWN) return "the token validity is not known yet";
-    if (typeof news.tokenExpirationDateTime === "string" && (expiry === undefined || Math.abs(Date.parse(news.tokenExpirationDateTime) - expiry) > EXPIRY_TOLERANCE_MS)) {
+    if (
+        typeof news.tokenExpirationDateTime === "string" &&
+        (expiry === undefined || Math.abs(Date.parse(news.tokenExpirationDateTime) - expiry) > EXPIRY_TOLERANCE_MS)
+    ) {
         return `tokenExpirationDateTime changed to ${news.tokenExpirationDateTime}`;
     }
     if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays) {

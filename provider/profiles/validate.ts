@@ -22,7 +22,12 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
     const known = new Set<string>(kind.inputKeys);
     // Outputs a program may hand back as inputs (from another resource's state): accepted, then dropped.
     const echoed = new Set<string>([
-        ...kind.serverOutputs, ...kind.mimeOutputs, ...kind.mimeOutputs.map((k) => `${k}Type`), "profileId", REQUESTED_EXPIRY, ...attachmentOutputs(kind),
+        ...kind.serverOutputs,
+        ...kind.mimeOutputs,
+        ...kind.mimeOutputs.map((k) => `${k}Type`),
+        "profileId",
+        REQUESTED_EXPIRY,
+        ...attachmentOutputs(kind),
     ]);
     const failures: CheckFailure[] = [];
     const inputs: Props = {};
@@ -86,10 +91,14 @@ function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
         }
     }
     if (typeof renew === "number") {
-        if (at !== undefined) failures.push({ property: "renewTokenWithinDays", reason: "cannot renew a token with a fixed tokenExpirationDateTime; use tokenValidityDays" });
+        if (at !== undefined)
+            failures.push({ property: "renewTokenWithinDays", reason: "cannot renew a token with a fixed tokenExpirationDateTime; use tokenValidityDays" });
         const validity = days === UNKNOWN ? undefined : typeof days === "number" ? days : rules.defaultValidityDays;
         if (validity !== undefined && renew >= validity) {
-            failures.push({ property: "renewTokenWithinDays", reason: `must be less than the token validity (${validity} days), or every run would issue a new token` });
+            failures.push({
+                property: "renewTokenWithinDays",
+                reason: `must be less than the token validity (${validity} days), or every run would issue a new token`,
+            });
         }
     }
     return failures;

@@ -10,18 +10,18 @@ import { rememberSecret } from "../graph/secrets";
  */
 
 export type AuthMethod =
-    | "clientSecret"
-    | "clientCertificate"
-    | "workloadIdentity"
-    | "githubOidc"
-    | "azurePipelines"
-    | "managedIdentity"
-    | "azureCli"
-    | "accessToken"
-    | "default";
+    "clientSecret" | "clientCertificate" | "workloadIdentity" | "githubOidc" | "azurePipelines" | "managedIdentity" | "azureCli" | "accessToken" | "default";
 
 export const AUTH_METHODS: readonly AuthMethod[] = [
-    "clientSecret", "clientCertificate", "workloadIdentity", "githubOidc", "azurePipelines", "managedIdentity", "azureCli", "accessToken", "default",
+    "clientSecret",
+    "clientCertificate",
+    "workloadIdentity",
+    "githubOidc",
+    "azurePipelines",
+    "managedIdentity",
+    "azureCli",
+    "accessToken",
+    "default",
 ];
 
 export interface Limits {
@@ -83,13 +83,39 @@ export const SETTING_KEYS: SettingKey[] = [
     { key: "clientId", env: ["AZURE_CLIENT_ID", "ARM_CLIENT_ID"], doc: "Application (client) id of the app registration." },
     { key: "clientSecret", env: ["AZURE_CLIENT_SECRET", "ARM_CLIENT_SECRET"], secret: true, doc: "Client secret (set with `pulumi config set --secret`)." },
     { key: "clientCertificate", env: ["INTUNE_CLIENT_CERTIFICATE"], secret: true, doc: "Client certificate as PEM text (certificate and private key)." },
-    { key: "clientCertificatePath", env: ["AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"], doc: "Path of a PEM file with the certificate and private key." },
-    { key: "clientCertificatePassword", env: ["AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"], secret: true, doc: "Password of an encrypted private key." },
-    { key: "federatedTokenFile", env: ["AZURE_FEDERATED_TOKEN_FILE"], doc: "File holding a federated (workload identity) token, as AKS and many CI systems provide." },
-    { key: "oidcRequestUrl", env: ["ACTIONS_ID_TOKEN_REQUEST_URL", "ARM_OIDC_REQUEST_URL"], doc: "GitHub Actions OIDC token endpoint (set by GitHub when the job has `id-token: write`)." },
-    { key: "oidcRequestToken", env: ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ARM_OIDC_REQUEST_TOKEN"], secret: true, doc: "Bearer token for that endpoint (set by GitHub)." },
+    {
+        key: "clientCertificatePath",
+        env: ["AZURE_CLIENT_CERTIFICATE_PATH", "ARM_CLIENT_CERTIFICATE_PATH"],
+        doc: "Path of a PEM file with the certificate and private key.",
+    },
+    {
+        key: "clientCertificatePassword",
+        env: ["AZURE_CLIENT_CERTIFICATE_PASSWORD", "ARM_CLIENT_CERTIFICATE_PASSWORD"],
+        secret: true,
+        doc: "Password of an encrypted private key.",
+    },
+    {
+        key: "federatedTokenFile",
+        env: ["AZURE_FEDERATED_TOKEN_FILE"],
+        doc: "File holding a federated (workload identity) token, as AKS and many CI systems provide.",
+    },
+    {
+        key: "oidcRequestUrl",
+        env: ["ACTIONS_ID_TOKEN_REQUEST_URL", "ARM_OIDC_REQUEST_URL"],
+        doc: "GitHub Actions OIDC token endpoint (set by GitHub when the job has `id-token: write`).",
+    },
+    {
+        key: "oidcRequestToken",
+        env: ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "ARM_OIDC_REQUEST_TOKEN"],
+        secret: true,
+        doc: "Bearer token for that endpoint (set by GitHub).",
+    },
     { key: "oidcAudience", env: ["INTUNE_OIDC_AUDIENCE"], doc: "Audience of the GitHub OIDC token; default `api://AzureADTokenExchange`." },
-    { key: "serviceConnectionId", env: ["AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"], doc: "Azure DevOps workload-identity service connection id." },
+    {
+        key: "serviceConnectionId",
+        env: ["AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID"],
+        doc: "Azure DevOps workload-identity service connection id.",
+    },
     { key: "systemAccessToken", env: ["SYSTEM_ACCESSTOKEN"], secret: true, doc: "Azure DevOps `$(System.AccessToken)`, mapped into the step's environment." },
     { key: "useManagedIdentity", env: ["INTUNE_USE_MSI", "ARM_USE_MSI"], doc: "`true` to sign in with the machine's managed identity." },
     { key: "managedIdentityClientId", env: ["AZURE_MANAGED_IDENTITY_CLIENT_ID"], doc: "Client id of a user-assigned managed identity." },
@@ -100,7 +126,11 @@ export const SETTING_KEYS: SettingKey[] = [
     { key: "graphEndpoint", env: ["INTUNE_GRAPH_ENDPOINT"], doc: "Override the Graph root (the emulator, a proxy); the cloud's scope is kept." },
     { key: "authorityHost", env: ["AZURE_AUTHORITY_HOST"], doc: "Override the sign-in authority host." },
     { key: "caCertificatePath", env: ["INTUNE_CA_CERTIFICATE_PATH"], doc: "PEM file of extra CAs to trust (the emulator's CA, a TLS-inspecting proxy)." },
-    { key: "writesPerWindow", env: ["INTUNE_WRITES_PER_WINDOW"], doc: "Write budget per window, shared by the whole run (default 100, Intune's per-app limit)." },
+    {
+        key: "writesPerWindow",
+        env: ["INTUNE_WRITES_PER_WINDOW"],
+        doc: "Write budget per window, shared by the whole run (default 100, Intune's per-app limit).",
+    },
     { key: "requestsPerWindow", env: ["INTUNE_REQUESTS_PER_WINDOW"], doc: "Request budget per window (default 1000)." },
     { key: "throttleWindowSeconds", env: ["INTUNE_THROTTLE_WINDOW_SECONDS"], doc: "The budget window in seconds (default 20)." },
     { key: "requestTimeoutSeconds", env: ["INTUNE_REQUEST_TIMEOUT_SECONDS"], doc: "Timeout of one HTTP attempt (default 60)." },
@@ -173,10 +203,16 @@ export function resolveSettings(config: ConfigSource, env: Environment = process
 
     const cloudName = get("cloud") ?? "global";
     const cloud = cloudByName(cloudName) ?? CLOUDS.global;
-    if (!cloudByName(cloudName)) problems.push(`${where("cloud")} "${cloudName}" is not a cloud; use global, usgovL4, usgovL5 or china (also accepted: ${CLOUD_NAMES_ACCEPTED.join(", ")})`);
+    if (!cloudByName(cloudName))
+        problems.push(
+            `${where("cloud")} "${cloudName}" is not a cloud; use global, usgovL4, usgovL5 or china (also accepted: ${CLOUD_NAMES_ACCEPTED.join(", ")})`,
+        );
     const graphRoot = trimSlash(get("graphEndpoint") ?? cloud.graphRoot);
     const authorityHost = trimSlash(get("authorityHost") ?? cloud.authorityHost);
-    for (const [key, url] of [["graphEndpoint", graphRoot], ["authorityHost", authorityHost]] as const) {
+    for (const [key, url] of [
+        ["graphEndpoint", graphRoot],
+        ["authorityHost", authorityHost],
+    ] as const) {
         if (!/^https:\/\/[^/]+/.test(url)) problems.push(`${where(key)} must be an https:// URL, not "${url}"`);
     }
 
@@ -275,7 +311,12 @@ function chooseAuth(
     }
     if (wants("githubOidc", get("oidcRequestUrl") !== undefined && get("oidcRequestToken") !== undefined && clientId !== undefined)) {
         return need("GitHub Actions OIDC", "tenantId", "clientId", "oidcRequestUrl", "oidcRequestToken")
-            ? { method: "githubOidc", requestUrl: get("oidcRequestUrl")!, requestToken: get("oidcRequestToken")!, audience: get("oidcAudience") ?? DEFAULT_OIDC_AUDIENCE }
+            ? {
+                  method: "githubOidc",
+                  requestUrl: get("oidcRequestUrl")!,
+                  requestToken: get("oidcRequestToken")!,
+                  audience: get("oidcAudience") ?? DEFAULT_OIDC_AUDIENCE,
+              }
             : undefined;
     }
     if (wants("azurePipelines", get("serviceConnectionId") !== undefined && get("systemAccessToken") !== undefined && clientId !== undefined)) {

@@ -23,7 +23,12 @@ export interface EngineStack {
 
 let binDir: string | undefined;
 
-export async function engineStack(emulator: RunningEmulator, project: string, stackName = "e2e", extraConfig: Record<string, string> = {}): Promise<EngineStack> {
+export async function engineStack(
+    emulator: RunningEmulator,
+    project: string,
+    stackName = "e2e",
+    extraConfig: Record<string, string> = {},
+): Promise<EngineStack> {
     binDir ??= await ensurePulumi(() => undefined);
     const workDir = join(E2E_ROOT, project);
     rmSync(workDir, { recursive: true, force: true });
@@ -32,7 +37,14 @@ export async function engineStack(emulator: RunningEmulator, project: string, st
     // The CLI is found on PATH; the rest reaches every CLI call through envVars.
     process.env.PATH = env.PATH;
     const envVars: Record<string, string> = {};
-    for (const key of ["PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK", "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"]) {
+    for (const key of [
+        "PULUMI_HOME",
+        "PULUMI_BACKEND_URL",
+        "PULUMI_CONFIG_PASSPHRASE",
+        "PULUMI_SKIP_UPDATE_CHECK",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+    ]) {
         envVars[key] = env[key]!;
     }
     const holder: EngineStack = { stack: undefined as unknown as automation.Stack, project, workDir, program: async () => undefined, outputLog: [] };

@@ -51,7 +51,10 @@ export interface GraphTarget {
 export class Graph {
     readonly token: string;
 
-    constructor(readonly target: GraphTarget, token?: string) {
+    constructor(
+        readonly target: GraphTarget,
+        token?: string,
+    ) {
         const issued = token ?? target.issueToken?.();
         if (issued === undefined) throw new Error("a Graph caller needs a token");
         this.token = issued;
@@ -71,7 +74,7 @@ export class Graph {
     }
 
     request(method: string, path: string, opts: GraphCallOptions = {}): Promise<RawResponse> {
-        const token = opts.token === null ? undefined : opts.token ?? this.token;
+        const token = opts.token === null ? undefined : (opts.token ?? this.token);
         return call(this.target.caPem, method, this.url(path), { token, body: opts.body, rawBody: opts.rawBody, headers: opts.headers });
     }
 

@@ -56,8 +56,15 @@ export function foreignSignedToken(tenantId: string, clientId: string): string {
     const now = Math.floor(Date.now() / 1000);
     const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64url");
     const input = `${b64({ typ: "JWT", alg: "RS256", kid: "emulator-signing-key" })}.${b64({
-        aud: "https://graph.microsoft.com", iss: `https://sts.windows.net/${tenantId}/`, iat: now, nbf: now, exp: now + 3600,
-        appid: clientId, tid: tenantId, roles: ["DeviceManagementConfiguration.ReadWrite.All"], uti: randomUUID(),
+        aud: "https://graph.microsoft.com",
+        iss: `https://sts.windows.net/${tenantId}/`,
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        appid: clientId,
+        tid: tenantId,
+        roles: ["DeviceManagementConfiguration.ReadWrite.All"],
+        uti: randomUUID(),
     })}`;
     return `${input}.${createSign("RSA-SHA256").update(input).sign(privateKey).toString("base64url")}`;
 }

@@ -40,9 +40,12 @@ export interface CliProcessOptions {
 
 export function startCliEmulator(args: string[], options: CliProcessOptions = {}): Promise<CliEmulator> {
     const argv = [CLI, "--port", "0", "--json", ...args];
-    const child: ChildProcess = options.fileSizeLimitKb === undefined
-        ? spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] })
-        : spawn("bash", ["-c", 'ulimit -f "$1" && exec "$0" "${@:2}"', process.execPath, String(options.fileSizeLimitKb), ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+    const child: ChildProcess =
+        options.fileSizeLimitKb === undefined
+            ? spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] })
+            : spawn("bash", ["-c", 'ulimit -f "$1" && exec "$0" "${@:2}"', process.execPath, String(options.fileSizeLimitKb), ...argv], {
+                  stdio: ["ignore", "pipe", "pipe"],
+              });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     let stderr = "";
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")));

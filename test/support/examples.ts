@@ -87,18 +87,25 @@ export function typeCheck(dir: string, files?: string[]): Promise<TypeCheckResul
     const project = join(work, "tsconfig.json");
     writeFileSync(project, JSON.stringify(checkTsconfig(dir, files), null, 2));
     return new Promise((resolvePromise) => {
-        execFile(process.execPath, [TSC, "-p", project, "--pretty", "false"], { cwd: dir, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 }, (err, stdout, stderr) => {
-            rmSync(work, { recursive: true, force: true });
-            const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-            resolvePromise({ code, output: `${stdout}${stderr}`.trim() });
-        });
+        execFile(
+            process.execPath,
+            [TSC, "-p", project, "--pretty", "false"],
+            { cwd: dir, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 },
+            (err, stdout, stderr) => {
+                rmSync(work, { recursive: true, force: true });
+                const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+                resolvePromise({ code, output: `${stdout}${stderr}`.trim() });
+            },
+        );
     });
 }
 
 /** `config.get("x")`, `config.requireSecret("x")`, `config.getObject<...>("x")`, ...: the keys a program reads. */
 export function configKeysRead(source: string): string[] {
     const keys = new Set<string>();
-    for (const m of source.matchAll(/config\.(?:get|require)(?:Secret|Number|Boolean|Object|SecretNumber|SecretBoolean|SecretObject)?(?:<[^>]*>)?\(\s*"([^"]+)"/g)) {
+    for (const m of source.matchAll(
+        /config\.(?:get|require)(?:Secret|Number|Boolean|Object|SecretNumber|SecretBoolean|SecretObject)?(?:<[^>]*>)?\(\s*"([^"]+)"/g,
+    )) {
         keys.add(m[1]);
     }
     return [...keys].sort();
@@ -111,15 +118,20 @@ export function runWithMocks(request: Omit<MockRunRequest, "result">): Promise<M
     const resultFile = join(work, "result.json");
     writeFileSync(requestFile, JSON.stringify({ ...request, result: resultFile }));
     return new Promise((resolvePromise, reject) => {
-        execFile(process.execPath, [join(__dirname, "examplesMockProgram.js"), requestFile], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-            try {
-                if (err) return reject(new Error(`the mocked run of ${request.example} failed: ${err.message}\n${stdout}${stderr}`));
-                resolvePromise(JSON.parse(readFileSync(resultFile, "utf8")));
-            } catch (e) {
-                reject(e);
-            } finally {
-                rmSync(work, { recursive: true, force: true });
-            }
-        });
+        execFile(
+            process.execPath,
+            [join(__dirname, "examplesMockProgram.js"), requestFile],
+            { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+            (err, stdout, stderr) => {
+                try {
+                    if (err) return reject(new Error(`the mocked run of ${request.example} failed: ${err.message}\n${stdout}${stderr}`));
+                    resolvePromise(JSON.parse(readFileSync(resultFile, "utf8")));
+                } catch (e) {
+                    reject(e);
+                } finally {
+                    rmSync(work, { recursive: true, force: true });
+                }
+            },
+        );
     });
 }

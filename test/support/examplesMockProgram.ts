@@ -44,7 +44,11 @@ export interface MockRunResult {
 /** Every token-bearing field of a profile is secret, as the engine makes it through additionalSecretOutputs. */
 const SECRET_OUTPUTS = ["tokenValue", "qrCodeContent", "qrCodeImage", "wifiPassword"];
 /** The identity the mocked azuread provider signs in as (getClientConfig). */
-export const MOCK_DEPLOYER = { clientId: "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", objectId: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", tenantId: "11111111-2222-3333-4444-555555555555" };
+export const MOCK_DEPLOYER = {
+    clientId: "0e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+    objectId: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+    tenantId: "11111111-2222-3333-4444-555555555555",
+};
 
 /** A 1x1 PNG: stands for the QR image Graph returns. */
 export const TINY_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
         // Resources register asynchronously (their inputs are Outputs): let the last ones reach the mocks.
         await new Promise((r) => setTimeout(r, 50));
     } catch (err) {
-        result.error = err instanceof Error ? err.stack ?? err.message : String(err);
+        result.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
     } finally {
         rmSync(work, { recursive: true, force: true });
         try {

@@ -46,7 +46,9 @@ export interface FakeTenant {
  * --parameters files) so a test can see what would have changed in Entra ID.
  */
 function fakeAz(tenant: FakeTenant, log: string): string {
-    const fics = Object.entries(tenant.federatedCredentials).map(([name, [issuer, subject]]) => `  *"'${name}'"*) printf '%s\\t%s\\n' '${issuer}' '${subject}' ;;`).join("\n");
+    const fics = Object.entries(tenant.federatedCredentials)
+        .map(([name, [issuer, subject]]) => `  *"'${name}'"*) printf '%s\\t%s\\n' '${issuer}' '${subject}' ;;`)
+        .join("\n");
     return `#!/usr/bin/env bash
 args="$*"
 printf '%s\\n' "$args" >> '${log}'

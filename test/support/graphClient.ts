@@ -42,7 +42,11 @@ export interface TestApp {
 }
 
 /** Registers a new app in the emulated tenant (secret sign-in, ReadWrite.All unless told otherwise). */
-export function newApp(emulator: RunningEmulator, roles: string[] = [GRAPH_READWRITE_ALL], extra: { certificatePem?: string; federatedSubject?: string } = {}): TestApp {
+export function newApp(
+    emulator: RunningEmulator,
+    roles: string[] = [GRAPH_READWRITE_ALL],
+    extra: { certificatePem?: string; federatedSubject?: string } = {},
+): TestApp {
     const app: TestApp = { clientId: randomUUID(), secret: `secret-${randomUUID()}` };
     emulator.registerApp({
         clientId: app.clientId,
@@ -134,8 +138,17 @@ export function profileBody(displayName: string, extra: Record<string, unknown> 
     return { "@odata.type": "#microsoft.graph.androidDeviceOwnerEnrollmentProfile", displayName, enrollmentMode: MODE.dedicated, ...extra };
 }
 
-export async function createDirect(client: GraphClient, displayName: string, extra: Record<string, unknown> = {}): Promise<{ id: string } & Record<string, unknown>> {
-    const created = await client.create(op(`Creating Android enrollment profile "${displayName}"`), DEVICE_OWNER_PATH, profileBody(displayName, extra), probeByName(client, displayName));
+export async function createDirect(
+    client: GraphClient,
+    displayName: string,
+    extra: Record<string, unknown> = {},
+): Promise<{ id: string } & Record<string, unknown>> {
+    const created = await client.create(
+        op(`Creating Android enrollment profile "${displayName}"`),
+        DEVICE_OWNER_PATH,
+        profileBody(displayName, extra),
+        probeByName(client, displayName),
+    );
     return created as { id: string } & Record<string, unknown>;
 }
 

@@ -77,7 +77,12 @@ export interface InitFailure {
 
 /** A failed gRPC call: its status, the host's message, and the ErrorResourceInitFailed detail if one came. */
 export class HostCallError extends Error {
-    constructor(readonly method: string, readonly code: number, readonly details: string, readonly initFailure: InitFailure | undefined) {
+    constructor(
+        readonly method: string,
+        readonly code: number,
+        readonly details: string,
+        readonly initFailure: InitFailure | undefined,
+    ) {
         super(`${method} failed (gRPC status ${code}): ${details}`);
         this.name = "HostCallError";
     }
@@ -139,14 +144,21 @@ export class DynamicProviderHost {
         const env = { ...(options.env ?? cleanEnvironment()), PULUMI_NODEJS_PROJECT: options.project ?? "intune-test" };
         // The host itself never dials the engine; the provider's engine watch does once it loads, and leaves an
         // address that never answered alone.
-        const child = spawn(process.execPath, [m.hostProgram, options.engineAddress ?? "127.0.0.1:1"], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [m.hostProgram, options.engineAddress ?? "127.0.0.1:1"], {
+            cwd: options.cwd,
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let early = "";
         child.stderr!.on("data", (chunk: Buffer) => {
             early += chunk.toString("utf8");
         });
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
-            const timer = setTimeout(() => fail(new Error(`the dynamic-provider host printed no port within ${options.startTimeoutMs ?? 30_000} ms`)), options.startTimeoutMs ?? 30_000);
+            const timer = setTimeout(
+                () => fail(new Error(`the dynamic-provider host printed no port within ${options.startTimeoutMs ?? 30_000} ms`)),
+                options.startTimeoutMs ?? 30_000,
+            );
             const fail = (err: Error): void => {
                 clearTimeout(timer);
                 child.kill();

@@ -28,7 +28,12 @@ export function testMatrix(): TestMatrix {
         devDependencies: Record<string, string>;
         peerDependencies: Record<string, string>;
     };
-    return { node: matrix.node, newestPulumi: matrix.newestPulumi, oldestPulumi: pkg.devDependencies["@pulumi/pulumi"], peerRange: pkg.peerDependencies["@pulumi/pulumi"] };
+    return {
+        node: matrix.node,
+        newestPulumi: matrix.newestPulumi,
+        oldestPulumi: pkg.devDependencies["@pulumi/pulumi"],
+        peerRange: pkg.peerDependencies["@pulumi/pulumi"],
+    };
 }
 
 /** A consumer's runtime: the folder holding its `node` and `npm`, and the @pulumi/pulumi it installs. */
@@ -85,9 +90,7 @@ export function run(command: string, args: string[], options: { cwd: string; env
  * outside it resolves.
  */
 export function npmEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-    return Object.fromEntries(
-        Object.entries(base).filter(([k]) => !/^npm_package_|^npm_lifecycle_|^npm_config_local_prefix$|^INIT_CWD$|^NODE_PATH$/.test(k)),
-    );
+    return Object.fromEntries(Object.entries(base).filter(([k]) => !/^npm_package_|^npm_lifecycle_|^npm_config_local_prefix$|^INIT_CWD$|^NODE_PATH$/.test(k)));
 }
 
 export interface PackedFile {
@@ -162,7 +165,17 @@ export async function sdkCopies(dir: string, runtime: ConsumerRuntime): Promise<
         }
     };
     walk("(the project)", JSON.parse(tree.stdout) as NpmLsNode);
-    return { folders: [...new Set(parseable.stdout.split("\n").map((l) => l.trim()).filter(Boolean))], resolvedBy };
+    return {
+        folders: [
+            ...new Set(
+                parseable.stdout
+                    .split("\n")
+                    .map((l) => l.trim())
+                    .filter(Boolean),
+            ),
+        ],
+        resolvedBy,
+    };
 }
 
 /** Where a consumer's stack points the provider: an emulator the test started, named with explicit settings. */
@@ -231,12 +244,20 @@ export async function deployQuickstart(
         const profilesAfterPreview = countProfiles();
         await pulumi("destroy", "--yes", "--stack", stack);
         return {
-            about: { nodeVersion: about.runtime?.version ?? "", pulumiVersion: dependency("@pulumi/pulumi"), packageVersion: dependency("pulumi-intune-enrollment") },
+            about: {
+                nodeVersion: about.runtime?.version ?? "",
+                pulumiVersion: dependency("@pulumi/pulumi"),
+                packageVersion: dependency("pulumi-intune-enrollment"),
+            },
             profileIds,
             profilesAfterUp,
             profilesAfterPreview,
             profilesAfterDestroy: countProfiles(),
-            previewSummary: preview.stdout.split("\n").map((l) => l.trim()).find((l) => /^\d+ unchanged$/.test(l)) ?? preview.stdout,
+            previewSummary:
+                preview.stdout
+                    .split("\n")
+                    .map((l) => l.trim())
+                    .find((l) => /^\d+ unchanged$/.test(l)) ?? preview.stdout,
         };
     } finally {
         await pulumi("stack", "rm", stack, "--yes", "--force").catch(() => undefined);

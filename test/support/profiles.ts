@@ -163,7 +163,10 @@ export function expectExpiryInDays(outs: Props, days: number): void {
 
 /** Revokes a profile's token through Graph, as an admin would, outside the provider. */
 export async function revokeBehindTheBack(emulator: RunningEmulator, collection: string, id: string): Promise<void> {
-    const res = await call(emulator.caPem, "POST", `${emulator.graphUrl}/beta/deviceManagement/${collection}/${id}/revokeToken`, { token: emulator.issueToken(), body: {} });
+    const res = await call(emulator.caPem, "POST", `${emulator.graphUrl}/beta/deviceManagement/${collection}/${id}/revokeToken`, {
+        token: emulator.issueToken(),
+        body: {},
+    });
     expect(res.status, res.text).to.equal(204);
 }
 

@@ -32,18 +32,33 @@ describe("unit: check", () => {
     });
 
     it("never shows a secret input's value", () => {
-        const { failures } = check({ displayName: "K", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "n", wifiSecurityType: "wpa", wifiPassword: 42 });
+        const { failures } = check({
+            displayName: "K",
+            enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+            wifiSsid: "n",
+            wifiSecurityType: "wpa",
+            wifiPassword: 42,
+        });
         expect(JSON.stringify(failures)).to.not.contain("42");
     });
 
     it("clears a property removed from the program to its cleared value", () => {
-        const { inputs } = check({ displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" }, { displayName: "K", deviceNameTemplate: "X-{{SERIAL}}" });
+        const { inputs } = check(
+            { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" },
+            { displayName: "K", deviceNameTemplate: "X-{{SERIAL}}" },
+        );
         expect(inputs.deviceNameTemplate).to.equal(null);
     });
 });
 
 describe("unit: diff", () => {
-    const olds = { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice", roleScopeTagIds: ["0", "7"], tokenValue: "1".repeat(20), tokenExpirationDateTime: "2027-06-01T00:00:00Z" };
+    const olds = {
+        displayName: "K",
+        enrollmentMode: "corporateOwnedDedicatedDevice",
+        roleScopeTagIds: ["0", "7"],
+        tokenValue: "1".repeat(20),
+        tokenExpirationDateTime: "2027-06-01T00:00:00Z",
+    };
 
     it("replaces on a create-only property, updates in place otherwise, and ignores scope-tag order", () => {
         expect(diffProfile(kind, olds, { ...olds, roleScopeTagIds: ["7", "0"] }, NOW)).to.include({ changes: false });

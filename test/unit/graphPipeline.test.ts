@@ -15,7 +15,11 @@ const request = (method: GraphRequest["method"] = "POST", nonIdempotent = true):
     nonIdempotent,
     attempt: 1,
 });
-const answer = (status: number, headers: Record<string, string> = {}): GraphResponse => ({ status, headers, body: status >= 400 ? { error: { code: `E${status}`, message: "m" } } : {} });
+const answer = (status: number, headers: Record<string, string> = {}): GraphResponse => ({
+    status,
+    headers,
+    body: status >= 400 ? { error: { code: `E${status}`, message: "m" } } : {},
+});
 
 describe("unit: the request budget on a fake clock", () => {
     it("lets the window's writes through at once and holds the next until one is answered and the window moved", async () => {
@@ -49,10 +53,15 @@ describe("unit: the retry handler against a scripted transport", () => {
         let sends = 0;
         const slept: number[] = [];
         let now = 0;
-        const handler = retry({ baseDelayMs: 100, maxDelayMs: 1000, maxDurationMs: 60_000 }, new RequestBudget({ ...LIMITS, writesPerWindow: 100 }, () => now), async (ms) => {
-            slept.push(ms);
-            now += ms;
-        }, () => now);
+        const handler = retry(
+            { baseDelayMs: 100, maxDelayMs: 1000, maxDurationMs: 60_000 },
+            new RequestBudget({ ...LIMITS, writesPerWindow: 100 }, () => now),
+            async (ms) => {
+                slept.push(ms);
+                now += ms;
+            },
+            () => now,
+        );
         const result = await handler(req, async () => {
             const step = script[Math.min(sends++, script.length - 1)];
             if (step instanceof TransportFailure) throw step;

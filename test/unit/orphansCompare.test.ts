@@ -13,23 +13,41 @@ function exported(resources: unknown[], pending: unknown[] = []): unknown {
     return { version: 3, deployment: { manifest: { time: "2026-11-29T05:00:00Z" }, resources, pending_operations: pending } };
 }
 const resource = (type: string, name: string, n: number, displayName: unknown = `Fleet ${name}`) => ({
-    urn: urn(type, name), type, custom: true, id: id(n), inputs: { displayName }, outputs: { displayName, tokenValue: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" } },
+    urn: urn(type, name),
+    type,
+    custom: true,
+    id: id(n),
+    inputs: { displayName },
+    outputs: { displayName, tokenValue: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" } },
 });
 const pendingOp = (type: string, name: string, operation: string, extra: Record<string, unknown> = {}) => ({
-    type: operation, resource: { urn: urn(type, name), type, custom: true, inputs: { displayName: `Fleet ${name}` }, ...extra },
+    type: operation,
+    resource: { urn: urn(type, name), type, custom: true, inputs: { displayName: `Fleet ${name}` }, ...extra },
 });
-const tenant = (kind: "androidDeviceOwnerEnrollmentProfile" | "androidForWorkEnrollmentProfile", n: number, displayName: string, manageable = true): TenantProfile => ({
-    kind, id: id(n), displayName, createdDateTime: "2026-11-29T05:01:00Z", manageable, tokenIssued: true,
+const tenant = (
+    kind: "androidDeviceOwnerEnrollmentProfile" | "androidForWorkEnrollmentProfile",
+    n: number,
+    displayName: string,
+    manageable = true,
+): TenantProfile => ({
+    kind,
+    id: id(n),
+    displayName,
+    createdDateTime: "2026-11-29T05:01:00Z",
+    manageable,
+    tokenIssued: true,
 });
 
 describe("orphans: reading an exported stack state", () => {
     it("finds the profile resources of both types with their ids, resource names and plain displayNames, and nothing else", () => {
-        const state = profilesInState(exported([
-            { urn: "urn:pulumi:dev::fleet::pulumi:pulumi:Stack::fleet-dev", type: "pulumi:pulumi:Stack", custom: false },
-            { urn: "urn:pulumi:dev::fleet::pulumi:providers:pulumi-nodejs::default", type: "pulumi:providers:pulumi-nodejs", custom: true, id: "x" },
-            resource(OWNER, "kiosk", 1),
-            resource(FOR_WORK, "legacy", 2),
-        ]));
+        const state = profilesInState(
+            exported([
+                { urn: "urn:pulumi:dev::fleet::pulumi:pulumi:Stack::fleet-dev", type: "pulumi:pulumi:Stack", custom: false },
+                { urn: "urn:pulumi:dev::fleet::pulumi:providers:pulumi-nodejs::default", type: "pulumi:providers:pulumi-nodejs", custom: true, id: "x" },
+                resource(OWNER, "kiosk", 1),
+                resource(FOR_WORK, "legacy", 2),
+            ]),
+        );
         expect(state.managed).to.deep.equal([
             { kind: "androidDeviceOwnerEnrollmentProfile", urn: urn(OWNER, "kiosk"), name: "kiosk", id: id(1), displayName: "Fleet kiosk" },
             { kind: "androidForWorkEnrollmentProfile", urn: urn(FOR_WORK, "legacy"), name: "legacy", id: id(2), displayName: "Fleet legacy" },
@@ -45,14 +63,33 @@ describe("orphans: reading an exported stack state", () => {
     });
 
     it("reads the pending operations of a killed run: creates without an id, updates and deletes with theirs", () => {
-        const state = profilesInState(exported([], [
-            pendingOp(OWNER, "kiosk-07", "creating"),
-            pendingOp(FOR_WORK, "legacy", "deleting", { id: id(9) }),
-            pendingOp("random:index/randomPet:RandomPet", "pet", "creating"),
-        ]));
+        const state = profilesInState(
+            exported(
+                [],
+                [
+                    pendingOp(OWNER, "kiosk-07", "creating"),
+                    pendingOp(FOR_WORK, "legacy", "deleting", { id: id(9) }),
+                    pendingOp("random:index/randomPet:RandomPet", "pet", "creating"),
+                ],
+            ),
+        );
         expect(state.pending).to.deep.equal([
-            { kind: "androidDeviceOwnerEnrollmentProfile", urn: urn(OWNER, "kiosk-07"), name: "kiosk-07", operation: "creating", id: undefined, displayName: "Fleet kiosk-07" },
-            { kind: "androidForWorkEnrollmentProfile", urn: urn(FOR_WORK, "legacy"), name: "legacy", operation: "deleting", id: id(9), displayName: "Fleet legacy" },
+            {
+                kind: "androidDeviceOwnerEnrollmentProfile",
+                urn: urn(OWNER, "kiosk-07"),
+                name: "kiosk-07",
+                operation: "creating",
+                id: undefined,
+                displayName: "Fleet kiosk-07",
+            },
+            {
+                kind: "androidForWorkEnrollmentProfile",
+                urn: urn(FOR_WORK, "legacy"),
+                name: "legacy",
+                operation: "deleting",
+                id: id(9),
+                displayName: "Fleet legacy",
+            },
         ]);
     });
 
@@ -63,13 +100,24 @@ describe("orphans: reading an exported stack state", () => {
 });
 
 describe("orphans: which tenant profiles no resource owns", () => {
-    const state = profilesInState(exported(
-        [resource(OWNER, "kiosk-01", 1), resource(OWNER, "kiosk-02", 2), resource(FOR_WORK, "legacy", 3)],
-        [pendingOp(OWNER, "kiosk-03", "creating"), pendingOp(OWNER, "kiosk-02", "updating", { id: id(2) }), pendingOp(FOR_WORK, "old", "deleting", { id: id(4) })],
-    ));
+    const state = profilesInState(
+        exported(
+            [resource(OWNER, "kiosk-01", 1), resource(OWNER, "kiosk-02", 2), resource(FOR_WORK, "legacy", 3)],
+            [
+                pendingOp(OWNER, "kiosk-03", "creating"),
+                pendingOp(OWNER, "kiosk-02", "updating", { id: id(2) }),
+                pendingOp(FOR_WORK, "old", "deleting", { id: id(4) }),
+            ],
+        ),
+    );
 
     it("lists nothing when every profile is owned, including those in the middle of an update or delete", () => {
-        const profiles = [tenant("androidDeviceOwnerEnrollmentProfile", 1, "Fleet kiosk-01"), tenant("androidDeviceOwnerEnrollmentProfile", 2, "Fleet kiosk-02"), tenant("androidForWorkEnrollmentProfile", 3, "Fleet legacy"), tenant("androidForWorkEnrollmentProfile", 4, "Fleet old")];
+        const profiles = [
+            tenant("androidDeviceOwnerEnrollmentProfile", 1, "Fleet kiosk-01"),
+            tenant("androidDeviceOwnerEnrollmentProfile", 2, "Fleet kiosk-02"),
+            tenant("androidForWorkEnrollmentProfile", 3, "Fleet legacy"),
+            tenant("androidForWorkEnrollmentProfile", 4, "Fleet old"),
+        ];
         expect(findOrphans(state, profiles)).to.deep.equal([]);
     });
 
@@ -83,8 +131,14 @@ describe("orphans: which tenant profiles no resource owns", () => {
     });
 
     it("marks a duplicate of a managed profile's displayName, of the same type only", () => {
-        const orphans = findOrphans(state, [tenant("androidDeviceOwnerEnrollmentProfile", 11, "Fleet kiosk-01"), tenant("androidForWorkEnrollmentProfile", 12, "Fleet kiosk-01")]);
-        expect(orphans.map((o) => [o.profile.id, o.sameNameAs.map((m) => m.name)])).to.deep.equal([[id(11), ["kiosk-01"]], [id(12), []]]);
+        const orphans = findOrphans(state, [
+            tenant("androidDeviceOwnerEnrollmentProfile", 11, "Fleet kiosk-01"),
+            tenant("androidForWorkEnrollmentProfile", 12, "Fleet kiosk-01"),
+        ]);
+        expect(orphans.map((o) => [o.profile.id, o.sameNameAs.map((m) => m.name)])).to.deep.equal([
+            [id(11), ["kiosk-01"]],
+            [id(12), []],
+        ]);
         expect(orphans.map(isMarked)).to.deep.equal([true, false]);
         expect(orphans[0].pendingCreate).to.equal(undefined);
     });
@@ -93,18 +147,27 @@ describe("orphans: which tenant profiles no resource owns", () => {
         const [orphan] = findOrphans(state, [tenant("androidForWorkEnrollmentProfile", 13, "Made in the portal")]);
         expect(isMarked(orphan)).to.equal(false);
         expect(orphan.adoptInto).to.equal(undefined);
-        expect(adoptionLine(orphan)).to.equal(`new AndroidForWorkEnrollmentProfile("<name>", { displayName: "Made in the portal", ..., adoptExistingId: "${id(13)}" })`);
+        expect(adoptionLine(orphan)).to.equal(
+            `new AndroidForWorkEnrollmentProfile("<name>", { displayName: "Made in the portal", ..., adoptExistingId: "${id(13)}" })`,
+        );
     });
 
     it("never lists a built-in profile, and only the types asked for", () => {
-        const profiles = [tenant("androidDeviceOwnerEnrollmentProfile", 14, "Default", false), tenant("androidForWorkEnrollmentProfile", 15, "Legacy extra"), tenant("androidDeviceOwnerEnrollmentProfile", 16, "Owner extra")];
+        const profiles = [
+            tenant("androidDeviceOwnerEnrollmentProfile", 14, "Default", false),
+            tenant("androidForWorkEnrollmentProfile", 15, "Legacy extra"),
+            tenant("androidDeviceOwnerEnrollmentProfile", 16, "Owner extra"),
+        ];
         expect(findOrphans(state, profiles).map((o) => o.profile.id)).to.deep.equal([id(16), id(15)]);
         expect(findOrphans(state, profiles, ["androidForWorkEnrollmentProfile"]).map((o) => o.profile.id)).to.deep.equal([id(15)]);
     });
 
     it("after the next run created the resource anew, calls the pending create's profile a duplicate and no longer offers that resource for adoption", () => {
         const later = profilesInState(exported([resource(OWNER, "kiosk-03", 20)], [pendingOp(OWNER, "kiosk-03", "creating")]));
-        const [orphan] = findOrphans(later, [tenant("androidDeviceOwnerEnrollmentProfile", 20, "Fleet kiosk-03"), tenant("androidDeviceOwnerEnrollmentProfile", 21, "Fleet kiosk-03")]);
+        const [orphan] = findOrphans(later, [
+            tenant("androidDeviceOwnerEnrollmentProfile", 20, "Fleet kiosk-03"),
+            tenant("androidDeviceOwnerEnrollmentProfile", 21, "Fleet kiosk-03"),
+        ]);
         expect(orphan.profile.id).to.equal(id(21));
         expect(orphan.sameNameAs.map((m) => m.id)).to.deep.equal([id(20)]);
         expect(orphan.createdDuringInterruptedRun).to.equal(true);
@@ -115,13 +178,30 @@ describe("orphans: which tenant profiles no resource owns", () => {
 describe("orphans: command-line options", () => {
     it("defaults to both profile types in the current folder's selected stack, listing only", () => {
         expect(parseOrphansArguments([], "/work/fleet")).to.deep.equal({
-            cwd: "/work/fleet", kinds: ["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"], markedOnly: false, delete: false, yes: false, json: false,
+            cwd: "/work/fleet",
+            kinds: ["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"],
+            markedOnly: false,
+            delete: false,
+            yes: false,
+            json: false,
         });
     });
 
     it("takes --cwd, --stack, --state (relative to the current folder), --type by either name, and the switches", () => {
-        const options = parseOrphansArguments(["--cwd", "infra", "--stack=prod", "--state", "s.json", "--type", "AndroidForWorkEnrollmentProfile", "--marked", "--delete", "--yes", "--json"], "/work");
-        expect(options).to.deep.equal({ cwd: "/work/infra", stack: "prod", stateFile: "/work/s.json", kinds: ["androidForWorkEnrollmentProfile"], markedOnly: true, delete: true, yes: true, json: true });
+        const options = parseOrphansArguments(
+            ["--cwd", "infra", "--stack=prod", "--state", "s.json", "--type", "AndroidForWorkEnrollmentProfile", "--marked", "--delete", "--yes", "--json"],
+            "/work",
+        );
+        expect(options).to.deep.equal({
+            cwd: "/work/infra",
+            stack: "prod",
+            stateFile: "/work/s.json",
+            kinds: ["androidForWorkEnrollmentProfile"],
+            markedOnly: true,
+            delete: true,
+            yes: true,
+            json: true,
+        });
         expect(parseOrphansArguments(["--type", "androidDeviceOwner"], "/w").kinds).to.deep.equal(["androidDeviceOwnerEnrollmentProfile"]);
     });
 

@@ -10,7 +10,11 @@ const kind = androidDeviceOwnerKind;
 
 describe("unit: request bodies", () => {
     it("sends only declared writable properties, with the type, and the first token's expiry when asked", () => {
-        const body = buildCreateBody(kind, { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, adoptByDisplayName: false }, Date.parse("2027-01-01T00:00:00Z"));
+        const body = buildCreateBody(
+            kind,
+            { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, adoptByDisplayName: false },
+            Date.parse("2027-01-01T00:00:00Z"),
+        );
         expect(body).to.deep.equal({
             "@odata.type": "#microsoft.graph.androidDeviceOwnerEnrollmentProfile",
             displayName: "K",
@@ -32,11 +36,23 @@ describe("unit: request bodies", () => {
 describe("unit: outputs", () => {
     it("are plain JSON: declared inputs with live values, every server property, the QR image split, write-only kept", () => {
         const entity = {
-            id: "5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f", displayName: "Live name", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiPassword: null,
-            tokenValue: "1".repeat(20), qrCodeImage: { type: "image/png", value: "iVBORw0KGgo=" }, enrolledDeviceCount: 3,
+            id: "5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f",
+            displayName: "Live name",
+            enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+            wifiPassword: null,
+            tokenValue: "1".repeat(20),
+            qrCodeImage: { type: "image/png", value: "iVBORw0KGgo=" },
+            enrolledDeviceCount: 3,
         };
         const outs = outputs(kind, { displayName: "K", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiPassword: "pw-kept" }, entity);
-        expect(outs).to.include({ profileId: entity.id, displayName: "Live name", wifiPassword: "pw-kept", qrCodeImage: "iVBORw0KGgo=", qrCodeImageType: "image/png", enrolledDeviceCount: 3 });
+        expect(outs).to.include({
+            profileId: entity.id,
+            displayName: "Live name",
+            wifiPassword: "pw-kept",
+            qrCodeImage: "iVBORw0KGgo=",
+            qrCodeImageType: "image/png",
+            enrolledDeviceCount: 3,
+        });
         expect(outs.tokenCreationDateTime).to.equal(null);
         expect(JSON.parse(JSON.stringify(outs))).to.deep.equal(outs);
     });
@@ -57,7 +73,9 @@ describe("unit: where a profile lives", () => {
         const here = placeNow(tenantB, graph);
         expect(judgePlace("x", undefined, here, undefined)).to.equal("here");
         expect(judgePlace("x", placeNow(tenantB, graph), here, undefined)).to.equal("here");
-        expect(() => judgePlace("Reading", placeNow(tenantA, graph), here, undefined)).to.throw(/lives in tenant 8c1c.* but this run is configured for tenant 3f2a/);
+        expect(() => judgePlace("Reading", placeNow(tenantA, graph), here, undefined)).to.throw(
+            /lives in tenant 8c1c.* but this run is configured for tenant 3f2a/,
+        );
         expect(() => judgePlace("Reading", placeNow(tenantB, "https://graph.microsoft.us"), here, undefined)).to.throw(/graph\.microsoft\.us/);
         expect(judgePlace("x", placeNow(tenantA, graph), here, { tenantId: tenantA })).to.equal("left behind");
         expect(judgePlace("x", placeNow(tenantA, "https://127.0.0.1:9"), here, { emulator: true })).to.equal("left behind");

@@ -37,18 +37,31 @@ describe("graph client settings: sign-in method detected from the environment al
 
     it("picks clientCertificate from AZURE_CLIENT_CERTIFICATE_PATH (with its password)", () => {
         const s = resolveSettings(noConfig, { ...base, AZURE_CLIENT_CERTIFICATE_PATH: "/tmp/app.pem", AZURE_CLIENT_CERTIFICATE_PASSWORD: "pem-password" });
-        expect(s.auth).to.deep.equal({ method: "clientCertificate", certificate: undefined, certificatePath: "/tmp/app.pem", certificatePassword: "pem-password" });
+        expect(s.auth).to.deep.equal({
+            method: "clientCertificate",
+            certificate: undefined,
+            certificatePath: "/tmp/app.pem",
+            certificatePassword: "pem-password",
+        });
     });
 
     it("picks workloadIdentity from AKS's AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST", () => {
-        const s = resolveSettings(noConfig, { ...base, AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token", AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/" });
+        const s = resolveSettings(noConfig, {
+            ...base,
+            AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+            AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+        });
         expect(s.auth).to.deep.equal({ method: "workloadIdentity", tokenFilePath: "/var/run/secrets/azure/tokens/azure-identity-token" });
         expect(s.authorityHost).to.equal("https://login.microsoftonline.com");
         expect(s.disableInstanceDiscovery).to.equal(false);
     });
 
     it("picks githubOidc from the variables GitHub Actions sets with id-token: write", () => {
-        const s = resolveSettings(noConfig, { ...base, ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/x/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token" });
+        const s = resolveSettings(noConfig, {
+            ...base,
+            ACTIONS_ID_TOKEN_REQUEST_URL: "https://pipelines.actions.githubusercontent.com/x/idtoken",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token",
+        });
         expect(s.auth).to.deep.equal({
             method: "githubOidc",
             requestUrl: "https://pipelines.actions.githubusercontent.com/x/idtoken",
@@ -58,7 +71,11 @@ describe("graph client settings: sign-in method detected from the environment al
     });
 
     it("does not pick githubOidc in a GitHub job that has no client id (nothing to federate with)", () => {
-        const s = resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, ACTIONS_ID_TOKEN_REQUEST_URL: "https://x.example/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token" });
+        const s = resolveSettings(noConfig, {
+            AZURE_TENANT_ID: TENANT,
+            ACTIONS_ID_TOKEN_REQUEST_URL: "https://x.example/idtoken",
+            ACTIONS_ID_TOKEN_REQUEST_TOKEN: "runner-request-token",
+        });
         expect(s.auth.method).to.equal("default");
     });
 
@@ -122,8 +139,14 @@ describe("graph client settings: sign-in method detected from the environment al
 
     it("reads limits, timeouts and debug from the environment", () => {
         const s = resolveSettings(noConfig, {
-            AZURE_TENANT_ID: TENANT, INTUNE_WRITES_PER_WINDOW: "50", INTUNE_REQUESTS_PER_WINDOW: "500", INTUNE_THROTTLE_WINDOW_SECONDS: "2",
-            INTUNE_REQUEST_TIMEOUT_SECONDS: "0.5", INTUNE_MAX_RETRY_SECONDS: "3", INTUNE_CONSISTENCY_TIMEOUT_SECONDS: "4", INTUNE_DEBUG: "1",
+            AZURE_TENANT_ID: TENANT,
+            INTUNE_WRITES_PER_WINDOW: "50",
+            INTUNE_REQUESTS_PER_WINDOW: "500",
+            INTUNE_THROTTLE_WINDOW_SECONDS: "2",
+            INTUNE_REQUEST_TIMEOUT_SECONDS: "0.5",
+            INTUNE_MAX_RETRY_SECONDS: "3",
+            INTUNE_CONSISTENCY_TIMEOUT_SECONDS: "4",
+            INTUNE_DEBUG: "1",
         });
         expect(s.limits).to.deep.equal({ writesPerWindow: 50, requestsPerWindow: 500, windowMs: 2000 });
         expect(s.requestTimeoutMs).to.equal(500);
@@ -133,7 +156,11 @@ describe("graph client settings: sign-in method detected from the environment al
     });
 
     it("defaults to Intune's real limits: 100 writes and 1000 requests per 20 s", () => {
-        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT }).limits).to.deep.equal({ writesPerWindow: 100, requestsPerWindow: 1000, windowMs: 20_000 });
+        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT }).limits).to.deep.equal({
+            writesPerWindow: 100,
+            requestsPerWindow: 1000,
+            windowMs: 20_000,
+        });
     });
 });
 
@@ -152,7 +179,9 @@ describe("graph client settings: what is missing is named by config key and envi
     });
 
     it("a forced client certificate with no certificate names both the PEM key and the path key", () => {
-        const err = settingsError(() => resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, INTUNE_AUTH_METHOD: "clientCertificate" }));
+        const err = settingsError(() =>
+            resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT, INTUNE_AUTH_METHOD: "clientCertificate" }),
+        );
         expect(err.message).to.contain("intune:clientCertificate").and.contain("INTUNE_CLIENT_CERTIFICATE");
         expect(err.message).to.contain("intune:clientCertificatePath").and.contain("AZURE_CLIENT_CERTIFICATE_PATH");
     });
@@ -180,9 +209,9 @@ describe("graph client settings: what is missing is named by config key and envi
         );
         expect(err.problems).to.have.length(4);
         expect(err.message).to.contain("`intune:graphEndpoint` or INTUNE_GRAPH_ENDPOINT must be an https:// URL");
-        expect(err.message).to.contain("`intune:writesPerWindow` or INTUNE_WRITES_PER_WINDOW must be a positive number, not \"lots\"");
+        expect(err.message).to.contain('`intune:writesPerWindow` or INTUNE_WRITES_PER_WINDOW must be a positive number, not "lots"');
         expect(err.message).to.contain("`intune:debug` or INTUNE_DEBUG must be true or false");
-        expect(err.message).to.contain("`intune:caCertificatePath` or INTUNE_CA_CERTIFICATE_PATH: cannot read \"/nonexistent/ca.pem\" (ENOENT)");
+        expect(err.message).to.contain('`intune:caCertificatePath` or INTUNE_CA_CERTIFICATE_PATH: cannot read "/nonexistent/ca.pem" (ENOENT)');
     });
 
     it("backs every config key with at least one environment variable", () => {
@@ -210,10 +239,19 @@ describe("graph client settings: national clouds", () => {
     }
 
     const aliases: [string, keyof typeof expected][] = [
-        ["AzureCloud", "global"], ["AzurePublicCloud", "global"], ["public", "global"],
-        ["AzureUSGovernment", "usgovL4"], ["GCCHigh", "usgovL4"], ["GCC High", "usgovL4"], ["usgov", "usgovL4"], ["usgovernment", "usgovL4"],
-        ["DoD", "usgovL5"], ["usgov-dod", "usgovL5"], ["USGOVL5", "usgovL5"],
-        ["AzureChinaCloud", "china"], ["21Vianet", "china"],
+        ["AzureCloud", "global"],
+        ["AzurePublicCloud", "global"],
+        ["public", "global"],
+        ["AzureUSGovernment", "usgovL4"],
+        ["GCCHigh", "usgovL4"],
+        ["GCC High", "usgovL4"],
+        ["usgov", "usgovL4"],
+        ["usgovernment", "usgovL4"],
+        ["DoD", "usgovL5"],
+        ["usgov-dod", "usgovL5"],
+        ["USGOVL5", "usgovL5"],
+        ["AzureChinaCloud", "china"],
+        ["21Vianet", "china"],
     ];
     for (const [alias, name] of aliases) {
         it(`accepts "${alias}" as ${name}`, () => {
@@ -243,7 +281,11 @@ describe("graph client settings: national clouds", () => {
     });
 
     it("marks AOSP as unsupported only in China", () => {
-        expect(Object.values(CLOUDS).filter((c) => !c.supportsAosp).map((c) => c.name)).to.deep.equal(["china"]);
+        expect(
+            Object.values(CLOUDS)
+                .filter((c) => !c.supportsAosp)
+                .map((c) => c.name),
+        ).to.deep.equal(["china"]);
     });
 
     it("an unknown cloud is a SettingsError that lists the valid names", () => {

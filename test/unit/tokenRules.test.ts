@@ -2,7 +2,13 @@ import { expect } from "chai";
 import { androidDeviceOwnerKind } from "../../provider/profiles/kinds/androidDeviceOwner";
 import { androidForWorkKind } from "../../provider/profiles/kinds/androidForWork";
 import {
-    hasToken, NON_EXPIRING_VALIDITY_SECONDS, tokenExpired, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds,
+    hasToken,
+    NON_EXPIRING_VALIDITY_SECONDS,
+    tokenExpired,
+    tokenIsFresh,
+    tokenRenewalReason,
+    tokenUsable,
+    validitySeconds,
 } from "../../provider/profiles/token";
 
 /** The token rules as pure functions of inputs, outputs and a clock: no server. */
@@ -43,7 +49,9 @@ describe("unit: enrollment-token rules", () => {
         expect(validitySeconds(androidDeviceOwnerKind, DEDICATED, NOW)).to.equal(30 * 86_400);
         expect(validitySeconds(androidDeviceOwnerKind, { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" }, NOW)).to.equal(90 * 86_400);
         expect(validitySeconds(androidForWorkKind, { displayName: "L" }, NOW)).to.equal(90 * 86_400);
-        expect(validitySeconds(androidDeviceOwnerKind, { ...DEDICATED, tokenValidityDays: undefined, tokenExpirationDateTime: at(NOW + 10 * DAY) }, NOW)).to.equal(10 * 86_400);
+        expect(
+            validitySeconds(androidDeviceOwnerKind, { ...DEDICATED, tokenValidityDays: undefined, tokenExpirationDateTime: at(NOW + 10 * DAY) }, NOW),
+        ).to.equal(10 * 86_400);
     });
 
     it("says why a token is due: none, expired, inside its window, or another validity declared", () => {
@@ -52,7 +60,9 @@ describe("unit: enrollment-token rules", () => {
         expect(tokenRenewalReason(androidDeviceOwnerKind, token(NOW - DAY), DEDICATED, NOW)).to.equal("the enrollment token has expired or was revoked");
         expect(tokenRenewalReason(androidDeviceOwnerKind, token(NOW + 6 * DAY), DEDICATED, NOW)).to.match(/^the enrollment token expires within 7 days \(on /);
         expect(tokenRenewalReason(androidDeviceOwnerKind, token(NOW + 20 * DAY), DEDICATED, NOW)).to.equal(undefined);
-        expect(tokenRenewalReason(androidDeviceOwnerKind, token(NOW + 20 * DAY), { ...DEDICATED, tokenValidityDays: 60 }, NOW)).to.equal("tokenValidityDays changed from 30 to 60");
+        expect(tokenRenewalReason(androidDeviceOwnerKind, token(NOW + 20 * DAY), { ...DEDICATED, tokenValidityDays: 60 }, NOW)).to.equal(
+            "tokenValidityDays changed from 30 to 60",
+        );
     });
 
     it("takes a read-back token as fresh only when it is new, its QR code carries it, and (if it expires) it has the asked expiry", () => {

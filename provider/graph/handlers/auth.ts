@@ -15,7 +15,11 @@ export class TokenSource {
     private current: AccessToken | undefined;
     private pending: Promise<AccessToken> | undefined;
 
-    constructor(private readonly makeCredential: () => TokenCredential, private readonly scope: string, private readonly method: string) {}
+    constructor(
+        private readonly makeCredential: () => TokenCredential,
+        private readonly scope: string,
+        private readonly method: string,
+    ) {}
 
     async token(): Promise<string> {
         const t = this.current;

@@ -54,7 +54,7 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
                 throw new GraphRequestError({
                     operation: req.operation,
                     status: res?.status,
-                    code: failure ? "OutcomeUnknown" : parsed.code ?? "GatewayTimeout",
+                    code: failure ? "OutcomeUnknown" : (parsed.code ?? "GatewayTimeout"),
                     serviceMessage: failure ? `${failure.reason}; the request may or may not have taken effect` : parsed.message,
                     requestId: res?.headers["request-id"],
                     clientRequestId,

@@ -50,15 +50,37 @@ export function httpTransport(opts: { timeoutMs: number; caCertificate?: string 
     };
 }
 
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "ERR_TLS_CERT_ALTNAME_INVALID"]);
+const NOT_SENT = new Set([
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "CERT_HAS_EXPIRED",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 const TLS = /CERT|SELF_SIGNED|TLS|UNABLE_TO_VERIFY/;
 
 function toTransportFailure(err: unknown): TransportFailure {
     const code = typeof err === "object" && err !== null && "code" in err ? String((err as { code: unknown }).code) : "UNKNOWN";
     const timedOut = code === "ECONNABORTED" || code === "ETIMEDOUT";
     if (TLS.test(code)) {
-        return new TransportFailure(`TLS verification failed (${code}): trust the server's CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS`, false, false, true);
+        return new TransportFailure(
+            `TLS verification failed (${code}): trust the server's CA with intune:caCertificatePath or NODE_EXTRA_CA_CERTS`,
+            false,
+            false,
+            true,
+        );
     }
-    const reason = timedOut ? "the request timed out" : code === "ECONNRESET" ? "the connection was reset" : code === "ECONNREFUSED" ? "the connection was refused" : `network error (${code})`;
+    const reason = timedOut
+        ? "the request timed out"
+        : code === "ECONNRESET"
+          ? "the connection was reset"
+          : code === "ECONNREFUSED"
+            ? "the connection was refused"
+            : `network error (${code})`;
     return new TransportFailure(`${reason} (${code})`, !NOT_SENT.has(code), timedOut);
 }

@@ -73,7 +73,14 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
         docs: { onChange: "**replaces**", notes: "default: `default`" },
     }),
     /** A Teams device profile (AOSP). */
-    isTeamsDeviceProfile: property({ input: t.boolean, entity: t.boolean, writable: true, replaceOnChange: true, cleared: { value: false }, docs: { onChange: "**replaces**", notes: "AOSP modes only" } }),
+    isTeamsDeviceProfile: property({
+        input: t.boolean,
+        entity: t.boolean,
+        writable: true,
+        replaceOnChange: true,
+        cleared: { value: false },
+        docs: { onChange: "**replaces**", notes: "AOSP modes only" },
+    }),
     /** Intune scope tags that may see and manage the profile; Intune's default tag is "0". */
     roleScopeTagIds: property({
         input: t.array(t.string, "a list of scope tag ids (strings)"),
@@ -81,20 +88,58 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
         writable: true,
         cleared: { value: ["0"] },
         compare: "unorderedSet",
-        docs: { type: "string[]", onChange: "in place", notes: "default `[\"0\"]`; order does not matter" },
+        docs: { type: "string[]", onChange: "in place", notes: 'default `["0"]`; order does not matter' },
     }),
     /** How enrolled devices are named, with tokens such as {{SERIAL}} and {{SERIALLAST4DIGITS}}; at most 63 characters. */
-    deviceNameTemplate: property({ input: t.string, entity: t.string, writable: true, cleared: { value: null }, docs: { type: "string, at most 63 characters", onChange: "in place" } }),
+    deviceNameTemplate: property({
+        input: t.string,
+        entity: t.string,
+        writable: true,
+        cleared: { value: null },
+        docs: { type: "string, at most 63 characters", onChange: "in place" },
+    }),
     /** Whether AOSP devices join the Wi-Fi network below during setup. */
-    configureWifi: property({ input: t.boolean, entity: t.boolean, writable: true, cleared: { value: true }, docs: { type: "boolean", onChange: "in place", notes: "AOSP modes only" } }),
+    configureWifi: property({
+        input: t.boolean,
+        entity: t.boolean,
+        writable: true,
+        cleared: { value: true },
+        docs: { type: "boolean", onChange: "in place", notes: "AOSP modes only" },
+    }),
     /** The Wi-Fi network AOSP devices join during setup. */
-    wifiSsid: property({ input: t.string, entity: t.string, writable: true, cleared: { value: null }, docs: { type: "string", onChange: "in place", notes: "AOSP only; required once Wi-Fi is configured" } }),
+    wifiSsid: property({
+        input: t.string,
+        entity: t.string,
+        writable: true,
+        cleared: { value: null },
+        docs: { type: "string", onChange: "in place", notes: "AOSP only; required once Wi-Fi is configured" },
+    }),
     /** The Wi-Fi password (secret; Graph never returns it, so a change made in the portal cannot be seen). */
-    wifiPassword: property({ input: t.string, entity: t.string, writable: true, secret: true, writeOnly: true, cleared: { value: null }, docs: { type: "string (secret)", onChange: "in place" } }),
+    wifiPassword: property({
+        input: t.string,
+        entity: t.string,
+        writable: true,
+        secret: true,
+        writeOnly: true,
+        cleared: { value: null },
+        docs: { type: "string (secret)", onChange: "in place" },
+    }),
     /** The Wi-Fi network's security: none, wpa or wep. */
-    wifiSecurityType: property({ input: WifiSecurityType, entity: t.union([t.string, t.number]), writable: true, cleared: { value: "none" }, docs: { onChange: "in place", notes: "AOSP only" } }),
+    wifiSecurityType: property({
+        input: WifiSecurityType,
+        entity: t.union([t.string, t.number]),
+        writable: true,
+        cleared: { value: "none" },
+        docs: { onChange: "in place", notes: "AOSP only" },
+    }),
     /** Whether the Wi-Fi network is hidden. */
-    wifiHidden: property({ input: t.boolean, entity: t.boolean, writable: true, cleared: { value: false }, docs: { type: "boolean", onChange: "in place", notes: "AOSP only" } }),
+    wifiHidden: property({
+        input: t.boolean,
+        entity: t.boolean,
+        writable: true,
+        cleared: { value: false },
+        docs: { type: "boolean", onChange: "in place", notes: "AOSP only" },
+    }),
     /** When the current token was issued. */
     tokenCreationDateTime: property({ entity: t.string, output: true }),
     /** How many devices enrolled with the current token (AOSP). */
@@ -105,7 +150,11 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
      */
     enrollmentTimeDeviceGroupId: property({
         input: GroupId,
-        docs: { type: "Entra ID group object id (GUID)", onChange: "in place", notes: "see [Enrollment-time grouping](#enrollment-time-grouping); removed from the program: cleared" },
+        docs: {
+            type: "Entra ID group object id (GUID)",
+            onChange: "in place",
+            notes: "see [Enrollment-time grouping](#enrollment-time-grouping); removed from the program: cleared",
+        },
     }),
 };
 
@@ -126,11 +175,18 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
     const mode = EnrollmentMode.is(inputs.enrollmentMode) ? inputs.enrollmentMode : undefined;
     const tokenType = EnrollmentTokenType.is(inputs.enrollmentTokenType) ? inputs.enrollmentTokenType : undefined;
     if (mode && tokenType && !TOKEN_TYPES_BY_MODE[mode].includes(tokenType)) {
-        failures.push({ property: "enrollmentTokenType", reason: `"${tokenType}" is not allowed for enrollmentMode ${mode}; allowed: ${TOKEN_TYPES_BY_MODE[mode].join(", ")}` });
+        failures.push({
+            property: "enrollmentTokenType",
+            reason: `"${tokenType}" is not allowed for enrollmentMode ${mode}; allowed: ${TOKEN_TYPES_BY_MODE[mode].join(", ")}`,
+        });
     }
     if (mode && !isAosp(mode)) {
         for (const f of [...WIFI_FIELDS, "configureWifi"] as const) {
-            if (inputs[f] !== undefined) failures.push({ property: f, reason: `Wi-Fi settings apply only to AOSP enrollment modes (corporateOwnedAOSPUserlessDevice, corporateOwnedAOSPUserAssociatedDevice), not ${mode}` });
+            if (inputs[f] !== undefined)
+                failures.push({
+                    property: f,
+                    reason: `Wi-Fi settings apply only to AOSP enrollment modes (corporateOwnedAOSPUserlessDevice, corporateOwnedAOSPUserAssociatedDevice), not ${mode}`,
+                });
         }
         if (inputs.isTeamsDeviceProfile === true) {
             failures.push({ property: "isTeamsDeviceProfile", reason: `Teams device profiles are AOSP profiles; not allowed for ${mode}` });
@@ -151,11 +207,17 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
             failures.push({ property: "wifiPassword", reason: `is required when wifiSecurityType is "${String(inputs.wifiSecurityType)}"` });
         }
         if (settings && !settings.cloud.supportsAosp) {
-            failures.push({ property: "enrollmentMode", reason: `AOSP enrollment modes are not available in the ${settings.cloud.name} cloud (21Vianet); use a Google Mobile Services mode` });
+            failures.push({
+                property: "enrollmentMode",
+                reason: `AOSP enrollment modes are not available in the ${settings.cloud.name} cloud (21Vianet); use a Google Mobile Services mode`,
+            });
         }
     }
     if (typeof inputs.deviceNameTemplate === "string" && inputs.deviceNameTemplate.length > MAX_DEVICE_NAME_TEMPLATE) {
-        failures.push({ property: "deviceNameTemplate", reason: `must be at most ${MAX_DEVICE_NAME_TEMPLATE} characters (it has ${inputs.deviceNameTemplate.length})` });
+        failures.push({
+            property: "deviceNameTemplate",
+            reason: `must be at most ${MAX_DEVICE_NAME_TEMPLATE} characters (it has ${inputs.deviceNameTemplate.length})`,
+        });
     }
     return failures;
 }

@@ -24,9 +24,17 @@ export const COMMON_PROPERTIES = {
      * As an input, a fixed expiry for the token instead of a validity; as an output, the expiry of the current token
      * as the service reports it (for tokens that never expire that may be the minimum date, a far date or null).
      */
-    tokenExpirationDateTime: property({ input: IsoDateTime, entity: t.string, output: true, docs: { onChange: "in place (new token)", notes: "instead of `tokenValidityDays`" } }),
+    tokenExpirationDateTime: property({
+        input: IsoDateTime,
+        entity: t.string,
+        output: true,
+        docs: { onChange: "in place (new token)", notes: "instead of `tokenValidityDays`" },
+    }),
     /** A run within this many days of the token's expiry issues a new token. */
-    renewTokenWithinDays: property({ input: RenewalDays, docs: { type: "whole days, 1 to 3650, less than the validity", onChange: "in place (renews if now due)" } }),
+    renewTokenWithinDays: property({
+        input: RenewalDays,
+        docs: { type: "whole days, 1 to 3650, less than the validity", onChange: "in place (renews if now due)" },
+    }),
     /** Revoke the token before deleting the profile. */
     revokeTokenOnDelete: property({ input: t.boolean, docs: { type: "boolean", onChange: "in place (nothing sent)" } }),
     /** Take over this existing profile (made in the portal) instead of creating one. */

@@ -19,9 +19,14 @@ export function unregisterKind(name: string): void {
 }
 
 const isKind = (value: unknown): value is ProfileKind =>
-    typeof value === "object" && value !== null && typeof (value as ProfileKind).collectionPath === "string" && typeof (value as ProfileKind).tokenRules === "function";
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as ProfileKind).collectionPath === "string" &&
+    typeof (value as ProfileKind).tokenRules === "function";
 
-for (const file of readdirSync(__dirname).filter((f) => /\.js$/.test(f) && f !== "index.js").sort()) {
+for (const file of readdirSync(__dirname)
+    .filter((f) => /\.js$/.test(f) && f !== "index.js")
+    .sort()) {
     for (const value of Object.values(require(`./${file}`) as Record<string, unknown>)) if (isKind(value)) registerKind(value);
 }
 
