@@ -8,7 +8,7 @@ import { ProviderSettings } from "../runtime/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
 import { applyAttachments, readAttachments, withoutAttachmentInputs } from "./attachments";
-import { Entity } from "./kinds/common";
+import { Entity, Inputs } from "./kinds/common";
 import { ProfileKind, Props } from "./model";
 import { declaredInputs, inputsFromOutputs, outputs } from "./state";
 import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds } from "./token";
@@ -87,6 +87,25 @@ function entityPath(kind: ProfileKind, id: string): string {
 }
 
 /** GET with $select (token fields are only returned when selected); undefined on 404. */
+/**
+ * The inputs the engine hands to create and update (an untyped map), decoded by the type's codec: check has judged
+ * them already, so a failure here is a bug, reported as such. Null is a cleared value, not decoded.
+ */
+export function decodeInputs(kind: ProfileKind, props: Props, operation: Operation): Inputs {
+    const declared: Props = {};
+    for (const key of kind.inputKeys) if (props[key] !== undefined && props[key] !== null) declared[key] = props[key];
+    const decoded = kind.inputs.decode(declared);
+    if (isLeft(decoded)) {
+        const problems = propertyProblems(decoded.left).map(
+            (p) => `${p.property} must be ${p.expected}, got ${shownValue(p.got, kind.secrets.includes(p.property))}`,
+        );
+        throw new ProfileError(
+            `${operation.description} failed: its inputs do not decode although check passed them (${problems.join("; ")}); please report this`,
+        );
+    }
+    return { ...props, ...decoded.right } as Inputs;
+}
+
 export async function readEntity(kind: ProfileKind, ctx: ProfileContext, id: string, operation: Operation): Promise<Entity | undefined> {
     const body = await ctx.client.find(operation, entityPath(kind, id), { $select: kind.select.join(",") });
     return body === undefined ? undefined : decodeEntity(kind, body, operation);
@@ -115,7 +134,7 @@ function showsInputs(kind: ProfileKind, inputs: Props): (e: Props) => boolean {
 }
 
 /** Issues a token with the declared validity and returns the expiry to wait for (none for tokens that never expire). */
-async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Props): Promise<number | undefined> {
+async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Inputs): Promise<number | undefined> {
     const now = ctx.now();
     const seconds = validitySeconds(kind, inputs, now);
     await ctx.client.action(op(kind, "Issuing an enrollment token for", inputs.displayName, true), `${entityPath(kind, id)}/createToken`, {
@@ -162,7 +181,7 @@ function createdSince(ctx: ProfileContext, startedLocal: number): number {
 /** How far before the create's start a profile found by the probe may have been created (clock steps, slow answers). */
 const PROBE_MARGIN_MS = 5 * 60_000;
 
-export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props }> {
+export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Promise<{ id: string; outs: Props }> {
     rememberSecrets(kind, inputs); // before any request: Graph may echo a secret input (a Wi-Fi password) in an error
     const adopted = await adopt(kind, ctx, inputs);
     if (adopted) return adopted;
@@ -175,7 +194,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
     const body = buildCreateBody(kind, inputs, rules.issuedOnCreate ? wantedExpiry : undefined);
     const looking = op(kind, "Looking for", inputs.displayName, false);
     const probe = async (): Promise<Entity | undefined> => {
-        const candidates = await findByDisplayName(kind, ctx, String(inputs.displayName), looking);
+        const candidates = await findByDisplayName(kind, ctx, inputs.displayName, looking);
         const since = createdSince(ctx, startedLocal);
         const mine = candidates.find((e) => !claimed.has(e.id) && (expiryMs(e.createdDateTime) ?? since) >= since && showsInputs(kind, inputs)(e));
         // A list returns the token fields as null: read what was found like every other path, or its token would
@@ -217,10 +236,10 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
  * agree on the properties that would force replacement; its other declared properties are brought in line, and its
  * token is kept unless it is due.
  */
-async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Promise<{ id: string; outs: Props } | undefined> {
+async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Promise<{ id: string; outs: Props } | undefined> {
     const looking = op(kind, "Adopting", inputs.displayName, false);
     let existing: Entity | undefined;
-    if (typeof inputs.adoptExistingId === "string") {
+    if (inputs.adoptExistingId !== undefined) {
         existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
         if (!existing) throw new ProfileError(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
         if (!kind.manageable(existing))
@@ -234,12 +253,12 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Props): Pro
             );
         }
     } else if (inputs.adoptByDisplayName === true) {
-        const matches = (await findByDisplayName(kind, ctx, String(inputs.displayName), looking)).filter(
+        const matches = (await findByDisplayName(kind, ctx, inputs.displayName, looking)).filter(
             (e) => !claimed.has(e.id) && kind.replaceOnChange.every((k) => inputs[k] === undefined || sameValue(kind, k, inputs[k], e[k])),
         );
         if (matches.length > 1) {
             throw new ProfileError(
-                `${looking.description} failed: ${matches.length} profiles are named "${String(inputs.displayName)}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`,
+                `${looking.description} failed: ${matches.length} profiles are named "${inputs.displayName}" (${matches.map((m) => m.id).join(", ")}); use adoptExistingId to choose one`,
             );
         }
         // A list returns the token fields as null: read the one match with $select, or its token would look missing.
@@ -262,7 +281,7 @@ export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: st
     return { id, props: outs, inputs: inputsFromOutputs(kind, outs) };
 }
 
-export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props): Promise<Props> {
+export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Inputs): Promise<Props> {
     rememberSecrets(kind, olds);
     rememberSecrets(kind, news);
     return applyChanges(kind, ctx, id, olds, news, undefined);
@@ -273,7 +292,7 @@ export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: 
  * until both show. The attachments go first: Intune refuses a group it cannot use without changing anything, so a
  * refusal leaves the whole profile as the stack records it.
  */
-async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props, current: Entity | undefined): Promise<Props> {
+async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Inputs, current: Entity | undefined): Promise<Props> {
     const attached = await applyAttachments(kind, ctx, id, olds, news);
     const patch = buildPatchBody(kind, olds, news);
     let patched: Entity | undefined;

@@ -5,7 +5,17 @@ import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";
 import { attachmentNotices } from "./attachments";
 import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } from "./binding";
-import { createProfile, deleteProfile, ProfileContext, profileContext, ProfileCreatedButFailed, ProfileError, readProfile, updateProfile } from "./crud";
+import {
+    decodeInputs,
+    createProfile,
+    deleteProfile,
+    ProfileContext,
+    profileContext,
+    ProfileCreatedButFailed,
+    ProfileError,
+    readProfile,
+    updateProfile,
+} from "./crud";
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
 import { Props, RESOURCE_URN } from "./model";
@@ -82,9 +92,12 @@ const nameOf = (props: Props): string => (typeof props.displayName === "string" 
 export async function create(kindName: string, inputs: Props): Promise<{ id: string; outs: Props }> {
     const kind = kindNamed(kindName);
     const ctx = await context();
-    const place = await placeOf(ctx, `Creating ${kind.label} "${nameOf(inputs)}"`);
+    const creating = `Creating ${kind.label} "${nameOf(inputs)}"`;
+    const place = await placeOf(ctx, creating);
+    // The engine hands inputs back untyped: decoded once here, the lifecycle works on their types.
+    const decoded = decodeInputs(kind, inputs, { description: creating, kind: "write" });
     try {
-        const created = await createProfile(kind, ctx, inputs);
+        const created = await createProfile(kind, ctx, decoded);
         return { id: created.id, outs: withPlace(withServiceClock(created.outs, ctx), place) };
     } catch (err) {
         // Pulumi records a half-made profile with these properties: it must be bound like any other.
@@ -121,7 +134,8 @@ export async function update(kindName: string, id: string, olds: Props, news: Pr
             `${what} refused: the profile is in the place intune:moveFrom names; run \`pulumi refresh\` first to drop it from the stack, then \`pulumi up\``,
         );
     }
-    return { outs: withPlace(withServiceClock(await updateProfile(kind, ctx, id, olds, news), ctx), place) };
+    const decoded = decodeInputs(kind, news, { description: what, kind: "write" });
+    return { outs: withPlace(withServiceClock(await updateProfile(kind, ctx, id, olds, decoded), ctx), place) };
 }
 
 export async function remove(kindName: string, id: string, props: Props): Promise<void> {

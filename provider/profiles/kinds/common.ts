@@ -1,7 +1,7 @@
 import * as t from "io-ts";
 import { IsoDateTime, MimeContent, NonEmptyString, ProfileId, RenewalDays, ValidityDays } from "../model";
 import { Props } from "../model";
-import { EntityOf, property } from "../schema";
+import { EntityOf, InputsOf, property } from "../schema";
 
 /**
  * The properties every enrollment-profile type has: its name, the enrollment token and QR code the service keeps,
@@ -62,3 +62,9 @@ export const COMMON_PROPERTIES = {
  * own properties by name.
  */
 export type Entity = EntityOf<typeof COMMON_PROPERTIES> & Props;
+
+/**
+ * A profile's declared inputs as the shared lifecycle sees them, decoded once (host.ts, decodeInputs): the inputs
+ * every type has, typed; the type's own by name; a property removed from the program holds its cleared value.
+ */
+export type Inputs = InputsOf<typeof COMMON_PROPERTIES> & Props;
