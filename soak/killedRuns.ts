@@ -1,12 +1,13 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { track } from "../bench/children";
 import { RunningEmulator, startEmulator } from "../emulator";
 import { seededRandom } from "../emulator/faults";
 import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
 import { Produced } from "./secrets";
+import { processesWithEnvironment } from "../scripts/processes";
 
 /**
  * Part 2, killed processes: `pulumi up` of a program on disk through the real CLI, its language host and the
@@ -86,17 +87,7 @@ interface OrphansJson {
 
 /** Processes (not yet reaped) that inherited the marker from the CLI of this run: the hosts and their children. */
 function processesOfRun(marker: string): { pid: number; command: string }[] {
-    const found: { pid: number; command: string }[] = [];
-    for (const entry of readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-        try {
-            if (!readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`${ENV_MARKER}=${marker}`)) continue;
-            found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").join(" ").trim() });
-        } catch {
-            // Gone while we looked, or not ours to read.
-        }
-    }
-    return found;
+    return processesWithEnvironment(ENV_MARKER, marker);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,11 +1,12 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
 import { allProfiles, E2E_ROOT } from "./support/e2e";
 import { useEmulator } from "./support/emulator";
+import { processesWithEnvironment } from "../scripts/processes";
 
 /**
  * `pulumi up` of a program on disk through the real CLI, its language host and the dynamic-provider host, killed
@@ -48,17 +49,7 @@ interface OrphansJson {
 
 /** Processes (not yet reaped) that inherited the marker from the CLI of this run: the hosts and their children. */
 function processesOfRun(marker: string): { pid: number; command: string }[] {
-    const found: { pid: number; command: string }[] = [];
-    for (const entry of readdirSync("/proc")) {
-        if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-        try {
-            if (!readFileSync(`/proc/${entry}/environ`, "latin1").split("\0").includes(`${ENV_MARKER}=${marker}`)) continue;
-            found.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").join(" ").trim() });
-        } catch {
-            // Gone while we looked, or not ours to read.
-        }
-    }
-    return found;
+    return processesWithEnvironment(ENV_MARKER, marker);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
