@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as intune from "pulumi-intune-enrollment";
-import { ensurePulumi, pulumiEnvironment } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
+import { automationEnvVars, ensurePulumi, pulumiEnvironment } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
 import { profileSpecs, REPO_ROOT, WINDOW_MS } from "./common";
 import { EmulatorProcess, LoggedRequest } from "./emulatorProcess";
 import { HostMemoryWatch } from "./procWatch";
@@ -52,16 +52,7 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
     const env = pulumiEnvironment(binDir, backendDir);
     process.env.PATH = env.PATH; // the Automation API finds the CLI on PATH
     const envVars: Record<string, string> = {};
-    for (const key of [
-        "PULUMI_HOME",
-        "PULUMI_BACKEND_URL",
-        "PULUMI_CONFIG_PASSPHRASE",
-        "PULUMI_SKIP_UPDATE_CHECK",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
-    ]) {
-        envVars[key] = env[key]!;
-    }
+    Object.assign(envVars, automationEnvVars(env));
     const cliEnv = { ...options.cliEnv };
     if (process.env.PULUMI_PARALLEL) cliEnv.PULUMI_PARALLEL = process.env.PULUMI_PARALLEL;
     Object.assign(envVars, cliEnv);

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as intune from "pulumi-intune-enrollment";
-import { ensurePulumi, pulumiEnvironment } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
+import { automationEnvVars, ensurePulumi, pulumiEnvironment } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
 import { applyToTenants, Tenant, TenantResult } from "pulumi-intune-enrollment/dist/provider/tenants";
 import { profileSpecs, REPO_ROOT, WINDOW_MS } from "./common";
 import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
@@ -37,16 +37,7 @@ export async function benchTenants(n: number, perTenant: number, onProgress: (li
     const env = pulumiEnvironment(binDir, join(ROOT, "backend"));
     process.env.PATH = env.PATH;
     const envVars: Record<string, string> = {};
-    for (const key of [
-        "PULUMI_HOME",
-        "PULUMI_BACKEND_URL",
-        "PULUMI_CONFIG_PASSPHRASE",
-        "PULUMI_SKIP_UPDATE_CHECK",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
-    ]) {
-        envVars[key] = env[key]!;
-    }
+    Object.assign(envVars, automationEnvVars(env));
     const emulators: EmulatorProcess[] = [];
     try {
         for (let i = 0; i < n; i++) emulators.push(await EmulatorProcess.start(BENCH_THROTTLE, `b${i}000000-0000-4000-8000-00000000000${i}`));

@@ -37,6 +37,20 @@ export function pulumiEnvironment(binDir: string, workDir: string, extra: Record
     };
 }
 
+/** The variables of pulumiEnvironment that the Automation API must pass to every CLI call (its `envVars`). */
+export const AUTOMATION_KEYS = [
+    "PULUMI_HOME",
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "PULUMI_SKIP_UPDATE_CHECK",
+    "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
+    "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+] as const;
+
+export function automationEnvVars(env: NodeJS.ProcessEnv): Record<string, string> {
+    return Object.fromEntries(AUTOMATION_KEYS.map((key) => [key, env[key]!]));
+}
+
 export interface RunResult {
     code: number;
     stdout: string;

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import * as intune from "../provider";
-import { ensurePulumi, pulumiEnvironment } from "../scripts/localPulumi";
+import { automationEnvVars, ensurePulumi, pulumiEnvironment } from "../scripts/localPulumi";
 import { E2E_ROOT } from "./support/e2e";
 
 /**
@@ -22,16 +22,7 @@ describe("end to end: two stacks' embedded emulators share one state file", func
         const env = pulumiEnvironment(binDir, join(E2E_ROOT, "backend"));
         process.env.PATH = env.PATH;
         const envVars: Record<string, string> = { INTUNE_EMULATOR_DIR: emulatorDir, INTUNE_EMULATOR: "true" };
-        for (const key of [
-            "PULUMI_HOME",
-            "PULUMI_BACKEND_URL",
-            "PULUMI_CONFIG_PASSPHRASE",
-            "PULUMI_SKIP_UPDATE_CHECK",
-            "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
-        ]) {
-            envVars[key] = env[key]!;
-        }
+        Object.assign(envVars, automationEnvVars(env));
         const program = async (): Promise<void> => {
             for (let i = 0; i < PER_STACK; i++) {
                 new intune.AndroidDeviceOwnerEnrollmentProfile(`kiosk-${i}`, {

@@ -2,7 +2,7 @@ import * as automation from "@pulumi/pulumi/automation";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { RunningEmulator } from "../../emulator";
-import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run } from "../../scripts/localPulumi";
+import { automationEnvVars, ensurePulumi, pulumiEnvironment, REPO_ROOT, run } from "../../scripts/localPulumi";
 
 /**
  * The real Pulumi engine against the emulator: the pinned CLI, an offline file:// backend, and stack config that
@@ -37,16 +37,7 @@ export async function engineStack(
     // The CLI is found on PATH; the rest reaches every CLI call through envVars.
     process.env.PATH = env.PATH;
     const envVars: Record<string, string> = {};
-    for (const key of [
-        "PULUMI_HOME",
-        "PULUMI_BACKEND_URL",
-        "PULUMI_CONFIG_PASSPHRASE",
-        "PULUMI_SKIP_UPDATE_CHECK",
-        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK",
-        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
-    ]) {
-        envVars[key] = env[key]!;
-    }
+    Object.assign(envVars, automationEnvVars(env));
     const holder: EngineStack = { stack: undefined as unknown as automation.Stack, project, workDir, program: async () => undefined, outputLog: [] };
     const stack = await automation.LocalWorkspace.createOrSelectStack(
         { stackName, projectName: project, program: async () => holder.program() },
