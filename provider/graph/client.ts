@@ -185,14 +185,24 @@ export class GraphClient {
 }
 
 const clients = new Map<string, GraphClient>();
+/**
+ * Every operation asks for its client with the process's one settings object: remembered by identity, so that the
+ * key (the settings as JSON, CA certificate included) is built once per settings object, not once per request.
+ */
+const bySettingsObject = new WeakMap<ProviderSettings, GraphClient>();
 
 /**
  * One client per configuration in this process, so every resource shares its token cache and budget. Keyed on every
  * setting (timeouts, retry limit, CA and the rest): a change of any of them must not reuse a client built without it.
  */
 export function sharedClient(settings: ProviderSettings, options?: ClientOptions): GraphClient {
+    if (options === undefined) {
+        const known = bySettingsObject.get(settings);
+        if (known) return known;
+    }
     const key = JSON.stringify(settings);
     let client = clients.get(key);
     if (!client) clients.set(key, (client = new GraphClient(settings, options)));
+    if (options === undefined) bySettingsObject.set(settings, client);
     return client;
 }
