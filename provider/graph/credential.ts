@@ -13,6 +13,7 @@ import { rootCertificates } from "node:tls";
 import { Agent } from "node:https";
 import axios from "axios";
 import { rememberSecret } from "./secrets";
+import { trustingAlso } from "./trust";
 import { ProviderSettings } from "../runtime/settings";
 
 /**
@@ -22,10 +23,15 @@ import { ProviderSettings } from "../runtime/settings";
  */
 export function createCredential(settings: ProviderSettings): TokenCredential {
     const { tenantId, clientId, auth } = settings;
+    // The library spreads its TLS settings into its https.Agent: the shared context saves it parsing every root
+    // certificate again for each sign-in connection; `ca` stays for a version that passes on only the documented ones.
+    const tlsOptions = settings.caCertificate
+        ? { ca: [...rootCertificates, settings.caCertificate], secureContext: trustingAlso(settings.caCertificate) }
+        : undefined;
     const common = {
         authorityHost: settings.authorityHost,
         disableInstanceDiscovery: settings.disableInstanceDiscovery,
-        ...(settings.caCertificate ? { tlsOptions: { ca: [...rootCertificates, settings.caCertificate] } } : {}),
+        ...(tlsOptions ? { tlsOptions } : {}),
     };
     switch (auth.method) {
         case "clientSecret":
