@@ -4,7 +4,7 @@ import { createServer as createHttpServer, Server as HttpServer } from "node:htt
 import { AddressInfo, connect, Socket } from "node:net";
 import { createServer as createTlsServer, Server as TlsServer } from "node:tls";
 import { loadOrCreateTls } from "../emulator/tls";
-import { httpTransport, proxyVariableSet } from "../provider/graph/handlers/transport";
+import { httpTransport, proxyVariableSet, Slots } from "../provider/graph/handlers/transport";
 import { GraphRequest, TransportFailure } from "../provider/graph/pipeline";
 import { TEST_TLS_DIR } from "./support/emulator";
 import { FakeGraph } from "./support/graphClient";
@@ -121,5 +121,28 @@ describe("graph client transport: how a request reaches Graph", function () {
         } finally {
             await new Promise<void>((resolve) => server.close(() => resolve()));
         }
+    });
+});
+
+describe("graph client transport: connections are handed out in turn", () => {
+    it("lets at most its size through at once and the others in the order they came", async () => {
+        const slots = new Slots(2);
+        const order: number[] = [];
+        let inside = 0;
+        let most = 0;
+        const work = async (i: number): Promise<void> => {
+            await slots.take();
+            inside++;
+            most = Math.max(most, inside);
+            order.push(i);
+            await new Promise((r) => setTimeout(r, 5));
+            inside--;
+            slots.give();
+        };
+        await Promise.all([0, 1, 2, 3, 4, 5].map(work));
+        expect(most).to.equal(2);
+        expect(order).to.deep.equal([0, 1, 2, 3, 4, 5]);
+        // Every slot came back: as many pass at once as before.
+        await Promise.all([slots.take(), slots.take()]);
     });
 });
