@@ -17,6 +17,7 @@ import {
     neededWork,
     NeededWork,
     profileSpecs,
+    RATIO_TARGET_FROM,
     RawGraph,
     rawRollOne,
     RESULTS_DIR,
@@ -25,6 +26,7 @@ import {
     signIn,
     SIZES,
     sleep,
+    TARGET_FIXED_COST_MS,
     TARGET_PROVIDER_BYTES,
     TARGET_RATIO,
     TARGET_RSS_MB,
@@ -34,7 +36,7 @@ import {
 import { ensurePulumi } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
 import { CheckpointEntry, engineRollout } from "./engine";
 import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
-import type { ProviderJob } from "./providerChild";
+import type { ProviderJob, RecordedResource } from "./providerChild";
 import { hostColdStart, providerModuleLoad, ProviderText, serializeProviders } from "./resources";
 import { sdkRollout } from "./sdk";
 import { benchTenants, TenantsBenchResult } from "./tenants";
@@ -57,7 +59,15 @@ interface Reference {
     rttReadMs: number;
     /** Best of two: sign-in plus every profile's chain at once from a bare client, throttling off. */
     rolloutFloorMs: number;
+    /**
+     * Best of two: a new bare client signs in and reads every profile at once, as a new `pulumi refresh` starts
+     * (no token, no connection, no TLS session) and as the provider's refresh is measured.
+     */
     refreshFloorMs: number;
+    /** The sign-in of that best run. */
+    refreshSignInMs: number;
+    /** In that best run: when the first answer came, after the first read was sent. */
+    refreshFloorFirstAnswerMs: number;
 }
 
 interface Phase {
@@ -73,8 +83,16 @@ interface SizeResult {
     size: number;
     work: NeededWork;
     reference: Reference;
-    provider: Phase & { callTarget: { pass: boolean; why: string[] }; stateBytes: Partial<Record<KindName, number>>; maxRssMB: number; timeline: Timeline };
-    refresh: Phase & { maxRssMB: number; timeline: Timeline };
+    provider: Phase & {
+        callTarget: { pass: boolean; why: string[] };
+        stateBytes: Partial<Record<KindName, number>>;
+        maxRssMB: number;
+        timeline: Timeline;
+        /** CPU the provider's process spent in the rollout. */
+        cpuMs: number;
+    };
+    /** The best of two refreshes, like the floor it is held against; `runsMs` has both walls. */
+    refresh: Phase & { maxRssMB: number; timeline: Timeline; cpuMs: number; runsMs: number[] };
     sdk: Phase & { stored: number };
 }
 
@@ -106,6 +124,8 @@ async function reference(emu: EmulatorProcess, n: number): Promise<Reference> {
     }
     let rolloutFloorMs = Infinity;
     let refreshFloorMs = Infinity;
+    let refreshFloorFirstAnswerMs = NaN;
+    let refreshSignInMs = NaN;
     let signInMs = Infinity;
     for (let attempt = 0; attempt < 2; attempt++) {
         await emu.reset();
@@ -113,19 +133,28 @@ async function reference(emu: EmulatorProcess, n: number): Promise<Reference> {
         const fresh = await signIn(info.authorityHost, info.tenantId, info.clientId, info.clientSecret, info.caPem);
         signInMs = Math.min(signInMs, performance.now() - t);
         const graph = new RawGraph(info.graphUrl, info.caPem, fresh);
+        let ids: string[];
         try {
-            const ids = await Promise.all(specs.map((s) => rawRollOne(graph, s)));
+            ids = await Promise.all(specs.map((s) => rawRollOne(graph, s)));
             rolloutFloorMs = Math.min(rolloutFloorMs, performance.now() - t);
-            const r = performance.now();
-            const answers = await Promise.all(ids.map((id, i) => graph.request("GET", `${COLLECTIONS[specs[i].kind]}/${id}?$select=${SELECT[specs[i].kind]}`)));
-            if (answers.some((a) => a.status !== 200)) throw new Error("a reference read failed");
-            refreshFloorMs = Math.min(refreshFloorMs, performance.now() - r);
         } finally {
             graph.close();
         }
+        // The reads from a new process that signs in first, as the provider's refresh runs (a new process, like
+        // `pulumi refresh`): both pay a cold start of Node's TLS and HTTP code, neither finds a connection open.
+        const reader = ChildLink.fork("providerChild.js", `bare refresh (${n} profiles)`);
+        try {
+            await withTimeout(reader.next("ready"), 60_000, "bare refresh process start");
+            const reads = ids.map((id, i) => ({ kind: specs[i].kind, id }));
+            const r = await withTimeout(reader.call("bareRefresh", { info, reads }), 120_000, `bare refresh of ${n}`);
+            if (Number(r.wallMs) < refreshFloorMs)
+                [refreshFloorMs, refreshFloorFirstAnswerMs, refreshSignInMs] = [Number(r.wallMs), Number(r.firstAnswerMs), Number(r.signInMs)];
+        } finally {
+            await reader.stop();
+        }
     }
     await emu.reset();
-    return { signInMs, rttWriteMs: median(writes), rttReadMs: median(reads), rolloutFloorMs, refreshFloorMs };
+    return { signInMs, rttWriteMs: median(writes), rttReadMs: median(reads), rolloutFloorMs, refreshFloorMs, refreshFloorFirstAnswerMs, refreshSignInMs };
 }
 
 function phase(wallMs: number, b: Bound, failures: number, errors: string[], calls: CallCounts): Phase {
@@ -140,38 +169,53 @@ async function benchSize(n: number, texts: Record<KindName, ProviderText>): Prom
         progress(`${n} profiles: reference (bare client, throttling off)`);
         const ref = await reference(emu, n);
         const rolloutBound = bound(work.writes, work.requests, ref.signInMs, ref.rttWriteMs + ref.rttReadMs, ref.rolloutFloorMs);
-        // The refresh runs signed in already.
-        const refreshBound = bound(0, n, 0, ref.rttReadMs, ref.refreshFloorMs);
+        // The refresh runs in a new provider process, as `pulumi refresh` does: it signs in first.
+        const refreshBound = bound(0, n, ref.refreshSignInMs, ref.rttReadMs, ref.refreshFloorMs);
 
         progress(`${n} profiles: provider rollout (throttle-bound minimum ${(rolloutBound.boundMs / 1000).toFixed(2)} s)`);
         await emu.setThrottle(BENCH_THROTTLE);
         await emu.reset();
         const host = ChildLink.fork("providerChild.js", `provider host (${n} profiles)`);
         let rolled: Record<string, unknown>;
-        let refreshed: Record<string, unknown>;
+        let refreshed: Record<string, unknown> | undefined;
         let rollLog;
-        let refreshLog;
+        let refreshLog: Awaited<ReturnType<EmulatorProcess["requests"]>> = [];
+        const refreshRunsMs: number[] = [];
+        let state: RecordedResource[];
+        const job: ProviderJob = {
+            info: emu.info,
+            n,
+            prefix: `bench-${n}`,
+            windowMs: WINDOW_MS,
+            providerTexts: { deviceOwner: texts.deviceOwner.text, forWork: texts.forWork.text },
+        };
         let stored: { deviceOwner: number; forWork: number };
         try {
             await withTimeout(host.next("ready"), 60_000, "provider host start");
-            const job: ProviderJob = {
-                info: emu.info,
-                n,
-                prefix: `bench-${n}`,
-                windowMs: WINDOW_MS,
-                providerTexts: { deviceOwner: texts.deviceOwner.text, forWork: texts.forWork.text },
-            };
             rolled = await withTimeout(host.call("rollout", job), 300_000 + n * 200, `provider rollout of ${n}`);
             rollLog = await emu.requests();
             stored = await emu.profileCounts();
-            // Let the window (the emulator's and the provider's own, 2 % wider) empty before the refresh.
-            await sleep(Math.ceil(WINDOW_MS * 1.02) + 25 + 250);
-            await emu.clearRequests();
-            progress(`${n} profiles: provider refresh`);
-            refreshed = await withTimeout(host.call("refresh"), 300_000, `provider refresh of ${n}`);
-            refreshLog = await emu.requests();
+            state = (await host.call("state")).state as RecordedResource[];
         } finally {
             await host.stop();
+        }
+        // Twice, best kept, like the floor: on two shared cores one run can lose a tenth of a second to a neighbour.
+        for (let run = 1; run <= 2; run++) {
+            // The emulator's window must empty first, or the reads of 1000 would find it full.
+            await sleep(Math.ceil(WINDOW_MS * 1.02) + 25 + 250);
+            await emu.clearRequests();
+            progress(`${n} profiles: provider refresh (${run} of 2), in a new provider process`);
+            // A process of its own, as `pulumi refresh` runs one: no token, no connection, no TLS session yet, like
+            // the floor's new bare client. (The rollout's process keeps connections open for a varying while.)
+            const reader = ChildLink.fork("providerChild.js", `provider host, refresh (${n} profiles)`);
+            try {
+                await withTimeout(reader.next("ready"), 60_000, "provider host start");
+                const r = await withTimeout(reader.call("refresh", { job, state }), 300_000, `provider refresh of ${n}`);
+                refreshRunsMs.push(Number(r.wallMs));
+                if (!refreshed || Number(r.wallMs) < Number(refreshed.wallMs)) [refreshed, refreshLog] = [r, await emu.requests()];
+            } finally {
+                await reader.stop();
+            }
         }
         const rollCalls = countCalls(rollLog, n);
         const refreshCalls = countCalls(refreshLog, n);
@@ -194,11 +238,14 @@ async function benchSize(n: number, texts: Record<KindName, ProviderText>): Prom
                 stateBytes: rolled.stateBytes as Partial<Record<KindName, number>>,
                 maxRssMB: Number(rolled.rssKB) / 1024,
                 timeline: timeline(rollLog, Number(rolled.startedAt), Number(rolled.wallMs), LIMITS.appWrites),
+                cpuMs: Number(rolled.cpuMs),
             },
             refresh: {
-                ...phase(Number(refreshed.wallMs), refreshBound, Number(refreshed.failures), refreshed.errors as string[], refreshCalls),
-                maxRssMB: Number(refreshed.rssKB) / 1024,
-                timeline: timeline(refreshLog, Number(refreshed.startedAt), Number(refreshed.wallMs), LIMITS.appWrites),
+                ...phase(Number(refreshed!.wallMs), refreshBound, Number(refreshed!.failures), refreshed!.errors as string[], refreshCalls),
+                maxRssMB: Math.max(Number(rolled.rssKB), Number(refreshed!.rssKB)) / 1024,
+                timeline: timeline(refreshLog, Number(refreshed!.startedAt), Number(refreshed!.wallMs), LIMITS.appWrites),
+                cpuMs: Number(refreshed!.cpuMs),
+                runsMs: refreshRunsMs,
             },
             sdk: { ...phase(sdk.wallMs, rolloutBound, sdk.failures, sdk.errors, countCalls(sdkLog, n)), stored: sdkStored.deviceOwner + sdkStored.forWork },
         };
@@ -295,6 +342,27 @@ const pad = (rows: string[][]): string => {
 };
 const per = (c: CallCounts, kind: string): string => (c.perProfile[kind] ?? 0).toFixed(2);
 
+/**
+ * Issue 13's speed target for one phase: within TARGET_RATIO of the bound from RATIO_TARGET_FROM profiles; below,
+ * where the floor is tens of milliseconds, the provider's own fixed cost (wall minus bound) under TARGET_FIXED_COST_MS.
+ */
+function speedTarget(what: string, size: number, p: Phase): Target {
+    const fixedMs = p.wallMs - p.bound.boundMs;
+    if (size >= RATIO_TARGET_FROM) {
+        return {
+            target: `${what} ${size}: wall <= ${TARGET_RATIO}x bound, 0 failures`,
+            value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`,
+            pass: p.ratio <= TARGET_RATIO && p.failures === 0,
+        };
+    }
+    return {
+        target: `${what} ${size}: own fixed cost (wall - bound) < ${TARGET_FIXED_COST_MS} ms, 0 failures`,
+        value: `${Math.round(fixedMs)} ms (${p.ratio.toFixed(2)}x), ${p.failures} failures`,
+        pass: fixedMs < TARGET_FIXED_COST_MS && p.failures === 0,
+    };
+}
+const ms = (x: number): string => (Number.isFinite(x) ? String(Math.round(x)) : "-");
+
 interface Target {
     target: string;
     value: string;
@@ -322,6 +390,7 @@ function render(results: Results): { text: string; targets: Target[] } {
                 "bound",
                 "by",
                 "ratio",
+                "wall-bound",
                 "target",
                 "create/p",
                 "token/p",
@@ -340,7 +409,7 @@ function render(results: Results): { text: string; targets: Target[] } {
             const other = Object.entries(p.calls.perProfile)
                 .filter(([k]) => !["POST create", "POST createToken", "GET get"].includes(k))
                 .reduce((a, [, v]) => a + v, 0);
-            const ratioOk = p.ratio <= TARGET_RATIO && p.failures === 0;
+            const speed = speedTarget("rollout", r.size, p);
             rows.push([
                 String(r.size),
                 String(r.work.writes),
@@ -348,7 +417,8 @@ function render(results: Results): { text: string; targets: Target[] } {
                 s(p.bound.boundMs),
                 p.bound.boundBy,
                 p.ratio.toFixed(2),
-                mark(ratioOk),
+                `${ms(p.wallMs - p.bound.boundMs)} ms`,
+                mark(speed.pass),
                 per(p.calls, "POST create"),
                 per(p.calls, "POST createToken"),
                 per(p.calls, "GET get"),
@@ -360,11 +430,7 @@ function render(results: Results): { text: string; targets: Target[] } {
                 String(r.sdk.calls.throttled),
                 `${r.sdk.failures}/${r.size}`,
             ]);
-            targets.push({
-                target: `rollout ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`,
-                value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`,
-                pass: ratioOk,
-            });
+            targets.push(speed);
             targets.push({
                 target: `rollout ${r.size}: 1 create each, createToken where needed, <= 2 reads`,
                 value: p.callTarget.pass ? "as required" : p.callTarget.why.join("; "),
@@ -373,27 +439,27 @@ function render(results: Results): { text: string; targets: Target[] } {
         }
         out.push(pad(rows));
         out.push("");
-        out.push("Refresh: provider read of every profile at once");
-        const rrows = [["profiles", "wall", "bound", "by", "ratio", "target", "GET/p", "429s", "fail"]];
+        out.push(
+            `Refresh: provider read of every profile at once, in a new provider process (sign-in, connections: as pulumi refresh runs); best of two runs, like the floor. Targets: ${TARGET_RATIO}x from ${RATIO_TARGET_FROM} profiles, wall - bound < ${TARGET_FIXED_COST_MS} ms below`,
+        );
+        const rrows = [["profiles", "wall", "runs", "bound", "by", "ratio", "wall-bound", "target", "GET/p", "429s", "fail"]];
         for (const r of results.sizes) {
             const p = r.refresh;
-            const ok = p.ratio <= TARGET_RATIO && p.failures === 0;
+            const speed = speedTarget("refresh", r.size, p);
             rrows.push([
                 String(r.size),
                 s(p.wallMs),
+                (p.runsMs ?? []).map((x) => (x / 1000).toFixed(2)).join(" / "),
                 s(p.bound.boundMs),
                 p.bound.boundBy,
                 p.ratio.toFixed(2),
-                mark(ok),
+                `${ms(p.wallMs - p.bound.boundMs)} ms`,
+                mark(speed.pass),
                 per(p.calls, "GET get"),
                 String(p.calls.throttled),
                 String(p.failures),
             ]);
-            targets.push({
-                target: `refresh ${r.size}: wall <= ${TARGET_RATIO}x bound, 0 failures`,
-                value: `${p.ratio.toFixed(2)}x, ${p.failures} failures`,
-                pass: ok,
-            });
+            targets.push(speed);
         }
         out.push(pad(rrows));
         out.push("");
@@ -418,21 +484,41 @@ function render(results: Results): { text: string; targets: Target[] } {
         }
         out.push(pad(brows));
         out.push("");
-        out.push("Where the provider's rollout time went (ms after its first check; times of Graph answers)");
-        const trows = [["profiles", "first answer", "window gaps", "spread of each window's writes", "last write", "last answer", "end"]];
+        out.push("Where the provider's rollout time went (ms after its first check; times of Graph answers; CPU: the provider process's)");
+        const trows = [["profiles", "first answer", "window gaps", "spread of each window's writes", "last write", "last answer", "end", "CPU"]];
         for (const r of results.sizes) {
             const t = r.provider.timeline;
             trows.push([
                 String(r.size),
-                String(Math.round(t.firstAnswerMs)),
+                ms(t.firstAnswerMs),
                 t.windowGapsMs.map((g) => Math.round(g)).join(" ") || "-",
                 t.windowSpreadsMs.map((g) => Math.round(g)).join(" ") || "-",
-                String(Math.round(t.lastWriteMs)),
-                String(Math.round(t.lastAnswerMs)),
-                String(Math.round(t.wallMs)),
+                ms(t.lastWriteMs),
+                ms(t.lastAnswerMs),
+                ms(t.wallMs),
+                ms(r.provider.cpuMs),
             ]);
         }
         out.push(pad(trows));
+        out.push("");
+        out.push(
+            "Where the provider's refresh time went (ms after its first read, best run; first / last Graph answer, end = the last read returned; CPU: the provider process's) beside the bare client's",
+        );
+        const frows = [["profiles", "first answer", "last answer", "end", "CPU", "CPU / read", "| bare: first answer", "bare: end"]];
+        for (const r of results.sizes) {
+            const t = r.refresh.timeline;
+            frows.push([
+                String(r.size),
+                ms(t.firstAnswerMs),
+                ms(t.lastAnswerMs),
+                ms(t.wallMs),
+                ms(r.refresh.cpuMs),
+                (r.refresh.cpuMs / r.size).toFixed(2),
+                `| ${ms(r.reference.refreshFloorFirstAnswerMs)}`,
+                ms(r.reference.refreshFloorMs),
+            ]);
+        }
+        out.push(pad(frows));
         out.push("");
     }
     out.push("Per resource");
