@@ -45,6 +45,12 @@ export interface EnginePeaks {
     languageHost?: number;
     providerHost?: number;
     other?: number;
+    /**
+     * Bytes the busiest `pulumi` process wrote (`wchar` of /proc/<pid>/io, in MB): with a file backend, mostly the
+     * checkpoints, which the engine writes whole after every step. Sampled like the peaks: what the process wrote
+     * in its last interval before exiting (the final checkpoint, at most) can be missed.
+     */
+    cliWrittenMB?: number;
     /** What was seen, for the JSON: pid, role, command and peak in MB. */
     processes: { pid: number; role: EngineRole; command: string; peakMB: number }[];
 }
@@ -74,7 +80,7 @@ function roleOf(command: string, exe: string): EngineRole {
  */
 export class EngineMemoryWatch {
     private timer: NodeJS.Timeout | undefined;
-    private readonly seen = new Map<number, { role: EngineRole; command: string; kb: number }>();
+    private readonly seen = new Map<number, { role: EngineRole; command: string; kb: number; written: number }>();
     private selfResetOk = false;
 
     constructor(private readonly inlineProgram: boolean) {}
@@ -102,6 +108,7 @@ export class EngineMemoryWatch {
             const mb = p.kb / 1024;
             peaks.processes.push({ pid, role: p.role, command: p.command, peakMB: Math.round(mb) });
             peaks[p.role] = Math.max(peaks[p.role] ?? 0, mb);
+            if (p.role === "cli") peaks.cliWrittenMB = Math.max(peaks.cliWrittenMB ?? 0, p.written / 2 ** 20);
         }
         if (this.inlineProgram && this.selfResetOk) {
             try {
@@ -131,10 +138,14 @@ export class EngineMemoryWatch {
                     }
                     // The benchmark's own children (emulator, provider stand-ins) are not the engine's.
                     if (command.includes("dist/bench/")) continue;
-                    known = { role: roleOf(command, exe), command: command.slice(0, 160), kb: 0 };
+                    known = { role: roleOf(command, exe), command: command.slice(0, 160), kb: 0, written: 0 };
                     this.seen.set(pid, known);
                 }
                 known.kb = Math.max(known.kb, peakKB(pid) ?? 0);
+                if (known.role === "cli") {
+                    const wchar = /wchar:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, "utf8"));
+                    if (wchar) known.written = Math.max(known.written, Number(wchar[1]));
+                }
             } catch {
                 // gone
             }

@@ -464,6 +464,7 @@ function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void 
             "CLI exit",
             "after last answer",
             "after last step",
+            "CLI wrote",
             "bound",
             "Automation API before / after",
         ],
@@ -480,6 +481,7 @@ function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void 
                 s(u.wallMs),
                 s(u.wallMs - t.lastAnswerMs),
                 u.lastStepMs === undefined ? "-" : s(u.wallMs - u.lastStepMs),
+                mb(u.memory.cliWrittenMB),
                 s(u.bound.boundMs),
                 `${s(u.cliStartMs)} / ${s(u.automationApiMs - u.cliStartMs - u.wallMs)}`,
             ]);
