@@ -28,7 +28,7 @@ export interface EngineOptions {
 /** What weighs in one profile's entry of the checkpoint (compact JSON bytes). */
 export interface CheckpointEntry {
     bytes: number;
-    /** The heaviest properties (`inputs.__provider`, `outputs.qrCodeContent`, ...), heaviest first, then the rest. */
+    /** The heaviest properties (`inputs.__provider`, `outputs.qrCodeContent`, ...), heaviest first, then the others and what is not a value. */
     parts: { part: string; bytes: number }[];
 }
 
@@ -85,8 +85,16 @@ export function entryWeight(entry: StateEntry, top = 5): CheckpointEntry {
     }
     parts.sort((a, b) => b.bytes - a.bytes);
     const shown = parts.slice(0, top);
-    const rest = bytes - shown.reduce((a, p) => a + p.bytes, 0);
-    return { bytes, parts: [...shown, { part: "the rest (names, keys, urn, dependencies, JSON syntax)", bytes: rest }] };
+    const others = parts.slice(top);
+    const properties = parts.reduce((a, p) => a + p.bytes, 0);
+    return {
+        bytes,
+        parts: [
+            ...shown,
+            { part: `${others.length} other properties`, bytes: others.reduce((a, p) => a + p.bytes, 0) },
+            { part: "property names, and the entry's urn, type, parent, provider, dependencies", bytes: bytes - properties },
+        ],
+    };
 }
 
 function checkpointWeight(file: string): CheckpointWeight | undefined {

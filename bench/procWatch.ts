@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** Parent pid of every process, from /proc (empty off Linux). */
 function parentMap(): Map<number, number> {
@@ -34,6 +36,12 @@ export function descendantsOf(root: number = process.pid): number[] {
         .filter(([, d]) => d > 0)
         .sort((a, b) => b[1] - a[1])
         .map(([pid]) => pid);
+}
+
+/** A full collection in this process (V8's gc, exposed for the moment it takes). */
+function collectGarbage(): void {
+    setFlagsFromString("--expose-gc");
+    (runInNewContext("gc") as () => void)();
 }
 
 /** The processes a `pulumi up` of this benchmark runs, by what they do. */
@@ -73,9 +81,9 @@ function roleOf(command: string, exe: string): EngineRole {
  * is the Linux high-water mark (VmHWM) sampled from /proc while the run goes, so a peak in the last interval before
  * a process exits can be missed; the state the CLI holds grows through the run, so its peak is not a last-moment one.
  *
- * An inline program (the Automation API) runs in this very process, which is then the language host: its own
- * high-water mark is reset at the start (`/proc/self/clear_refs`), so what it reports is this run's, not the
- * benchmark's earlier parts'. Only descendants of this process are looked at, never anyone else's. Off Linux it
+ * An inline program (the Automation API) runs in this very process, which is then the language host: before the run
+ * its garbage is collected and its high-water mark reset (`/proc/self/clear_refs`), so what it reports is this run's
+ * on top of what the benchmark holds live, not the earlier parts' garbage. Only descendants of this process are looked at, never anyone else's. Off Linux it
  * reports nothing.
  */
 export class EngineMemoryWatch {
@@ -87,6 +95,7 @@ export class EngineMemoryWatch {
 
     start(everyMs = 200): this {
         if (this.inlineProgram) {
+            collectGarbage();
             try {
                 writeFileSync("/proc/self/clear_refs", "5");
                 this.selfResetOk = true;
