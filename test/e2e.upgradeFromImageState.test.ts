@@ -121,5 +121,10 @@ describe("end to end: upgrading a stack whose state holds the QR image", functio
                 providerText(r.type.endsWith("ForWorkEnrollmentProfile") ? "androidForWorkEnrollmentProfile" : "androidDeviceOwnerEnrollmentProfile"),
             ),
         );
+
+        // Delete runs the text in the outputs: the previous version's, calling this version's host.
+        expect(final.every((r) => String(r.outputs?.__provider).length > 1000)).to.equal(true, "outputs keep the old text");
+        await s.stack.destroy(log(s));
+        expect([...emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...emulator.profiles("androidForWorkEnrollmentProfiles")]).to.deep.equal([]);
     });
 });
