@@ -50,6 +50,8 @@ export interface EngineRun {
     memory: EnginePeaks;
     /** When the engine's event stream reported the last profile done (ms after start), as this process received it. */
     lastStepMs?: number;
+    /** When it reported the first profile's step begun: the CLI, the program, the provider host and its check are behind it. */
+    firstStepMs?: number;
     /** The `pulumi up` / `pulumi preview` CLI process alone, from its spawn to its exit: what a user at a terminal waits for. */
     cliMs?: number;
     /** When that process was spawned (ms after start): the Automation API's own set-up before it. */
@@ -189,10 +191,13 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
         cliCalls = [];
         const startedAt = Date.now();
         started = performance.now();
+        let firstStep: number | undefined;
         let lastStep: number | undefined;
         const onEvent = (e: automation.EngineEvent): void => {
-            const type = e.resOutputsEvent?.metadata.type;
-            if (type && PROFILE_TYPE.test(type)) lastStep = performance.now();
+            const begun = e.resourcePreEvent?.metadata.type;
+            if (firstStep === undefined && begun && PROFILE_TYPE.test(begun)) firstStep = performance.now();
+            const done = e.resOutputsEvent?.metadata.type;
+            if (done && PROFILE_TYPE.test(done)) lastStep = performance.now();
         };
         const value = await op(onEvent);
         const wallMs = performance.now() - started;
@@ -206,6 +211,7 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
                 startedAt,
                 log,
                 memory,
+                firstStepMs: firstStep === undefined ? undefined : firstStep - started,
                 lastStepMs: lastStep === undefined ? undefined : lastStep - started,
                 cliMs: main?.ms,
                 cliStartMs: main?.startMs,

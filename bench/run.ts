@@ -230,6 +230,8 @@ interface EngineUp {
     timeline: Timeline;
     /** When the engine reported the last profile done (ms after the CLI was spawned). */
     lastStepMs?: number;
+    /** When the engine reported the first profile's step begun (ms after the CLI was spawned). */
+    firstStepMs?: number;
     memory: EnginePeaks;
     /** Every CLI call of the Automation API's `stack.up()`, with its start (ms after the call) and wall. */
     cliCalls: { command: string; startMs: number; ms: number }[];
@@ -305,6 +307,7 @@ async function benchEngineSize(emu: EmulatorProcess, n: number, providerReferenc
             callTarget: callTarget(calls, work, stored.deviceOwner + stored.forWork),
             timeline: timeline(r.up.log, r.up.startedAt + cliStartMs, wallMs, LIMITS.appWrites),
             lastStepMs: r.up.lastStepMs === undefined ? undefined : r.up.lastStepMs - cliStartMs,
+            firstStepMs: r.up.firstStepMs === undefined ? undefined : r.up.firstStepMs - cliStartMs,
             memory: r.up.memory,
             cliCalls: r.up.cliCalls,
         });
@@ -452,12 +455,13 @@ function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void 
     out.push(pad(rows));
     out.push("");
     out.push(
-        "Where the engine's time went (s after the CLI was spawned): start-up until the first Graph answer; the Graph work until the last answer; the engine reporting the last profile done; then the final checkpoint and the CLI's exit. The Automation API adds its set-up before the CLI and its stack output / stack history calls after",
+        "Where the engine's time went (s after the CLI was spawned): start-up until the engine begins the first profile's step (CLI, program, provider host, configure, check), then until the first Graph answer (sign-in, the first create); the Graph work until the last answer; the engine reporting the last profile done; then the final checkpoint and the CLI's exit. The Automation API adds its set-up before the CLI and its stack output / stack history calls after",
     );
     const trows = [
         [
             "profiles",
             "run",
+            "first step",
             "first answer",
             "last answer",
             "last step",
@@ -475,6 +479,7 @@ function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void 
             trows.push([
                 String(z.size),
                 u.label,
+                u.firstStepMs === undefined ? "-" : s(u.firstStepMs),
                 s(t.firstAnswerMs),
                 s(t.lastAnswerMs),
                 u.lastStepMs === undefined ? "-" : s(u.lastStepMs),
