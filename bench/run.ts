@@ -39,7 +39,7 @@ import { CheckpointWeight, engineRollout } from "./engine";
 import type { EnginePeaks } from "./procWatch";
 import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
 import type { ProviderJob } from "./providerChild";
-import { hostColdStart, providerModuleLoad, ProviderText, serializeProviders } from "./resources";
+import { hostColdStart, providerModuleLoad, ProviderText, providerTexts } from "./resources";
 import { sdkRollout } from "./sdk";
 import { benchTenants, TenantsBenchResult } from "./tenants";
 
@@ -666,12 +666,6 @@ function render(results: Results): { text: string; targets: Target[] } {
     if (res.providerText) {
         const ok = res.providerText.deviceOwner.bytes < TARGET_PROVIDER_BYTES && res.providerText.forWork.bytes < TARGET_PROVIDER_BYTES;
         prow.push(["__provider bytes", String(res.providerText.deviceOwner.bytes), String(res.providerText.forWork.bytes), mark(ok)]);
-        prow.push([
-            "serialize cold / warm (ms)",
-            `${res.providerText.deviceOwner.coldMs.toFixed(1)} / ${res.providerText.deviceOwner.warmMs.toFixed(2)}`,
-            `${res.providerText.forWork.coldMs.toFixed(1)} / ${res.providerText.forWork.warmMs.toFixed(2)}`,
-            "",
-        ]);
         targets.push({
             target: "__provider under 8 KB per resource",
             value: `${res.providerText.deviceOwner.bytes} B / ${res.providerText.forWork.bytes} B`,
@@ -813,11 +807,11 @@ async function main(): Promise<number> {
     };
 
     progress("serializing the providers");
-    const texts = await attempt("serialize providers", serializeProviders);
+    const texts = await attempt("provider texts", async () => providerTexts());
     if (texts) {
         results.resources.providerText = {
-            deviceOwner: { kind: "deviceOwner", bytes: texts.deviceOwner.bytes, coldMs: texts.deviceOwner.coldMs, warmMs: texts.deviceOwner.warmMs },
-            forWork: { kind: "forWork", bytes: texts.forWork.bytes, coldMs: texts.forWork.coldMs, warmMs: texts.forWork.warmMs },
+            deviceOwner: { kind: "deviceOwner", bytes: texts.deviceOwner.bytes },
+            forWork: { kind: "forWork", bytes: texts.forWork.bytes },
         };
         for (const n of partRuns("provider") ? SIZES : []) {
             const r = await attempt(`${n} profiles`, () => benchSize(n, texts));
