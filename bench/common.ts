@@ -24,7 +24,34 @@ export const SIZES: number[] = (process.env.BENCH_SIZES ?? "50,200,1000")
     .split(",")
     .map((s) => Number(s.trim()))
     .filter((n) => n > 0);
-export const ENGINE_SIZE = Number(process.env.BENCH_ENGINE_SIZE ?? 200);
+/**
+ * Sizes of the `pulumi up` runs through the real engine (BENCH_ENGINE_SIZES, default "200,1000"; the older
+ * single-size BENCH_ENGINE_SIZE is still read).
+ */
+export const ENGINE_SIZES: number[] = (process.env.BENCH_ENGINE_SIZES ?? process.env.BENCH_ENGINE_SIZE ?? "200,1000")
+    .split(",")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+
+/** The parts of `npm run bench`, in the order they run. */
+export const BENCH_PARTS = ["provider", "resources", "engine", "tenants"] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
+
+/**
+ * Which parts run: BENCH_ONLY, a comma list of parts (e.g. `engine`), default all. BENCH_SKIP_ENGINE=1 leaves out
+ * the two parts that run the CLI (engine and tenants), as it always did.
+ */
+export function partRuns(part: BenchPart): boolean {
+    const only = (process.env.BENCH_ONLY ?? "")
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean);
+    for (const p of only)
+        if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_ONLY: unknown part "${p}" (parts: ${BENCH_PARTS.join(", ")})`);
+    if (only.length > 0 && !only.includes(part)) return false;
+    if (process.env.BENCH_SKIP_ENGINE === "1" && (part === "engine" || part === "tenants")) return false;
+    return true;
+}
 /** Targets of issue 7. */
 export const TARGET_RATIO = 1.15;
 export const TARGET_PROVIDER_BYTES = 8 * 1024;
@@ -35,6 +62,21 @@ export const TARGET_RSS_MB = 300;
  */
 export const RATIO_TARGET_FROM = 200;
 export const TARGET_FIXED_COST_MS = 150;
+
+/** Targets of issue 13, for `pulumi up` through the real engine. */
+export const ENGINE_TARGETS = {
+    /** Default settings: wall / bound at most this, by size (sizes not listed have no target). */
+    ratio: { 200: 3, 1000: 8 } as Record<number, number | undefined>,
+    /** With PULUMI_SKIP_CHECKPOINTS=true. */
+    skipCheckpointsRatio: { 1000: 1.5 } as Record<number, number | undefined>,
+    /** Peak RSS of the `pulumi` CLI process, default settings, at this size. */
+    cliPeakMB: 3 * 1024,
+    cliPeakAtSize: 1000,
+    /** Checkpoint file bytes per profile resource, default configuration. */
+    checkpointBytesPerProfile: 5 * 1024,
+};
+/** The whole `npm run bench`, every part at its default sizes, on 2 cores. */
+export const TARGET_BENCH_MINUTES = 25;
 
 /** The Graph work the mix needs, the way issue 7 counts it: one create each, createToken where needed, one read each. */
 export interface NeededWork {

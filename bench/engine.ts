@@ -4,15 +4,17 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as intune from "pulumi-intune-enrollment";
 import { automationEnvVars, ensurePulumi, pulumiEnvironment } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
-import { profileSpecs, REPO_ROOT, WINDOW_MS } from "./common";
+import { KindName, profileSpecs, REPO_ROOT, WINDOW_MS } from "./common";
 import { EmulatorProcess, LoggedRequest } from "./emulatorProcess";
-import { HostMemoryWatch } from "./procWatch";
+import { EngineMemoryWatch, EnginePeaks } from "./procWatch";
 
 /**
  * The rollout through the real engine: the pinned CLI, an offline file:// backend under .pulumi-local/bench, an
  * inline program of N profiles and stack config pointing the provider at the emulator (as test/support/e2e.ts does
  * for the end-to-end tests, in a folder of its own). Then, optionally, a preview of the same program, which must
- * change nothing and call Graph not at all.
+ * change nothing and call Graph not at all. Each operation reports its wall, the Graph calls made during it, the
+ * peak memory of the CLI, the language host and the provider host, and when the engine reported the last profile
+ * done; the `up` also what its checkpoint weighs.
  */
 
 export const BENCH_PULUMI_ROOT = join(REPO_ROOT, ".pulumi-local", "bench");
@@ -23,25 +25,99 @@ export interface EngineOptions {
     preview: boolean;
 }
 
-/** One profile's entry in the checkpoint, and the parts of it that weigh. */
+/** What weighs in one profile's entry of the checkpoint (compact JSON bytes). */
 export interface CheckpointEntry {
     bytes: number;
-    providerBytes: number;
-    qrCodeImageBytes: number;
+    /** The heaviest properties (`inputs.__provider`, `outputs.qrCodeContent`, ...), heaviest first, then the others and what is not a value. */
+    parts: { part: string; bytes: number }[];
+}
+
+export interface CheckpointWeight {
+    /** The checkpoint file as the engine wrote it last. */
+    bytes: number;
+    profiles: number;
+    /** File bytes per profile resource (the stack and provider entries included: the engine writes them too). */
+    bytesPerProfile: number;
+    entries: Partial<Record<KindName, CheckpointEntry>>;
+}
+
+/** One CLI operation: its wall, the Graph calls made during it, and the peak memory of what it ran. */
+export interface EngineRun {
+    wallMs: number;
+    /** Date.now() at the start, the emulator log's clock. */
+    startedAt: number;
+    log: LoggedRequest[];
+    memory: EnginePeaks;
+    /** When the engine's event stream reported the last profile done (ms after start), as this process received it. */
+    lastStepMs?: number;
+    /** When it reported the first profile's step begun: the CLI, the program, the provider host and its check are behind it. */
+    firstStepMs?: number;
+    /** The `pulumi up` / `pulumi preview` CLI process alone, from its spawn to its exit: what a user at a terminal waits for. */
+    cliMs?: number;
+    /** When that process was spawned (ms after start): the Automation API's own set-up before it. */
+    cliStartMs?: number;
+    /** Every CLI call the Automation API made for the operation (after `up`: `stack output` twice, `stack history`). */
+    cliCalls: { command: string; startMs: number; ms: number }[];
+}
+
+/** The Automation API's internal runner of CLI calls (not in its typings): wrapped to time each call. */
+interface CommandRunner {
+    run(args: string[], ...rest: unknown[]): Promise<unknown>;
 }
 
 export interface EngineResult {
     parallel: number | "engine default";
     cliEnv: Record<string, string>;
-    up: { wallMs: number; startedAt: number; created: number; log: LoggedRequest[]; hostPeakRssMB?: number };
-    preview?: { wallMs: number; same: number; changes: number; log: LoggedRequest[]; hostPeakRssMB?: number };
-    checkpointBytes?: number;
-    resources?: number;
-    entry?: CheckpointEntry;
+    up: EngineRun & { created: number };
+    preview?: EngineRun & { same: number; changes: number };
+    checkpoint?: CheckpointWeight;
 }
 
 const len = (v: unknown): number => (v === undefined ? 0 : Buffer.byteLength(JSON.stringify(v)));
 
+type StateEntry = { type: string } & Record<string, unknown>;
+
+/** The heaviest parts of one entry: each input and output property, then everything else in one. */
+export function entryWeight(entry: StateEntry, top = 5): CheckpointEntry {
+    const bytes = len(entry);
+    const parts: { part: string; bytes: number }[] = [];
+    for (const side of ["inputs", "outputs"] as const) {
+        const props = entry[side];
+        if (props && typeof props === "object") for (const [k, v] of Object.entries(props)) parts.push({ part: `${side}.${k}`, bytes: len(v) });
+    }
+    parts.sort((a, b) => b.bytes - a.bytes);
+    const shown = parts.slice(0, top);
+    const others = parts.slice(top);
+    const properties = parts.reduce((a, p) => a + p.bytes, 0);
+    return {
+        bytes,
+        parts: [
+            ...shown,
+            { part: `${others.length} other properties`, bytes: others.reduce((a, p) => a + p.bytes, 0) },
+            { part: "property names, and the entry's urn, type, parent, provider, dependencies", bytes: bytes - properties },
+        ],
+    };
+}
+
+function checkpointWeight(file: string): CheckpointWeight | undefined {
+    if (!existsSync(file)) return undefined;
+    const bytes = statSync(file).size;
+    const parsed = JSON.parse(readFileSync(file, "utf8")) as { checkpoint?: { latest?: { resources?: StateEntry[] } } };
+    const profiles = parsed.checkpoint?.latest?.resources?.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/intune:")) ?? [];
+    const entries: Partial<Record<KindName, CheckpointEntry>> = {};
+    const deviceOwner = profiles.find((r) => r.type.endsWith("AndroidDeviceOwnerEnrollmentProfile"));
+    const forWork = profiles.find((r) => r.type.endsWith("AndroidForWorkEnrollmentProfile"));
+    if (deviceOwner) entries.deviceOwner = entryWeight(deviceOwner);
+    if (forWork) entries.forWork = entryWeight(forWork);
+    return { bytes, profiles: profiles.length, bytesPerProfile: profiles.length ? bytes / profiles.length : NaN, entries };
+}
+
+const PROFILE_TYPE = /^pulumi-nodejs:dynamic\/intune:/;
+
+/**
+ * `pulumi up` of `n` profiles into a new stack (n = 0: an empty program, the engine's own start-up and shutdown),
+ * then optionally a `pulumi preview` of the same program.
+ */
 export async function engineRollout(emulator: EmulatorProcess, n: number, options: EngineOptions, onProgress: (line: string) => void): Promise<EngineResult> {
     const binDir = await ensurePulumi(() => undefined);
     rmSync(BENCH_PULUMI_ROOT, { recursive: true, force: true });
@@ -92,61 +168,78 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
         (err: unknown): never => {
             throw new Error(`${what} failed: ${err instanceof Error ? err.message.slice(0, 2000) : String(err)}\n${tail()}`);
         };
-    try {
+    const runner = stack.workspace.pulumiCommand as unknown as CommandRunner;
+    const runCli = runner.run.bind(runner);
+    let cliCalls: { command: string; startMs: number; ms: number }[] = [];
+    let started = 0;
+    runner.run = async (args: string[], ...rest: unknown[]): Promise<unknown> => {
+        const t = performance.now();
+        try {
+            return await runCli(args, ...rest);
+        } finally {
+            cliCalls.push({
+                command: args[0] === "stack" ? `stack ${args[1]}` : args[0],
+                startMs: t - started,
+                ms: performance.now() - t,
+            });
+        }
+    };
+    /** Runs one CLI operation with the emulator's log cleared before and read after, and the processes watched. */
+    const measured = async <T>(op: (onEvent: (e: automation.EngineEvent) => void) => Promise<T>): Promise<{ value: T; run: EngineRun }> => {
         await emulator.clearRequests();
-        onProgress(
-            `  pulumi up of ${n} profiles${
-                Object.keys(cliEnv).length
-                    ? ` (${Object.entries(cliEnv)
-                          .map(([k, v]) => `${k}=${v}`)
-                          .join(" ")})`
-                    : ""
-            }`,
-        );
-        let watch = new HostMemoryWatch().start();
+        const watch = new EngineMemoryWatch(true).start();
+        cliCalls = [];
         const startedAt = Date.now();
-        let started = performance.now();
-        const up = await stack.up({ onOutput, ...(parallel ? { parallel } : {}) }).catch(failed("pulumi up"));
-        const upWall = performance.now() - started;
-        const upHostPeakRssMB = watch.stop();
-        const upLog = await emulator.requests();
-
+        started = performance.now();
+        let firstStep: number | undefined;
+        let lastStep: number | undefined;
+        const onEvent = (e: automation.EngineEvent): void => {
+            const begun = e.resourcePreEvent?.metadata.type;
+            if (firstStep === undefined && begun && PROFILE_TYPE.test(begun)) firstStep = performance.now();
+            const done = e.resOutputsEvent?.metadata.type;
+            if (done && PROFILE_TYPE.test(done)) lastStep = performance.now();
+        };
+        const value = await op(onEvent);
+        const wallMs = performance.now() - started;
+        const memory = watch.stop();
+        const log = await emulator.requests();
+        const main = cliCalls.find((c) => c.command === "up" || c.command === "preview");
+        return {
+            value,
+            run: {
+                wallMs,
+                startedAt,
+                log,
+                memory,
+                firstStepMs: firstStep === undefined ? undefined : firstStep - started,
+                lastStepMs: lastStep === undefined ? undefined : lastStep - started,
+                cliMs: main?.ms,
+                cliStartMs: main?.startMs,
+                cliCalls,
+            },
+        };
+    };
+    try {
+        const settings = Object.entries(cliEnv).map(([k, v]) => `${k}=${v}`);
+        onProgress(`  pulumi up of ${n} profiles${settings.length ? ` (${settings.join(" ")})` : ""}`);
+        const up = await measured((onEvent) => stack.up({ onOutput, onEvent, ...(parallel ? { parallel } : {}) }).catch(failed("pulumi up")));
         const result: EngineResult = {
             parallel: parallel ?? "engine default",
             cliEnv,
-            up: { wallMs: upWall, startedAt, created: up.summary.resourceChanges?.create ?? 0, log: upLog, hostPeakRssMB: upHostPeakRssMB },
+            up: { ...up.run, created: up.value.summary.resourceChanges?.create ?? 0 },
+            checkpoint: checkpointWeight(join(backendDir, "state", ".pulumi", "stacks", project, "bench.json")),
         };
-        const checkpoint = join(backendDir, "state", ".pulumi", "stacks", project, "bench.json");
-        if (existsSync(checkpoint)) {
-            result.checkpointBytes = statSync(checkpoint).size;
-            type Entry = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
-            const parsed = JSON.parse(readFileSync(checkpoint, "utf8")) as { checkpoint?: { latest?: { resources?: Entry[] } } };
-            const profiles = parsed.checkpoint?.latest?.resources?.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/intune:")) ?? [];
-            result.resources = profiles.length;
-            const sample = profiles.find((r) => r.type.endsWith("AndroidDeviceOwnerEnrollmentProfile"));
-            if (sample) {
-                result.entry = {
-                    bytes: len(sample),
-                    providerBytes: len(sample.inputs?.__provider) + len(sample.outputs?.__provider),
-                    qrCodeImageBytes: len(sample.outputs?.qrCodeImage) + len(sample.inputs?.qrCodeImage),
-                };
-            }
-        }
 
         if (options.preview) {
-            await emulator.clearRequests();
-            onProgress("  pulumi preview (no change expected)");
-            watch = new HostMemoryWatch().start();
-            started = performance.now();
-            const preview = await stack.preview({ onOutput, ...(parallel ? { parallel } : {}) }).catch(failed("pulumi preview"));
-            const previewWall = performance.now() - started;
-            const previewHostPeakRssMB = watch.stop();
-            const previewLog = await emulator.requests();
-            const summary = preview.changeSummary as Record<string, number | undefined>;
+            onProgress(`  pulumi preview of the same ${n} profiles (no change expected)`);
+            const preview = await measured((onEvent) =>
+                stack.preview({ onOutput, onEvent, ...(parallel ? { parallel } : {}) }).catch(failed("pulumi preview")),
+            );
+            const summary = preview.value.changeSummary as Record<string, number | undefined>;
             const changes = Object.entries(summary)
                 .filter(([k]) => k !== "same")
                 .reduce((a, [, v]) => a + (v ?? 0), 0);
-            result.preview = { wallMs: previewWall, same: summary.same ?? 0, changes, log: previewLog, hostPeakRssMB: previewHostPeakRssMB };
+            result.preview = { ...preview.run, same: summary.same ?? 0, changes };
         }
         return result;
     } finally {

@@ -1,41 +1,25 @@
-import * as pulumi from "@pulumi/pulumi";
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { providers } from "pulumi-intune-enrollment";
+import { providerText } from "pulumi-intune-enrollment/dist/provider/profiles/provider";
 import { track } from "./children";
-import { KindName, median, REPO_ROOT } from "./common";
+import { KindName, REPO_ROOT } from "./common";
 
-/** What one resource costs outside Graph: its serialized provider, and the host process that runs it. */
+/** What one resource costs outside Graph: the provider text stored with it, and the host process that runs it. */
 
 export interface ProviderText {
     kind: KindName;
     text: string;
     bytes: number;
-    /** First serialization in this process (loads Pulumi's closure serializer). */
-    coldMs: number;
-    /** Median of later serializations of the same provider, as each new resource would pay without the SDK's cache. */
-    warmMs: number;
 }
 
-export async function serializeProviders(): Promise<Record<KindName, ProviderText>> {
+/** The `__provider` text each profile resource registers (stored with its inputs and again with its outputs). */
+export function providerTexts(): Record<KindName, ProviderText> {
+    const names: Record<KindName, string> = { deviceOwner: "androidDeviceOwnerEnrollmentProfile", forWork: "androidForWorkEnrollmentProfile" };
     const result = {} as Record<KindName, ProviderText>;
-    const objects: Record<KindName, object> = {
-        deviceOwner: providers.androidDeviceOwnerEnrollmentProfile,
-        forWork: providers.androidForWorkEnrollmentProfile,
-    };
     for (const kind of ["deviceOwner", "forWork"] as KindName[]) {
-        const provider = objects[kind];
-        const times: number[] = [];
-        let text = "";
-        for (let i = 0; i < 6; i++) {
-            const t = performance.now();
-            // Exactly what pulumi.dynamic.Resource does with its provider.
-            const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-            times.push(performance.now() - t);
-            text = serialized.text;
-        }
-        result[kind] = { kind, text, bytes: Buffer.byteLength(text), coldMs: times[0], warmMs: median(times.slice(1)) };
+        const text = providerText(names[kind]);
+        result[kind] = { kind, text, bytes: Buffer.byteLength(text) };
     }
     return result;
 }

@@ -9,12 +9,14 @@ import {
     Bound,
     COLLECTIONS,
     createBody,
-    ENGINE_SIZE,
+    ENGINE_SIZES,
+    ENGINE_TARGETS,
     errorText,
     KindName,
     LIMITS,
     median,
     neededWork,
+    partRuns,
     NeededWork,
     profileSpecs,
     RATIO_TARGET_FROM,
@@ -29,15 +31,17 @@ import {
     TARGET_FIXED_COST_MS,
     TARGET_PROVIDER_BYTES,
     TARGET_RATIO,
+    TARGET_BENCH_MINUTES,
     TARGET_RSS_MB,
     WINDOW_MS,
     withTimeout,
 } from "./common";
 import { ensurePulumi } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
-import { CheckpointEntry, engineRollout } from "./engine";
+import { CheckpointWeight, engineRollout } from "./engine";
+import type { EnginePeaks } from "./procWatch";
 import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
 import type { ProviderJob, RecordedResource } from "./providerChild";
-import { hostColdStart, providerModuleLoad, ProviderText, serializeProviders } from "./resources";
+import { hostColdStart, providerModuleLoad, ProviderText, providerTexts } from "./resources";
 import { sdkRollout } from "./sdk";
 import { benchTenants, TenantsBenchResult } from "./tenants";
 
@@ -257,78 +261,120 @@ async function benchSize(n: number, texts: Record<KindName, ProviderText>): Prom
 interface EngineUp {
     label: string;
     cliEnv: Record<string, string>;
+    /** The `pulumi up` CLI process, spawn to exit (what a user at a terminal waits for); the ratio is of this. */
     wallMs: number;
+    /** The Automation API's whole `stack.up()`: the CLI process, plus its set-up before and its `stack output` and `stack history` calls after. */
+    automationApiMs: number;
+    /** When the CLI was spawned, ms after `stack.up()` was called: the timeline below counts from there. */
+    cliStartMs: number;
     bound: Bound;
     ratio: number;
+    /** The issue's ratio target for this size and setting, if it has one. */
+    targetRatio?: number;
     created: number;
     calls: CallCounts;
     callTarget: { pass: boolean; why: string[] };
     timeline: Timeline;
-    hostPeakRssMB?: number;
+    /** When the engine reported the last profile done (ms after the CLI was spawned). */
+    lastStepMs?: number;
+    /** When the engine reported the first profile's step begun (ms after the CLI was spawned). */
+    firstStepMs?: number;
+    memory: EnginePeaks;
+    /** Every CLI call of the Automation API's `stack.up()`, with its start (ms after the call) and wall. */
+    cliCalls: { command: string; startMs: number; ms: number }[];
+}
+
+interface EngineSize {
+    size: number;
+    parallel: number | string;
+    /** Where the bound's terms come from: the provider part's reference for this size, or one measured here. */
+    referenceFrom: "provider part" | "engine part";
+    reference: Reference;
+    ups: EngineUp[];
+    preview?: { wallMs: number; automationApiMs: number; same: number; changes: number; graphCalls: number; memory: EnginePeaks };
+    checkpoint?: CheckpointWeight;
 }
 
 interface EngineSummary {
-    size: number;
-    parallel: number | string;
-    ups: EngineUp[];
-    preview?: { wallMs: number; same: number; changes: number; graphCalls: number; hostPeakRssMB?: number };
-    checkpointBytes?: number;
-    checkpointBytesPerResource?: number;
-    entry?: CheckpointEntry;
+    /** `pulumi up` of the same stack with an empty program: the CLI's start, the program's, and the engine's shutdown. */
+    startup?: { wallMs: number; automationApiMs: number; memory: EnginePeaks };
+    sizes: EngineSize[];
 }
 
-async function benchEngine(n: number, floorMs: number | undefined): Promise<EngineSummary> {
-    const emu = await EmulatorProcess.start(BENCH_THROTTLE);
-    try {
-        // Round trips always; the floor only if the provider part did not measure it for this size.
-        if (floorMs === undefined) progress(`engine: reference for ${n} profiles`);
-        const ref = await reference(emu, floorMs === undefined ? n : 1);
-        await emu.setThrottle(BENCH_THROTTLE);
-        const work = neededWork(profileSpecs(n, "x"));
-        const b = bound(work.writes, work.requests, ref.signInMs, ref.rttWriteMs + ref.rttReadMs, floorMs ?? ref.rolloutFloorMs);
-        const summary: EngineSummary = { size: n, parallel: "engine default", ups: [] };
-        const variants: { label: string; cliEnv: Record<string, string>; preview: boolean }[] = [
-            { label: "pulumi up", cliEnv: {}, preview: true },
-            // The same with the engine's intermediate checkpoints off: shows what saving state after every step costs.
-            { label: "pulumi up, PULUMI_SKIP_CHECKPOINTS=true", cliEnv: { PULUMI_SKIP_CHECKPOINTS: "true" }, preview: false },
-        ];
-        for (const v of variants) {
-            await emu.reset();
-            const r = await engineRollout(emu, n, { cliEnv: v.cliEnv, preview: v.preview }, progress);
-            const calls = countCalls(r.up.log, n);
-            const stored = await emu.profileCounts();
-            summary.parallel = r.parallel;
-            summary.ups.push({
-                label: v.label,
-                cliEnv: r.cliEnv,
-                wallMs: r.up.wallMs,
-                bound: b,
-                ratio: r.up.wallMs / b.boundMs,
-                created: r.up.created,
-                calls,
-                callTarget: callTarget(calls, work, stored.deviceOwner + stored.forWork),
-                timeline: timeline(r.up.log, r.up.startedAt, r.up.wallMs, LIMITS.appWrites),
-                hostPeakRssMB: r.up.hostPeakRssMB,
-            });
-            if (r.preview) {
-                summary.preview = {
-                    wallMs: r.preview.wallMs,
-                    same: r.preview.same,
-                    changes: r.preview.changes,
-                    graphCalls: r.preview.log.length,
-                    hostPeakRssMB: r.preview.hostPeakRssMB,
-                };
-            }
-            if (summary.checkpointBytes === undefined && r.checkpointBytes) {
-                summary.checkpointBytes = r.checkpointBytes;
-                summary.checkpointBytesPerResource = r.resources ? r.checkpointBytes / r.resources : undefined;
-                summary.entry = r.entry;
-            }
+const SKIP_CHECKPOINTS = { PULUMI_SKIP_CHECKPOINTS: "true" };
+
+async function engineStartup(emu: EmulatorProcess): Promise<NonNullable<EngineSummary["startup"]>> {
+    await emu.reset();
+    const r = await engineRollout(emu, 0, { preview: false }, progress);
+    return { wallMs: r.up.cliMs ?? r.up.wallMs, automationApiMs: r.up.wallMs, memory: r.up.memory };
+}
+
+/**
+ * `pulumi up` of n profiles twice, with the engine's defaults and with PULUMI_SKIP_CHECKPOINTS=true, each into a new
+ * stack and an empty tenant, then a no-change preview after the first. The bound is the provider part's (same
+ * definition, same reference) when it measured this size; otherwise the reference is measured here.
+ */
+async function benchEngineSize(emu: EmulatorProcess, n: number, providerReference: Reference | undefined): Promise<EngineSize> {
+    if (!providerReference) progress(`engine: reference for ${n} profiles (bare client, throttling off)`);
+    const ref = providerReference ?? (await reference(emu, n));
+    await emu.setThrottle(BENCH_THROTTLE);
+    const work = neededWork(profileSpecs(n, "x"));
+    const b = bound(work.writes, work.requests, ref.signInMs, ref.rttWriteMs + ref.rttReadMs, ref.rolloutFloorMs);
+    const summary: EngineSize = {
+        size: n,
+        parallel: "engine default",
+        referenceFrom: providerReference ? "provider part" : "engine part",
+        reference: ref,
+        ups: [],
+    };
+    const variants: { label: string; cliEnv: Record<string, string>; preview: boolean; targetRatio?: number }[] = [
+        { label: "pulumi up", cliEnv: {}, preview: true, targetRatio: ENGINE_TARGETS.ratio[n] },
+        // The engine's intermediate checkpoints off: what saving the whole state after every step costs.
+        { label: "pulumi up, PULUMI_SKIP_CHECKPOINTS=true", cliEnv: SKIP_CHECKPOINTS, preview: false, targetRatio: ENGINE_TARGETS.skipCheckpointsRatio[n] },
+    ];
+    for (const v of variants) {
+        await emu.reset();
+        const r = await engineRollout(emu, n, { cliEnv: v.cliEnv, preview: v.preview }, progress);
+        const calls = countCalls(r.up.log, n);
+        const stored = await emu.profileCounts();
+        const cliStartMs = r.up.cliStartMs ?? 0;
+        const wallMs = r.up.cliMs ?? r.up.wallMs;
+        summary.parallel = r.parallel;
+        summary.ups.push({
+            label: v.label,
+            cliEnv: r.cliEnv,
+            wallMs,
+            automationApiMs: r.up.wallMs,
+            cliStartMs,
+            bound: b,
+            ratio: wallMs / b.boundMs,
+            targetRatio: v.targetRatio,
+            created: r.up.created,
+            calls,
+            callTarget: callTarget(calls, work, stored.deviceOwner + stored.forWork),
+            timeline: timeline(r.up.log, r.up.startedAt + cliStartMs, wallMs, LIMITS.appWrites),
+            lastStepMs: r.up.lastStepMs === undefined ? undefined : r.up.lastStepMs - cliStartMs,
+            firstStepMs: r.up.firstStepMs === undefined ? undefined : r.up.firstStepMs - cliStartMs,
+            memory: r.up.memory,
+            cliCalls: r.up.cliCalls,
+        });
+        if (r.preview) {
+            summary.preview = {
+                wallMs: r.preview.cliMs ?? r.preview.wallMs,
+                automationApiMs: r.preview.wallMs,
+                same: r.preview.same,
+                changes: r.preview.changes,
+                graphCalls: r.preview.log.length,
+                memory: r.preview.memory,
+            };
         }
-        return summary;
-    } finally {
-        await emu.stop();
+        if (Object.keys(v.cliEnv).length === 0 && r.checkpoint) summary.checkpoint = r.checkpoint;
+        progress(
+            `  ${(wallMs / 1000).toFixed(1)} s (${(wallMs / b.boundMs).toFixed(2)}x the bound), CLI peak ${r.up.memory.cli?.toFixed(0) ?? "?"} MB` +
+                (r.checkpoint && Object.keys(v.cliEnv).length === 0 ? `, checkpoint ${Math.round(r.checkpoint.bytesPerProfile)} B per profile` : ""),
+        );
     }
+    return summary;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -367,6 +413,185 @@ interface Target {
     target: string;
     value: string;
     pass: boolean | undefined;
+}
+
+const mb = (x: number | undefined): string => (x === undefined ? "-" : x >= 1024 ? `${(x / 1024).toFixed(2)} GB` : `${x.toFixed(0)} MB`);
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+
+function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void {
+    const parallel = e.sizes[0]?.parallel ?? "engine default";
+    out.push(`pulumi up through the real engine (pinned CLI, file backend, inline program, parallel: ${parallel}), and a no-change pulumi preview`);
+    if (e.startup)
+        out.push(
+            `engine start-up: pulumi up of the same stack with an empty program ${s(e.startup.wallMs)} (Automation API ${s(e.startup.automationApiMs)}, CLI peak ${mb(e.startup.memory.cli)}); in the runs below, the time to the first Graph answer adds the provider host's start and sign-in`,
+        );
+    const rows = [
+        [
+            "profiles",
+            "run",
+            "wall",
+            "Automation API",
+            "bound",
+            "ratio",
+            "target",
+            "create/p",
+            "token/p",
+            "GET/p",
+            "429s",
+            "Graph calls",
+            "calls",
+            "CLI peak",
+            "language host",
+            "provider host",
+        ],
+    ];
+    for (const z of e.sizes) {
+        for (const u of z.ups) {
+            const ok = u.targetRatio === undefined ? undefined : u.ratio <= u.targetRatio;
+            rows.push([
+                String(z.size),
+                u.label,
+                s(u.wallMs),
+                s(u.automationApiMs),
+                s(u.bound.boundMs),
+                u.ratio.toFixed(2),
+                u.targetRatio === undefined ? "" : `<= ${u.targetRatio}: ${mark(ok)}`,
+                per(u.calls, "POST create"),
+                per(u.calls, "POST createToken"),
+                per(u.calls, "GET get"),
+                String(u.calls.throttled),
+                String(u.calls.total),
+                mark(u.callTarget.pass),
+                mb(u.memory.cli),
+                mb(u.memory.languageHost),
+                mb(u.memory.providerHost),
+            ]);
+            if (u.targetRatio !== undefined)
+                targets.push({
+                    target: `${u.label} of ${z.size}: wall <= ${u.targetRatio}x bound`,
+                    value: `${u.ratio.toFixed(2)}x (${s(u.wallMs)} / ${s(u.bound.boundMs)})`,
+                    pass: ok,
+                });
+            targets.push({
+                target: `${u.label} of ${z.size}: 1 create each, createToken where needed, <= 2 reads`,
+                value: u.callTarget.pass ? "as required" : u.callTarget.why.join("; "),
+                pass: u.callTarget.pass,
+            });
+        }
+        if (z.preview) {
+            const ok = z.preview.graphCalls === 0 && z.preview.changes === 0;
+            rows.push([
+                String(z.size),
+                "pulumi preview (no change)",
+                s(z.preview.wallMs),
+                s(z.preview.automationApiMs),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                String(z.preview.graphCalls),
+                mark(ok),
+                mb(z.preview.memory.cli),
+                mb(z.preview.memory.languageHost),
+                mb(z.preview.memory.providerHost),
+            ]);
+            targets.push({
+                target: `no-change pulumi preview of ${z.size} makes no Graph call`,
+                value: `${z.preview.graphCalls} calls, ${z.preview.changes} changes`,
+                pass: ok,
+            });
+        }
+        const def = z.ups.find((u) => Object.keys(u.cliEnv).length === 0);
+        if (def && z.size === ENGINE_TARGETS.cliPeakAtSize) {
+            targets.push({
+                target: `pulumi up of ${z.size}: the CLI's peak memory under ${mb(ENGINE_TARGETS.cliPeakMB)}`,
+                value: `${mb(def.memory.cli)} (language host ${mb(def.memory.languageHost)}, provider host ${mb(def.memory.providerHost)})`,
+                pass: def.memory.cli === undefined ? undefined : def.memory.cli < ENGINE_TARGETS.cliPeakMB,
+            });
+        }
+        if (z.checkpoint) {
+            targets.push({
+                target: `checkpoint of ${z.size}: at most ${kb(ENGINE_TARGETS.checkpointBytesPerProfile)} per profile resource`,
+                value: `${kb(z.checkpoint.bytesPerProfile)} (${(z.checkpoint.bytes / 2 ** 20).toFixed(2)} MB for ${z.checkpoint.profiles})`,
+                pass: z.checkpoint.bytesPerProfile <= ENGINE_TARGETS.checkpointBytesPerProfile,
+            });
+        }
+    }
+    out.push(pad(rows));
+    out.push("");
+    out.push(
+        "Where the engine's time went (s after the CLI was spawned): start-up until the engine begins the first profile's step (CLI, program, provider host, configure, check), then until the first Graph answer (sign-in, the first create); the Graph work until the last answer; the engine reporting the last profile done; then the final checkpoint and the CLI's exit. The Automation API adds its set-up before the CLI and its stack output / stack history calls after",
+    );
+    const trows = [
+        [
+            "profiles",
+            "run",
+            "first step",
+            "first answer",
+            "last answer",
+            "last step",
+            "CLI exit",
+            "after last answer",
+            "after last step",
+            "CLI wrote",
+            "bound",
+            "Automation API before / after",
+        ],
+    ];
+    for (const z of e.sizes)
+        for (const u of z.ups) {
+            const t = u.timeline;
+            trows.push([
+                String(z.size),
+                u.label,
+                u.firstStepMs === undefined ? "-" : s(u.firstStepMs),
+                s(t.firstAnswerMs),
+                s(t.lastAnswerMs),
+                u.lastStepMs === undefined ? "-" : s(u.lastStepMs),
+                s(u.wallMs),
+                s(u.wallMs - t.lastAnswerMs),
+                u.lastStepMs === undefined ? "-" : s(u.wallMs - u.lastStepMs),
+                mb(u.memory.cliWrittenMB),
+                s(u.bound.boundMs),
+                `${s(u.cliStartMs)} / ${s(u.automationApiMs - u.cliStartMs - u.wallMs)}`,
+            ]);
+        }
+    out.push(pad(trows));
+    out.push("");
+    out.push("Bound terms of the engine sizes (ms): the provider part's definition; the reference from the provider part when it measured the size");
+    const brows = [["profiles", "sign-in", "throttle", "tail", "floor", "bound", "reference"]];
+    for (const z of e.sizes) {
+        const b = z.ups[0]?.bound;
+        if (b)
+            brows.push([
+                String(z.size),
+                b.signInMs.toFixed(1),
+                String(Math.round(b.throttleMs)),
+                String(Math.round(b.tailMs)),
+                String(Math.round(b.floorMs)),
+                String(Math.round(b.boundMs)),
+                z.referenceFrom,
+            ]);
+    }
+    out.push(pad(brows));
+    out.push("");
+    for (const z of e.sizes) {
+        if (!z.checkpoint) continue;
+        const c = z.checkpoint;
+        out.push(
+            `checkpoint of ${z.size} (default settings): ${c.bytes} bytes, ${Math.round(c.bytesPerProfile)} per profile (the file, indented, stack and provider entries included)`,
+        );
+        for (const [kind, entry] of Object.entries(c.entries)) {
+            if (!entry) continue;
+            out.push(
+                `  one ${kind === "deviceOwner" ? "device-owner" : "Android for Work"} entry, compact JSON: ${entry.bytes} bytes: ${entry.parts.map((p) => `${p.part} ${p.bytes}`).join(", ")}`,
+            );
+        }
+    }
+    out.push("");
 }
 
 function render(results: Results): { text: string; targets: Target[] } {
@@ -527,12 +752,6 @@ function render(results: Results): { text: string; targets: Target[] } {
     if (res.providerText) {
         const ok = res.providerText.deviceOwner.bytes < TARGET_PROVIDER_BYTES && res.providerText.forWork.bytes < TARGET_PROVIDER_BYTES;
         prow.push(["__provider bytes", String(res.providerText.deviceOwner.bytes), String(res.providerText.forWork.bytes), mark(ok)]);
-        prow.push([
-            "serialize cold / warm (ms)",
-            `${res.providerText.deviceOwner.coldMs.toFixed(1)} / ${res.providerText.deviceOwner.warmMs.toFixed(2)}`,
-            `${res.providerText.forWork.coldMs.toFixed(1)} / ${res.providerText.forWork.warmMs.toFixed(2)}`,
-            "",
-        ]);
         targets.push({
             target: "__provider under 8 KB per resource",
             value: `${res.providerText.deviceOwner.bytes} B / ${res.providerText.forWork.bytes} B`,
@@ -571,65 +790,8 @@ function render(results: Results): { text: string; targets: Target[] } {
     out.push(pad(hrows));
     out.push("");
     const e = results.engine;
-    if (e && "ups" in e) {
-        out.push(`pulumi up of ${e.size} profiles and a no-change pulumi preview (real engine, file backend, parallel: ${e.parallel})`);
-        const erows = [
-            ["run", "wall", "bound", "ratio", "first/last Graph answer", "create/p", "token/p", "GET/p", "429s", "Graph calls", "host RSS", "calls"],
-        ];
-        for (const u of e.ups) {
-            erows.push([
-                u.label,
-                s(u.wallMs),
-                s(u.bound.boundMs),
-                u.ratio.toFixed(2),
-                `${s(u.timeline.firstAnswerMs)} / ${s(u.timeline.lastAnswerMs)}`,
-                per(u.calls, "POST create"),
-                per(u.calls, "POST createToken"),
-                per(u.calls, "GET get"),
-                String(u.calls.throttled),
-                String(u.calls.total),
-                u.hostPeakRssMB !== undefined ? `${u.hostPeakRssMB.toFixed(0)} MB` : "-",
-                mark(u.callTarget.pass),
-            ]);
-            targets.push({
-                target: `${u.label} (${e.size}): 1 create each, createToken where needed, <= 2 reads`,
-                value: u.callTarget.pass ? "as required" : u.callTarget.why.join("; "),
-                pass: u.callTarget.pass,
-            });
-        }
-        if (e.preview) {
-            const ok = e.preview.graphCalls === 0 && e.preview.changes === 0;
-            erows.push([
-                "pulumi preview (no change)",
-                s(e.preview.wallMs),
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                String(e.preview.graphCalls),
-                e.preview.hostPeakRssMB !== undefined ? `${e.preview.hostPeakRssMB.toFixed(0)} MB` : "-",
-                mark(ok),
-            ]);
-            targets.push({
-                target: "no-change pulumi preview makes no Graph call",
-                value: `${e.preview.graphCalls} calls, ${e.preview.changes} changes`,
-                pass: ok,
-            });
-        }
-        out.push(pad(erows));
-        if (e.checkpointBytesPerResource) {
-            out.push(
-                `checkpoint: ${e.checkpointBytes} bytes, ${Math.round(e.checkpointBytesPerResource)} per profile` +
-                    (e.entry
-                        ? `; one device-owner entry ${e.entry.bytes} bytes, of which __provider (inputs + outputs) ${e.entry.providerBytes} and the encrypted qrCodeImage ${e.entry.qrCodeImageBytes}`
-                        : ""),
-            );
-        }
-        out.push("");
-    } else if (e && "skipped" in e) {
+    if (e && "sizes" in e) renderEngine(e, out, targets);
+    else if (e && "skipped" in e) {
         out.push(`pulumi up / preview: ${e.skipped}`);
         out.push("");
     }
@@ -655,6 +817,25 @@ function render(results: Results): { text: string; targets: Target[] } {
         out.push(`Many tenants: ${mt.skipped}`);
         out.push("");
     }
+    if (results.durations.length > 0) {
+        out.push("Durations");
+        const total = results.durationMs ?? results.durations.reduce((a, d) => a + d.ms, 0);
+        out.push(
+            pad([
+                ["part", "wall"],
+                ...results.durations.map((d) => [d.part, s(d.ms)]),
+                ["total (after the build)", `${s(total)} (${(total / 60_000).toFixed(1)} min)`],
+            ]),
+        );
+        out.push("");
+        // Only a run of every part at its default sizes says anything about the whole benchmark's duration.
+        const whole = !process.env.BENCH_ONLY && !process.env.BENCH_SKIP_ENGINE && !process.env.BENCH_SIZES && !process.env.BENCH_ENGINE_SIZES;
+        targets.push({
+            target: `the whole npm run bench under ${TARGET_BENCH_MINUTES} minutes`,
+            value: `${(total / 60_000).toFixed(1)} min on ${results.machine.cpus} cores${whole ? "" : " (not every part at its default sizes)"}`,
+            pass: whole ? total < TARGET_BENCH_MINUTES * 60_000 : undefined,
+        });
+    }
     out.push("Targets");
     out.push(pad([["target", "value", ""], ...targets.map((t) => [t.target, t.value, mark(t.pass)])]));
     return { text: out.join("\n"), targets };
@@ -675,6 +856,8 @@ interface Results {
     engine?: EngineSummary | { skipped: string };
     tenants?: TenantsBenchResult | { skipped: string };
     errors: { phase: string; error: string }[];
+    /** Each part's wall (ms), in the order they ran. */
+    durations: { part: string; ms: number }[];
     durationMs?: number;
     targets?: Target[];
 }
@@ -694,25 +877,29 @@ async function main(): Promise<number> {
         sizes: [],
         resources: {},
         errors: [],
+        durations: [],
     };
     const attempt = async <T>(name: string, fn: () => Promise<T>): Promise<T | undefined> => {
+        const started = performance.now();
         try {
             return await fn();
         } catch (err) {
             results.errors.push({ phase: name, error: errorText(err) });
             progress(`${name} FAILED: ${errorText(err)}`);
             return undefined;
+        } finally {
+            results.durations.push({ part: name, ms: performance.now() - started });
         }
     };
 
     progress("serializing the providers");
-    const texts = await attempt("serialize providers", serializeProviders);
+    const texts = await attempt("provider texts", async () => providerTexts());
     if (texts) {
         results.resources.providerText = {
-            deviceOwner: { kind: "deviceOwner", bytes: texts.deviceOwner.bytes, coldMs: texts.deviceOwner.coldMs, warmMs: texts.deviceOwner.warmMs },
-            forWork: { kind: "forWork", bytes: texts.forWork.bytes, coldMs: texts.forWork.coldMs, warmMs: texts.forWork.warmMs },
+            deviceOwner: { kind: "deviceOwner", bytes: texts.deviceOwner.bytes },
+            forWork: { kind: "forWork", bytes: texts.forWork.bytes },
         };
-        for (const n of SIZES) {
+        for (const n of partRuns("provider") ? SIZES : []) {
             const r = await attempt(`${n} profiles`, () => benchSize(n, texts));
             if (r) {
                 results.sizes.push(r);
@@ -721,25 +908,24 @@ async function main(): Promise<number> {
         }
     }
 
-    progress("host cold start");
-    await attempt("host cold start", async () => {
-        const runs: number[] = [];
-        for (let i = 0; i < 3; i++) runs.push(await hostColdStart());
-        results.resources.hostColdStartMs = { median: median(runs), runs };
-        const loads: number[] = [];
-        const emulatorShares: number[] = [];
-        for (let i = 0; i < 3; i++) {
-            loads.push((await providerModuleLoad()).totalMs);
-            emulatorShares.push((await providerModuleLoad(true)).emulatorMs);
-        }
-        results.resources.providerModuleLoadMs = { median: median(loads), embeddedEmulatorMedian: median(emulatorShares) };
-    });
+    if (partRuns("resources")) progress("host cold start");
+    if (partRuns("resources"))
+        await attempt("host cold start", async () => {
+            const runs: number[] = [];
+            for (let i = 0; i < 3; i++) runs.push(await hostColdStart());
+            results.resources.hostColdStartMs = { median: median(runs), runs };
+            const loads: number[] = [];
+            const emulatorShares: number[] = [];
+            for (let i = 0; i < 3; i++) {
+                loads.push((await providerModuleLoad()).totalMs);
+                emulatorShares.push((await providerModuleLoad(true)).emulatorMs);
+            }
+            results.resources.providerModuleLoadMs = { median: median(loads), embeddedEmulatorMedian: median(emulatorShares) };
+        });
 
-    if (process.env.BENCH_SKIP_ENGINE === "1") {
-        results.engine = { skipped: "skipped (BENCH_SKIP_ENGINE=1)" };
+    if (!partRuns("engine")) {
+        results.engine = { skipped: "skipped (BENCH_ONLY / BENCH_SKIP_ENGINE)" };
     } else {
-        progress(`engine: pulumi up of ${ENGINE_SIZE} profiles`);
-        const floor = results.sizes.find((r) => r.size === ENGINE_SIZE)?.reference.rolloutFloorMs;
         const available = await ensurePulumi(() => undefined).then(
             () => true,
             (err: unknown) => {
@@ -747,14 +933,27 @@ async function main(): Promise<number> {
                 return false;
             },
         );
-        if (available) {
-            const e = await attempt("pulumi up / preview", () => benchEngine(ENGINE_SIZE, floor));
-            if (e) results.engine = e;
+        const emu = available ? await attempt("engine: emulator", () => EmulatorProcess.start(BENCH_THROTTLE)) : undefined;
+        if (emu) {
+            const engine: EngineSummary = { sizes: [] };
+            results.engine = engine;
+            try {
+                progress("engine: start-up, pulumi up of an empty program");
+                engine.startup = await attempt("engine: start-up (empty program)", () => engineStartup(emu));
+                for (const n of ENGINE_SIZES) {
+                    progress(`engine: pulumi up of ${n} profiles`);
+                    const providerReference = results.sizes.find((r) => r.size === n)?.reference;
+                    const z = await attempt(`engine: ${n} profiles`, () => benchEngineSize(emu, n, providerReference));
+                    if (z) engine.sizes.push(z);
+                }
+            } finally {
+                await emu.stop();
+            }
         }
     }
 
-    if (process.env.BENCH_SKIP_ENGINE === "1") {
-        results.tenants = { skipped: "skipped (BENCH_SKIP_ENGINE=1)" };
+    if (!partRuns("tenants")) {
+        results.tenants = { skipped: "skipped (BENCH_ONLY / BENCH_SKIP_ENGINE)" };
     } else if (!(results.engine && "skipped" in results.engine && results.engine.skipped.startsWith("skipped: no pulumi CLI"))) {
         const n = Number(process.env.BENCH_TENANTS ?? 5);
         const perTenant = Number(process.env.BENCH_TENANT_PROFILES ?? 50);

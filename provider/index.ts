@@ -5,8 +5,9 @@
  *   const kiosk = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", { displayName: "Warehouse scanners",
  *       enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 90, renewTokenWithinDays: 14 });
  */
-import { androidDeviceOwnerEnrollmentProfileProvider } from "./profiles/kinds/androidDeviceOwner";
-import { androidForWorkEnrollmentProfileProvider } from "./profiles/kinds/androidForWork";
+import { androidDeviceOwnerKind } from "./profiles/kinds/androidDeviceOwner";
+import { androidForWorkKind } from "./profiles/kinds/androidForWork";
+import { dynamicProvider } from "./profiles/provider";
 
 export {
     AndroidDeviceOwnerEnrollmentProfile,
@@ -20,9 +21,13 @@ export { INTUNE_PROVISIONING_CLIENT_APP_ID, MembershipTargetReport } from "./pro
 export { GraphRequestError } from "./graph/errors";
 export { SETTING_KEYS, SettingsError } from "./runtime/settings";
 export { CLOUDS } from "./graph/clouds";
+export { renderQrCode, QrCodeFormat, QrCodeOptions } from "./qrCode";
 
-/** The dynamic provider singletons, for advanced use and tests. */
+/**
+ * Each type's dynamic provider, the object the engine's host gets from the resource's `__provider` text: for
+ * driving the lifecycle directly (advanced use and tests).
+ */
 export const providers = {
-    androidDeviceOwnerEnrollmentProfile: androidDeviceOwnerEnrollmentProfileProvider,
-    androidForWorkEnrollmentProfile: androidForWorkEnrollmentProfileProvider,
+    androidDeviceOwnerEnrollmentProfile: dynamicProvider(androidDeviceOwnerKind.name),
+    androidForWorkEnrollmentProfile: dynamicProvider(androidForWorkKind.name),
 };

@@ -55,7 +55,7 @@ const all = { dedicated, fullyManaged, workProfile, aospUserless, aospUser, lega
 
 export const profileIds = pulumi.all(Object.fromEntries(Object.entries(all).map(([k, r]) => [k, r.profileId])));
 export const tokenExpirations = pulumi.all(Object.fromEntries(Object.entries(all).map(([k, r]) => [k, r.tokenExpirationDateTime])));
-// Secret: each embeds an enrollment token (and for AOSP the Wi-Fi password).
+// Secret: each embeds an enrollment token (and for AOSP the Wi-Fi password). The picture is drawn from it where it
+// is needed (intune.renderQrCode), so the state keeps no image.
 export const qrCodeContents = pulumi.all(Object.fromEntries(Object.entries(all).map(([k, r]) => [k, r.qrCodeContent])));
-export const qrCodePngs = pulumi.all(Object.fromEntries(Object.entries(all).map(([k, r]) => [k, r.qrCodeImage])));
 export const dedicatedToken = dedicated.tokenValue;

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import QRCode from "qrcode";
 import { RunningEmulator, startEmulator } from "../emulator";
+import { renderQrCode } from "../provider/qrCode";
 import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run } from "./localPulumi";
 
 /**
@@ -101,22 +101,18 @@ async function deploy(emulator: RunningEmulator, pulumi: Pulumi): Promise<void> 
     say("Stack outputs (secrets stay secret unless asked for)");
     await pulumi(["stack", "output", "--stack", STACK]);
 
-    say("The dedicated profile's QR code, and every QR code as a PNG");
+    say("The dedicated profile's QR code, and every QR code as a PNG (drawn from qrCodeContent)");
     const contents = JSON.parse((await pulumi(["stack", "output", "qrCodeContents", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<
         string,
         string
     >;
-    const pngs = JSON.parse((await pulumi(["stack", "output", "qrCodePngs", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<
-        string,
-        string
-    >;
-    process.stdout.write(await QRCode.toString(contents.dedicated, { type: "terminal", small: true }));
+    process.stdout.write(await renderQrCode(contents.dedicated, "terminal"));
     // Each PNG carries an enrollment token: owner-only, also when an earlier run left the file readable to others
     // (a write's mode applies only to a file it creates).
     mkdirSync(QR_DIR, { recursive: true, mode: 0o700 });
-    for (const [name, base64] of Object.entries(pngs)) {
+    for (const [name, content] of Object.entries(contents)) {
         const file = join(QR_DIR, `${name}.png`);
-        writeFileSync(file, Buffer.from(base64, "base64"), { mode: 0o600 });
+        writeFileSync(file, await renderQrCode(content, "png"), { mode: 0o600 });
         chmodSync(file, 0o600);
         process.stdout.write(`    wrote ${file}\n`);
     }

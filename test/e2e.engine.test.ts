@@ -21,6 +21,7 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
                 enrollmentMode: "corporateOwnedDedicatedDevice",
                 tokenValidityDays: 90,
                 renewTokenWithinDays: 14,
+                includeQrCodeImage: true,
             }),
             fullyManaged: new intune.AndroidDeviceOwnerEnrollmentProfile("fully-managed", {
                 displayName: `${prefix} fully managed`,
@@ -128,16 +129,20 @@ describe("end to end: pulumi up, preview, refresh and destroy through the real e
         const profiles = deployment.deployment.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/intune:"));
         expect(profiles).to.have.length(6);
         for (const r of profiles) {
-            for (const key of ["tokenValue", "qrCodeContent", "qrCodeImage"]) {
+            const imageKept = r.inputs?.includeQrCodeImage === true;
+            for (const key of ["tokenValue", "qrCodeContent", ...(imageKept ? ["qrCodeImage"] : [])]) {
                 expect(r.outputs?.[key], `${r.type} ${key}`).to.have.property("ciphertext");
             }
-            const provider = String(r.inputs?.__provider ?? r.outputs?.__provider);
-            expect(provider).to.include("pulumi-intune-enrollment/host");
-            expect(provider).to.not.include(ctx.emulator.tenantId);
-            expect(provider.length).to.be.below(8192);
+            if (!imageKept) expect(r.outputs, "no image unless asked for").to.not.have.property("qrCodeImage");
+            for (const provider of [r.inputs?.__provider, r.outputs?.__provider]) {
+                expect(provider).to.be.a("string").and.include("pulumi-intune-enrollment/host");
+                expect(provider).to.not.include(ctx.emulator.tenantId);
+                expect(String(provider).length).to.be.below(160);
+            }
         }
         const aosp = profiles.find((r) => JSON.stringify(r.inputs).includes("Contoso-Devices"))!;
         expect(aosp.inputs?.wifiPassword).to.have.property("ciphertext");
+        expect(profiles.filter((r) => r.inputs?.includeQrCodeImage === true)).to.have.length(1);
     });
 
     it("leaves no orphan when a create fails half way, and converges on the next up", async () => {

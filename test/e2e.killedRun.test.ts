@@ -26,9 +26,14 @@ const path = require("node:path");
 const intune = require("pulumi-intune-enrollment");
 const adoptFile = path.join(__dirname, "adopt.json");
 const adopt = fs.existsSync(adoptFile) ? JSON.parse(fs.readFileSync(adoptFile, "utf8")) : {};
+const byName = fs.existsSync(path.join(__dirname, "adopt-by-name"));
 for (let i = 1; i <= ${RESOURCES}; i++) {
     const name = "kiosk-" + String(i).padStart(2, "0");
-    const args = { displayName: "Killed run " + name, ...(adopt[name] ? { adoptExistingId: adopt[name] } : {}) };
+    const args = {
+        displayName: "Killed run " + name,
+        ...(adopt[name] ? { adoptExistingId: adopt[name] } : {}),
+        ...(byName ? { adoptByDisplayName: true } : {}),
+    };
     if (i % 4 === 0) new intune.AndroidForWorkEnrollmentProfile(name, { ...args, tokenValidityDays: 30 });
     else new intune.AndroidDeviceOwnerEnrollmentProfile(name, { ...args, enrollmentMode: "corporateOwnedFullyManaged" });
 }
@@ -95,32 +100,15 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
         await pulumi(["stack", "rm", "--yes", "--force"], true);
     });
 
-    it("stops both hosts within seconds; the orphans command finds exactly the untracked profiles; adopt one, delete the rest, one profile per resource", async () => {
+    /** `pulumi up` killed with SIGKILL once 6 profiles exist; both hosts must be gone within 5 s. */
+    const killMidRollout = async (extraEnv: Record<string, string>): Promise<void> => {
         const e = ctx.emulator;
-        await run("pulumi", ["stack", "init", "e2e", "--non-interactive"], { cwd: workDir, env });
-        await pulumi([
-            "config",
-            "set-all",
-            "--plaintext",
-            `intune:tenantId=${e.tenantId}`,
-            "--plaintext",
-            `intune:clientId=${e.defaultApp.clientId}`,
-            "--secret",
-            `intune:clientSecret=${e.defaultApp.secret}`,
-            "--plaintext",
-            `intune:graphEndpoint=${e.graphUrl}`,
-            "--plaintext",
-            `intune:authorityHost=${e.authorityHost}`,
-            "--plaintext",
-            `intune:caCertificatePath=${e.caPath}`,
-        ]);
-
         // Intune stores each profile at once but answers late: the window in which a killed CLI loses the id.
         e.setFaults({ rules: [{ method: "POST", path: "EnrollmentProfiles$", afterCommit: true, delayMs: 1500 }] });
         const marker = randomUUID();
         const cli = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "4", "--stack", "e2e", "--non-interactive"], {
             cwd: workDir,
-            env: { ...env, [ENV_MARKER]: marker },
+            env: { ...env, ...extraEnv, [ENV_MARKER]: marker },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let output = "";
@@ -150,6 +138,33 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
             "processes of the killed run still running 5 s after the kill",
         ).to.deep.equal([]);
         e.clearFaults();
+    };
+
+    const configure = async (): Promise<void> => {
+        const e = ctx.emulator;
+        await run("pulumi", ["stack", "init", "e2e", "--non-interactive"], { cwd: workDir, env });
+        await pulumi([
+            "config",
+            "set-all",
+            "--plaintext",
+            `intune:tenantId=${e.tenantId}`,
+            "--plaintext",
+            `intune:clientId=${e.defaultApp.clientId}`,
+            "--secret",
+            `intune:clientSecret=${e.defaultApp.secret}`,
+            "--plaintext",
+            `intune:graphEndpoint=${e.graphUrl}`,
+            "--plaintext",
+            `intune:authorityHost=${e.authorityHost}`,
+            "--plaintext",
+            `intune:caCertificatePath=${e.caPath}`,
+        ]);
+    };
+
+    it("stops both hosts within seconds; the orphans command finds exactly the untracked profiles; adopt one, delete the rest, one profile per resource", async () => {
+        const e = ctx.emulator;
+        await configure();
+        await killMidRollout({});
 
         // What the kill left: profiles in the tenant that the state knows only as pending creates.
         const killed = await exported();
@@ -212,5 +227,39 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
         expect(profiles.map((p) => String(p.id)).sort()).to.deep.equal(final);
         expect(new Set(profiles.map((p) => p.displayName)).size).to.equal(RESOURCES);
         expect((await orphans()).code).to.equal(0);
+    });
+
+    it("with PULUMI_SKIP_CHECKPOINTS=true, records nothing of the killed run; a rerun with adoptByDisplayName takes its profiles over, one per resource", async () => {
+        const e = ctx.emulator;
+        await pulumi(["destroy", "--yes", "--skip-preview"], true);
+        await pulumi(["stack", "rm", "--yes", "--force"], true);
+        rmSync(join(workDir, "adopt.json"), { force: true });
+        await configure();
+        await killMidRollout({ PULUMI_SKIP_CHECKPOINTS: "true" });
+
+        // No checkpoint before the end of the run: not even the finished creates are in the state.
+        const killed = await exported();
+        expect(profileIds(killed), "profiles recorded").to.deep.equal([]);
+        expect(killed.deployment.pending_operations ?? [], "pending operations").to.deep.equal([]);
+        const made = allProfiles(e).map((p) => String(p.id));
+        expect(made.length).to.be.at.least(6);
+        // So the orphans command finds them, but nothing ties them to a resource yet.
+        const found = await orphans();
+        expect(found.code).to.equal(3);
+        expect(found.report.orphans.map((o) => o.id).sort()).to.deep.equal([...made].sort());
+        expect(found.report.orphans.every((o) => o.pendingCreate === null && o.sameNameAs.length === 0)).to.equal(true);
+
+        // The README's recovery: release the lock, then run again with adoptByDisplayName.
+        await pulumi(["cancel", "--yes"], true);
+        writeFileSync(join(workDir, "adopt-by-name"), "");
+        e.clearRequests();
+        await pulumi(["up", "--yes", "--skip-preview"]);
+        const final = profileIds(await exported());
+        expect(final).to.have.length(RESOURCES);
+        for (const id of made) expect(final, "a profile of the killed run, taken over").to.include(id);
+        expect(allProfiles(e)).to.have.length(RESOURCES);
+        expect(e.requests().filter((r) => r.method === "POST" && /EnrollmentProfiles$/.test(r.path))).to.have.length(RESOURCES - made.length);
+        expect((await orphans()).code).to.equal(0);
+        rmSync(join(workDir, "adopt-by-name"), { force: true });
     });
 });

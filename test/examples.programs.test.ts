@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLES_DIR, runWithMocks } from "./support/examples";
+import { decodeQrPng } from "./support/profiles";
 import { MOCK_DEPLOYER, MockResource, MockRunResult, TINY_PNG } from "./support/examplesMockProgram";
 
 /**
@@ -38,6 +39,7 @@ describe("examples: program logic under Pulumi mocks", function () {
                 tokenValidityDays: 90,
                 renewTokenWithinDays: 14,
                 deviceNameTemplate: "SCAN-{{SERIALLAST4DIGITS}}",
+                includeQrCodeImage: true,
             });
             expect(profiles[0].inputs.roleScopeTagIds).to.deep.equal(["0"]);
             expect((profiles[0].inputs.deviceNameTemplate as string).length).to.be.at.most(63);
@@ -78,7 +80,8 @@ describe("examples: program logic under Pulumi mocks", function () {
 
     describe("downstream-enrollment-sheet", () => {
         const day = 86_400_000;
-        const profile = (name: string, mode: string, token: string | null, expiresInDays: number | "never", image: string | null = TINY_PNG) => ({
+        // `image` undefined: the source stack keeps no image (the default), so the sheet draws it from qrCodeContent.
+        const profile = (name: string, mode: string, token: string | null, expiresInDays: number | "never", image?: string | null) => ({
             displayName: name,
             enrollmentMode: mode,
             profileId: `id-${token ?? "none"}`,
@@ -93,9 +96,10 @@ describe("examples: program logic under Pulumi mocks", function () {
             [kioskStack]: { profiles: { kiosk: profile("Warehouse <scanners> & co", "corporateOwnedDedicatedDevice", "12345678901234567890", 80) } },
             [corporateStack]: {
                 profiles: {
-                    fullyManaged: profile("Contoso fully managed", "corporateOwnedFullyManaged", "FMTOKEN1", "never"),
-                    staging: profile("Contoso staging", "corporateOwnedWorkProfile", "STAGING1", 5),
+                    fullyManaged: profile("Contoso fully managed", "corporateOwnedFullyManaged", "FMTOKEN1", "never", TINY_PNG),
+                    staging: profile("Contoso staging", "corporateOwnedWorkProfile", "STAGING1", 5, TINY_PNG),
                     expired: profile("Old kiosk", "corporateOwnedDedicatedDevice", "EXPIRED1", -2, "not base64 <script>"),
+                    unissued: profile("Unissued", "corporateOwnedWorkProfile", null, "never", null),
                 },
             },
         };
@@ -121,12 +125,20 @@ describe("examples: program logic under Pulumi mocks", function () {
             const html = readFileSync(file, "utf8");
             expect(statSync(file).mode & 0o777, "owner-only: the sheet holds tokens").to.equal(0o600);
             expect(html).to.match(/^<!DOCTYPE html>/);
-            expect(html.match(/<section class="card">/g)).to.have.length(4);
+            expect(html.match(/<section class="card">/g)).to.have.length(5);
+            // A source stack's kept image is used as it is; otherwise (or when it is not base64) the code is drawn.
             expect(html.match(new RegExp(`<img class="qr" alt="[^"]*" src="data:image/png;base64,${TINY_PNG.replace(/[+/]/g, "\\$&")}">`, "g"))).to.have.length(
-                3,
+                2,
             );
+            const drawn = [...html.matchAll(/<img class="qr" alt="Enrollment QR code for ([^"]*)" src="data:image\/png;base64,([^"]+)">/g)]
+                .filter((m) => m[2] !== TINY_PNG)
+                .map((m) => [m[1], decodeQrPng(m[2])]);
+            expect(drawn).to.deep.equal([
+                ["Warehouse &lt;scanners&gt; &amp; co", JSON.stringify({ token: "12345678901234567890" })],
+                ["Old kiosk", JSON.stringify({ token: "EXPIRED1" })],
+            ]);
             expect(html, "an image that is not base64 is not embedded").to.not.include("not base64");
-            expect(html).to.include("No QR code");
+            expect(html, "a profile with no token has no code").to.include("No QR code");
             expect(html, "names are escaped").to.include("Warehouse &lt;scanners&gt; &amp; co").and.not.include("<scanners>");
             expect(html).to.include(`Token expires ${stackOutputs[kioskStack].profiles.kiosk.tokenExpirationDateTime.slice(0, 10)} (in 79 days)`);
             expect(html).to.include("Token does not expire");
@@ -142,9 +154,10 @@ describe("examples: program logic under Pulumi mocks", function () {
                 "Contoso fully managed: never",
                 "Contoso staging: soon",
                 "Old kiosk: expired",
+                "Unissued: none",
             ]);
             expect(JSON.stringify(listed.value)).to.not.include("TOKEN").and.not.include("12345678901234567890");
-            expect(run.exports.unusable).to.deep.equal({ value: ["Old kiosk"], secret: false });
+            expect(run.exports.unusable).to.deep.equal({ value: ["Old kiosk", "Unissued"], secret: false });
         });
 
         it("reads one stack named by `sourceStack`, and writes nothing during a preview", async () => {

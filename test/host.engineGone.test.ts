@@ -1,11 +1,9 @@
 import { expect } from "chai";
 import { createServer, Server, Socket } from "node:net";
 import { resolve } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import * as intune from "../provider";
 import { engineAddressOfHost } from "../provider/runtime/engineWatch";
 import { useEmulator } from "./support/emulator";
-import { DEVICE_OWNER_TYPE, DynamicProviderHost, serializeProvider, stackConfigFor, urnFor } from "./support/hostClient";
+import { DEVICE_OWNER_TYPE, DynamicProviderHost, providerText, stackConfigFor, urnFor } from "./support/hostClient";
 
 /**
  * The dynamic-provider host is started by the engine and serves until the engine closes it; a killed CLI never
@@ -57,7 +55,7 @@ describe("the dynamic-provider host when the engine goes away", function () {
                 caPath: e.caPath,
             }),
         );
-        const text = await serializeProvider(pulumi, intune.providers.androidDeviceOwnerEnrollmentProfile);
+        const text = providerText("androidDeviceOwnerEnrollmentProfile");
         const checked = await h.check(
             urnFor(DEVICE_OWNER_TYPE, "kiosk"),
             {},

@@ -27,6 +27,7 @@ const LOBBY_PROPERTIES = {
     tokenExpirationDateTime: COMMON_PROPERTIES.tokenExpirationDateTime,
     qrCodeContent: COMMON_PROPERTIES.qrCodeContent,
     qrCodeImage: COMMON_PROPERTIES.qrCodeImage,
+    includeQrCodeImage: COMMON_PROPERTIES.includeQrCodeImage,
 };
 
 const lobbyKind: ProfileKind = {
@@ -42,7 +43,7 @@ const lobbyKind: ProfileKind = {
 };
 
 // The resource arguments come from the table too: this compiles only with the table's names and types.
-const args: ArgsOf<typeof LOBBY_PROPERTIES> = { displayName: "Lobby", description: "front desk", tokenValidityDays: 7 };
+const args: ArgsOf<typeof LOBBY_PROPERTIES> = { displayName: "Lobby", description: "front desk", tokenValidityDays: 7, includeQrCodeImage: true };
 
 describe("profiles: a third profile type is one table", () => {
     const ctx = useProfileEmulator();
@@ -55,6 +56,15 @@ describe("profiles: a third profile type is one table", () => {
         expect(lobbyKind.secrets).to.deep.equal(["tokenValue", "qrCodeContent", "qrCodeImage"]);
         expect(lobbyKind.select).to.deep.equal(["id", "displayName", "description", "tokenValue", "tokenExpirationDateTime", "qrCodeContent", "qrCodeImage"]);
         expect(lobbyKind.mimeOutputs).to.deep.equal(["qrCodeImage"]);
+        expect(lobbyKind.outputWhen).to.deep.equal({ qrCodeImage: "includeQrCodeImage" });
+    });
+
+    it("refuses a table with an opt-in output but not its switch", () => {
+        const { includeQrCodeImage, ...withoutSwitch } = LOBBY_PROPERTIES;
+        void includeQrCodeImage;
+        expect(() => deriveProperties(withoutSwitch)).to.throw(
+            /qrCodeImage is output only when includeQrCodeImage is true, but the table has no input includeQrCodeImage/,
+        );
     });
 
     it("is checked, created, read, updated and deleted by the shared lifecycle", async () => {

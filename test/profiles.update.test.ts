@@ -43,8 +43,6 @@ const SERVER_OUTPUTS = [
     "tokenCreationDateTime",
     "tokenExpirationDateTime",
     "qrCodeContent",
-    "qrCodeImage",
-    "qrCodeImageType",
     "enrolledDeviceCount",
     "enrollmentTokenUsageCount",
     "createdDateTime",

@@ -69,7 +69,6 @@ export const profiles = {
         tokenValue: frontDesk.tokenValue,
         tokenExpirationDateTime: frontDesk.tokenExpirationDateTime,
         qrCodeContent: frontDesk.qrCodeContent,
-        qrCodeImage: frontDesk.qrCodeImage,
     },
     legacy: {
         displayName: legacy.displayName,
@@ -78,6 +77,5 @@ export const profiles = {
         tokenValue: legacy.tokenValue,
         tokenExpirationDateTime: legacy.tokenExpirationDateTime,
         qrCodeContent: legacy.qrCodeContent,
-        qrCodeImage: legacy.qrCodeImage,
     },
 };

@@ -4,8 +4,8 @@ import * as intune from "pulumi-intune-enrollment";
 /**
  * A dedicated (kiosk) device profile: warehouse scanners that enroll from a QR code printed on the staging desk.
  *
- * With no `intune:*` config and no AZURE_* variables, the provider starts its embedded Graph emulator and says so;
- * set intune:tenantId / intune:clientId and a credential (see the repository README) to deploy to a real tenant.
+ * Against the embedded Graph emulator with `pulumi config set intune:emulator true`; set intune:tenantId /
+ * intune:clientId and a credential (see the repository README) to deploy to a real tenant.
  */
 const config = new pulumi.Config();
 const displayName = config.get("displayName") ?? "Warehouse scanners";
@@ -23,6 +23,9 @@ const kiosk = new intune.AndroidDeviceOwnerEnrollmentProfile("kiosk", {
     roleScopeTagIds: scopeTagIds,
     // Intune expands the placeholders when a device enrolls; at most 63 characters.
     deviceNameTemplate: "SCAN-{{SERIALLAST4DIGITS}}",
+    // One profile: its image may live in state (about 16 KB), so `qrCodePng` below is an output like any other.
+    // A fleet leaves it out and draws it from qrCodeContent with intune.renderQrCode where it is needed.
+    includeQrCodeImage: true,
 });
 
 export const profileId = kiosk.profileId;

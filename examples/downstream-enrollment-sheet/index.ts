@@ -1,12 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { renderEnrollmentSheet, sheetEntries, SheetProfile, SheetSource } from "./sheet";
+import { renderEnrollmentSheet, sheetEntries, SheetProfile, SheetSource, withQrImages } from "./sheet";
 
 /**
  * A second stack for the people who stage devices: it manages nothing in Intune. It reads the `profiles` output of
  * the stacks that do (dedicated-kiosk, fully-managed-and-work-profile, aosp, legacy-android-for-work) through
- * StackReferences, and writes a printable HTML sheet with one QR code per profile and the token expiry dates.
+ * StackReferences, and writes a printable HTML sheet with one QR code per profile (drawn from its qrCodeContent) and
+ * the token expiry dates.
  *
  *   pulumi config set sourceStack organization/intune-dedicated-kiosk/dev     # a self-managed backend
  *   pulumi config set sourceStack my-org/intune-dedicated-kiosk/prod          # Pulumi Cloud
@@ -29,8 +30,8 @@ const sources: pulumi.Output<SheetSource>[] = sourceStackNames.map((name) => {
 });
 
 const generatedAt = new Date();
-const sheet = pulumi.all(sources).apply((list) => {
-    const input = { title, sources: list, generatedAt, warnWithinDays };
+const sheet = pulumi.all(sources).apply(async (list) => {
+    const input = { title, sources: await withQrImages(list), generatedAt, warnWithinDays };
     const html = renderEnrollmentSheet(input);
     if (!pulumi.runtime.isDryRun()) {
         // Compare without the timestamp so that an unchanged sheet is not rewritten on every run.

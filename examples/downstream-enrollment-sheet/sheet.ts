@@ -1,4 +1,4 @@
-import type { EnrollmentMode } from "pulumi-intune-enrollment";
+import { EnrollmentMode, renderQrCode } from "pulumi-intune-enrollment";
 
 /**
  * The printable enrollment sheet: plain HTML with one card per profile (QR code, token, expiry), no scripts and no
@@ -14,8 +14,8 @@ export interface SheetProfile {
     tokenValue: string | null;
     tokenExpirationDateTime: string | null;
     qrCodeContent: string | null;
-    /** Base64 PNG. */
-    qrCodeImage: string | null;
+    /** Base64 PNG, from a source stack that keeps the image (`includeQrCodeImage: true`); otherwise drawn here from qrCodeContent. */
+    qrCodeImage?: string | null;
 }
 
 export interface SheetSource {
@@ -112,10 +112,9 @@ function expiryText(e: Expiry): { text: string; cls: string } {
 
 function card(entry: SheetEntry): string {
     const p = entry.profile;
-    const image =
-        p.qrCodeImage && /^[A-Za-z0-9+/]+={0,2}$/.test(p.qrCodeImage)
-            ? `<img class="qr" alt="Enrollment QR code for ${escapeHtml(p.displayName)}" src="data:image/png;base64,${p.qrCodeImage}">`
-            : `<div class="qr missing">No QR code</div>`;
+    const image = isBase64(p.qrCodeImage)
+        ? `<img class="qr" alt="Enrollment QR code for ${escapeHtml(p.displayName)}" src="data:image/png;base64,${p.qrCodeImage}">`
+        : `<div class="qr missing">No QR code</div>`;
     const expiry = expiryText(entry.expiry);
     return `  <section class="card">
     <h2>${escapeHtml(p.displayName)}</h2>
@@ -128,6 +127,23 @@ function card(entry: SheetEntry): string {
       <dt>Stack</dt><dd><code>${escapeHtml(entry.stack)}</code> (${escapeHtml(entry.key)})</dd>
     </dl>
   </section>`;
+}
+
+const isBase64 = (s: unknown): s is string => typeof s === "string" && /^[A-Za-z0-9+/]+={0,2}$/.test(s);
+
+/**
+ * Each profile with its QR code as a PNG: the source stack's image when it kept one, else drawn from qrCodeContent
+ * (the source stacks' state holds no image by default). A profile with neither has none, and its card says so.
+ */
+export async function withQrImages(sources: SheetSource[]): Promise<SheetSource[]> {
+    const drawn = async (p: SheetProfile): Promise<SheetProfile> =>
+        isBase64(p.qrCodeImage) ? p : { ...p, qrCodeImage: p.qrCodeContent ? await renderQrCode(p.qrCodeContent, "pngBase64") : null };
+    return Promise.all(
+        sources.map(async (source) => ({
+            stack: source.stack,
+            profiles: Object.fromEntries(await Promise.all(Object.entries(source.profiles).map(async ([key, p]) => [key, await drawn(p)] as const))),
+        })),
+    );
 }
 
 export function renderEnrollmentSheet(input: SheetInput): string {

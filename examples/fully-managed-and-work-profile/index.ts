@@ -56,7 +56,6 @@ export const profiles = Object.fromEntries(
             tokenValue: p.tokenValue,
             tokenExpirationDateTime: p.tokenExpirationDateTime,
             qrCodeContent: p.qrCodeContent,
-            qrCodeImage: p.qrCodeImage,
         },
     ]),
 );

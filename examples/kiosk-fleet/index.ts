@@ -105,4 +105,6 @@ export const siteOutputs = Object.fromEntries(
 export const fleetGroupId = fleetGroup.objectId;
 export const fleetGroupRule = fleetGroup.dynamicMembership.apply((m) => m?.rule);
 /** The QR codes to print for each site's staging desk. Secret. */
-export const qrCodes = Object.fromEntries(perSite.map(({ site, profile }) => [site.key, profile.qrCodeImage]));
+export const qrCodes = Object.fromEntries(
+    perSite.map(({ site, profile }) => [site.key, profile.qrCodeContent.apply((content) => (content ? intune.renderQrCode(content, "pngBase64") : null))]),
+);

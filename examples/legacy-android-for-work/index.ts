@@ -19,7 +19,8 @@ const legacy = new intune.AndroidForWorkEnrollmentProfile("legacy", {
 export const profileId = legacy.profileId;
 export const tokenExpirationDateTime = legacy.tokenExpirationDateTime;
 export const qrCodeContent = legacy.qrCodeContent; // secret
-export const qrCodePng = legacy.qrCodeImage; // secret
+// The picture, drawn from the content (the state keeps no image); secret, as the content is.
+export const qrCodePng = legacy.qrCodeContent.apply((content) => (content ? intune.renderQrCode(content, "pngBase64") : null));
 
 /** Read by examples/downstream-enrollment-sheet through a StackReference: one entry per profile. */
 export const profiles = {
@@ -30,6 +31,5 @@ export const profiles = {
         tokenValue: legacy.tokenValue,
         tokenExpirationDateTime: legacy.tokenExpirationDateTime,
         qrCodeContent: legacy.qrCodeContent,
-        qrCodeImage: legacy.qrCodeImage,
     },
 };

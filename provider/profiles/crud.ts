@@ -10,7 +10,7 @@ import { sameValue } from "./diff";
 import { applyAttachments, readAttachments, withoutAttachmentInputs } from "./attachments";
 import { Entity, Inputs } from "./kinds/common";
 import { ProfileKind, Props } from "./model";
-import { declaredInputs, inputsFromOutputs, outputs } from "./state";
+import { declaredInputs, inputsFromOutputs, outputs, selectFor } from "./state";
 import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds } from "./token";
 
 /** create, read, update and delete of a profile through Graph, written once for every ProfileKind. */
@@ -106,8 +106,16 @@ export function decodeInputs(kind: ProfileKind, props: Props, operation: Operati
     return { ...props, ...decoded.right } as Inputs;
 }
 
-export async function readEntity(kind: ProfileKind, ctx: ProfileContext, id: string, operation: Operation): Promise<Entity | undefined> {
-    const body = await ctx.client.find(operation, entityPath(kind, id), { $select: kind.select.join(",") });
+/** `declared`: the inputs that decide which opt-in outputs are read (`everything`: all of them). */
+export async function readEntity(
+    kind: ProfileKind,
+    ctx: ProfileContext,
+    id: string,
+    operation: Operation,
+    declared: Props | "everything",
+): Promise<Entity | undefined> {
+    const $select = declared === "everything" ? kind.select.join(",") : selectFor(kind, declared);
+    const body = await ctx.client.find(operation, entityPath(kind, id), { $select });
     return body === undefined ? undefined : decodeEntity(kind, body, operation);
 }
 
@@ -119,9 +127,10 @@ export async function findByDisplayName(kind: ProfileKind, ctx: ProfileContext, 
 }
 
 /** Waits until a read shows `expect` satisfied: read-after-write for every write here. */
-async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, name: unknown, what: string, expect: (e: Entity) => boolean): Promise<Entity> {
+async function readBack(kind: ProfileKind, ctx: ProfileContext, id: string, declared: Props, what: string, expect: (e: Entity) => boolean): Promise<Entity> {
+    const name = declared.displayName;
     const reading = op(kind, "Reading", name, false);
-    return waitUntilVisible(() => readEntity(kind, ctx, id, reading), expect, {
+    return waitUntilVisible(() => readEntity(kind, ctx, id, reading, declared), expect, {
         timeoutMs: ctx.settings.consistencyTimeoutMs,
         // The name is how the user knows the resource; the id, how the portal and the orphans command know it.
         what: `${kind.label} ${typeof name === "string" ? `"${name}" ` : ""}(${id}) ${what}`,
@@ -199,7 +208,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
         const mine = candidates.find((e) => !claimed.has(e.id) && (expiryMs(e.createdDateTime) ?? since) >= since && showsInputs(kind, inputs)(e));
         // A list returns the token fields as null: read what was found like every other path, or its token would
         // look missing and a second one be issued.
-        return mine && readBack(kind, ctx, mine.id, inputs.displayName, "found after a create whose answer was lost", () => true);
+        return mine && readBack(kind, ctx, mine.id, inputs, "found after a create whose answer was lost", () => true);
     };
     const created = decodeEntity(kind, await postProfile(kind, ctx, creating, body, probe), creating);
     const id = created.id;
@@ -217,7 +226,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
             const issued = await issueToken(kind, ctx, id, inputs);
             expect = (e) => showsInputs(kind, inputs)(e) && tokenIsFresh(rules, e, created.tokenValue, issued);
         }
-        entity = await readBack(kind, ctx, id, inputs.displayName, "to show its enrollment token", expect);
+        entity = await readBack(kind, ctx, id, inputs, "to show its enrollment token", expect);
         return { id, outs: outputs(kind, declared, entity, await applyAttachments(kind, ctx, id, {}, declared)) };
     } catch (err) {
         // The profile exists: hand it to Pulumi with what we know, minus what we did not get to apply (the validity,
@@ -240,7 +249,7 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Pr
     const looking = op(kind, "Adopting", inputs.displayName, false);
     let existing: Entity | undefined;
     if (inputs.adoptExistingId !== undefined) {
-        existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking);
+        existing = await readEntity(kind, ctx, inputs.adoptExistingId, looking, inputs);
         if (!existing) throw new ProfileError(`${looking.description} failed: adoptExistingId ${inputs.adoptExistingId} does not exist in this tenant`);
         if (!kind.manageable(existing))
             throw new ProfileError(
@@ -262,7 +271,7 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Pr
             );
         }
         // A list returns the token fields as null: read the one match with $select, or its token would look missing.
-        existing = matches[0] && (await readEntity(kind, ctx, matches[0].id, looking));
+        existing = matches[0] && (await readEntity(kind, ctx, matches[0].id, looking, inputs));
     }
     if (!existing) return undefined;
     const id = existing.id;
@@ -275,9 +284,10 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Pr
 
 export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<{ id?: string; props: Props; inputs: Props }> {
     rememberSecrets(kind, props);
-    const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false));
+    const declared = inputsFromOutputs(kind, props);
+    const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false), declared);
     if (!entity) return { id: undefined, props: {}, inputs: {} }; // deleted out of band: drop it from the stack
-    const outs = await readAttachments(kind, ctx, id, outputs(kind, inputsFromOutputs(kind, props), entity, props));
+    const outs = await readAttachments(kind, ctx, id, outputs(kind, declared, entity, props));
     return { id, props: outs, inputs: inputsFromOutputs(kind, outs) };
 }
 
@@ -310,7 +320,7 @@ async function applyChanges(kind: ProfileKind, ctx: ProfileContext, id: string, 
     const entity =
         !reason && Object.keys(patch).length === 0 && current && !patched
             ? current
-            : await readBack(kind, ctx, id, news.displayName, reason ? "to show its new enrollment token" : "to show the update", expect);
+            : await readBack(kind, ctx, id, news, reason ? "to show its new enrollment token" : "to show the update", expect);
     return outputs(kind, declaredInputs(kind, news), entity, attached);
 }
 

@@ -19,15 +19,28 @@ import {
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
 import { Props, RESOURCE_URN } from "./model";
+import { dynamicProvider } from "./provider";
 import { checkInputs } from "./validate";
+import type * as pulumi from "@pulumi/pulumi";
 
 /**
- * What the serialized dynamic provider calls. It is required by package name inside each provider method, so the
- * state holds only a few lines per resource and every run uses the installed code's implementation.
+ * What the `__provider` text in every profile's state calls, by package name (`pulumi-intune-enrollment/host`), so
+ * every run uses the installed code's implementation. `provider` is what texts written since 0.2.0 call; the
+ * functions below it are what 0.1.0's serialized provider objects call by name: both stay.
  */
 
 // This module is loaded by the dynamic-provider host: from here on its print of reported errors is dropped.
 quietReportedErrors();
+
+const providersByKind = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/** The dynamic provider of a profile type, one per type in this process. */
+export function provider(kindName: string): pulumi.dynamic.ResourceProvider {
+    kindNamed(kindName); // an unknown type fails here, with the types this version knows
+    let found = providersByKind.get(kindName);
+    if (!found) providersByKind.set(kindName, (found = dynamicProvider(kindName)));
+    return found;
+}
 
 export function configure(config: ConfigReader): void {
     configureSettings(config);

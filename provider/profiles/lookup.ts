@@ -36,17 +36,21 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
     const operation = { description: `Looking up ${kind.label} "${args.displayName ?? args.id}"`, kind: "read" as const };
     let entity: Entity | undefined;
     if (args.id !== undefined) {
-        entity = await readEntity(kind, ctx, args.id, operation);
+        entity = await readEntity(kind, ctx, args.id, operation, "everything");
     } else {
         const matches = await findByDisplayName(kind, ctx, args.displayName!, operation);
         if (matches.length > 1)
             throw new ProfileError(
                 `${operation.description} failed: ${matches.length} profiles have that name (${matches.map((m) => m.id).join(", ")}); look it up by id`,
             );
-        entity = matches[0] && (await readEntity(kind, ctx, matches[0].id, operation));
+        entity = matches[0] && (await readEntity(kind, ctx, matches[0].id, operation, "everything"));
     }
     if (!entity) throw new ProfileError(`${operation.description} failed: no such profile`);
-    const props = outputs(kind, Object.fromEntries(kind.writable.filter((k) => !kind.writeOnly.includes(k)).map((k) => [k, entity![k]])), entity);
+    // A lookup is not stored: it returns every opt-in output too.
+    const optIns = Object.fromEntries(Object.values(kind.outputWhen).map((control) => [control, true]));
+    const live = Object.fromEntries(kind.writable.filter((k) => !kind.writeOnly.includes(k)).map((k) => [k, entity![k]]));
+    const props = outputs(kind, { ...live, ...optIns }, entity);
+    for (const control of Object.keys(optIns)) delete props[control];
     const secret = (key: string): pulumi.Output<string | null> => pulumi.secret((props[key] ?? null) as string | null);
     const { tokenValue, qrCodeContent, qrCodeImage, ...rest } = props;
     void tokenValue;

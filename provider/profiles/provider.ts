@@ -1,36 +1,42 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type * as Host from "./host";
 
 /**
- * The dynamic provider object Pulumi serializes into every resource's `__provider`. It captures only the profile
- * type's name and requires the implementation by package name inside each method: no client, credential or
- * setting is ever captured, the text is a few hundred bytes and the same from run to run.
- *
- * `pulumi-intune-enrollment/host` is the package's stable entry for this (its `exports` map): every stack's state
- * holds the text, so it must resolve in every later version. States written by 0.1.0 hold the older path
- * `pulumi-intune-enrollment/dist/provider/profiles/host`, which the exports map keeps working too.
+ * The package entry every `__provider` text requires. It is the package's stable entry for this (its `exports`
+ * map): every stack's state holds the text, so it must resolve in every later version. States written by 0.1.0 hold
+ * the older path `pulumi-intune-enrollment/dist/provider/profiles/host`, which the exports map keeps working too.
+ */
+export const HOST_ENTRY = "pulumi-intune-enrollment/host";
+
+/**
+ * The text Pulumi stores in every profile resource's `__provider` (twice: with its inputs and with its outputs) and
+ * the dynamic-provider host loads with require-from-string: a module whose `handler()` returns the provider. Written
+ * here rather than produced by serializing a provider object: a serialized object carries a wrapper per method
+ * (about 3 KB per resource, twice), and the engine rewrites the whole checkpoint after every step, so each byte of
+ * an entry is paid once per profile per step. It names only the type; no client, credential or setting is ever in
+ * it, it is the same from run to run, and the host resolves the package from the program's folder, so every run
+ * uses the installed code.
+ */
+export function providerText(kindName: string): string {
+    return `exports.handler = () => require(${JSON.stringify(HOST_ENTRY)}).provider(${JSON.stringify(kindName)});\n`;
+}
+
+/**
+ * The dynamic provider of a profile type: what the host gets from `providerText` (through `provider` in host.ts),
+ * and what the package exports as `providers` for programs and tests that drive the lifecycle directly.
  */
 export function dynamicProvider(kindName: string): pulumi.dynamic.ResourceProvider {
+    // Loaded on first use: host.ts loads the kinds, which create these objects.
+    const host = (): typeof Host => require("./host") as typeof Host;
     return {
         async configure(req) {
-            require("pulumi-intune-enrollment/host").configure(req.config);
+            host().configure(req.config);
         },
-        async check(olds, news) {
-            return require("pulumi-intune-enrollment/host").check(kindName, olds, news);
-        },
-        async diff(id, olds, news) {
-            return require("pulumi-intune-enrollment/host").diff(kindName, id, olds, news);
-        },
-        async create(inputs) {
-            return require("pulumi-intune-enrollment/host").create(kindName, inputs);
-        },
-        async read(id, props) {
-            return require("pulumi-intune-enrollment/host").read(kindName, id, props);
-        },
-        async update(id, olds, news) {
-            return require("pulumi-intune-enrollment/host").update(kindName, id, olds, news);
-        },
-        async delete(id, props) {
-            return require("pulumi-intune-enrollment/host").remove(kindName, id, props);
-        },
+        check: (olds, news) => host().check(kindName, olds, news),
+        diff: (id, olds, news) => host().diff(kindName, id, olds, news),
+        create: (inputs) => host().create(kindName, inputs),
+        read: (id, props) => host().read(kindName, id, props),
+        update: (id, olds, news) => host().update(kindName, id, olds, news),
+        delete: (id, props) => host().remove(kindName, id, props),
     };
 }

@@ -2,13 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { attachmentOutputs } from "./attachments";
 import { BINDING_OUTPUTS } from "./binding";
 import { ProfileKind, RESOURCE_URN } from "./model";
+import { providerText } from "./provider";
 
 /**
  * The Pulumi resource for a profile type. It declares every server property as an output, marks the token, the QR
  * code and the Wi-Fi password secret whatever the user passes (in state and in stack outputs), and registers the
- * type as pulumi-nodejs:dynamic/intune:<TypeName>.
+ * type as pulumi-nodejs:dynamic/intune:<TypeName>: a dynamic resource, run by the engine's dynamic-provider host.
+ * It is what `pulumi.dynamic.Resource` registers, with its own small `__provider` text (provider.ts) instead of a
+ * serialized provider object.
  */
-export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource {
+export abstract class EnrollmentProfileResource extends pulumi.CustomResource {
     declare readonly profileId: pulumi.Output<string>;
     declare readonly accountId: pulumi.Output<string>;
     declare readonly displayName: pulumi.Output<string>;
@@ -30,7 +33,7 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
     /** The Graph root the profile lives at (a local emulator without its port). */
     declare readonly graphRoot: pulumi.Output<string>;
 
-    protected constructor(kind: ProfileKind, provider: pulumi.dynamic.ResourceProvider, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+    protected constructor(kind: ProfileKind, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
         const props: Record<string, unknown> = { profileId: undefined };
         for (const key of BINDING_OUTPUTS) props[key] = undefined;
         for (const key of [...kind.serverOutputs, ...attachmentOutputs(kind)]) props[key] = undefined;
@@ -39,6 +42,7 @@ export abstract class EnrollmentProfileResource extends pulumi.dynamic.Resource 
         for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
         // The provider's diff is told no URN; with its own, a diagnostic (why a token is renewed) shows on this resource.
         props[RESOURCE_URN] = pulumi.createUrn(name, `pulumi-nodejs:dynamic/intune:${kind.typeName}`, opts?.parent);
-        super(provider, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...kind.secrets] }), "intune", kind.typeName);
+        props.__provider = providerText(kind.name);
+        super(`pulumi-nodejs:dynamic/intune:${kind.typeName}`, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...kind.secrets] }));
     }
 }

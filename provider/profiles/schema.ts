@@ -32,6 +32,11 @@ export interface Property {
     writeOnly?: boolean;
     /** Left out of the $select of a complete read (default: every entity property that is not write-only). */
     unselected?: boolean;
+    /**
+     * Read and kept as an output only when the program sets this control input to true. For a large value most
+     * stacks never use: every byte of an output is in state, and the engine rewrites the whole state after each step.
+     */
+    outputWhen?: string;
     /** What a writable property removed from the program is set to, so that deleting a line does what it says. */
     cleared?: { value: unknown };
     /** How a declared value and a live one compare: exactly, or as an unordered set (Intune keeps no order). */
@@ -85,6 +90,8 @@ export interface DerivedProperties {
     clearedValues: Record<string, unknown>;
     /** Outputs that are Graph mimeContent, split into `<name>` (the value) and `<name>Type`. */
     mimeOutputs: readonly string[];
+    /** Properties read and output only when a control input is true: property -> that input. */
+    outputWhen: Readonly<Record<string, string>>;
     /** Properties compared as unordered sets. */
     unordered: readonly string[];
     /** Every property the program may declare. */
@@ -100,6 +107,11 @@ export interface DerivedProperties {
 const keysWhere = (table: PropertyTable, test: (p: Property) => boolean): string[] => Object.keys(table).filter((k) => test(table[k]));
 
 export function deriveProperties(table: PropertyTable): DerivedProperties {
+    for (const [name, p] of Object.entries(table)) {
+        // A kind that copies an opt-in output must copy its switch too, or the output could never be asked for.
+        if (p.outputWhen !== undefined && table[p.outputWhen]?.input === undefined)
+            throw new Error(`property table: ${name} is output only when ${p.outputWhen} is true, but the table has no input ${p.outputWhen}`);
+    }
     const required: t.Props = {};
     const optional: t.Props = {};
     const entityProps: t.Props = {};
@@ -117,6 +129,7 @@ export function deriveProperties(table: PropertyTable): DerivedProperties {
         replaceOnChange: keysWhere(table, (p) => p.replaceOnChange === true),
         serverOutputs: keysWhere(table, (p) => p.output === true && p.writable !== true),
         mimeOutputs: keysWhere(table, (p) => p.output === "mimeContent"),
+        outputWhen: Object.fromEntries(keysWhere(table, (p) => p.outputWhen !== undefined).map((k) => [k, table[k].outputWhen!])),
         secrets: keysWhere(table, (p) => p.secret === true),
         select: ["id", ...keysWhere(table, (p) => p.entity !== undefined && p.writeOnly !== true && p.unselected !== true)],
         writeOnly: keysWhere(table, (p) => p.writeOnly === true),

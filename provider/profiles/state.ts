@@ -13,6 +13,17 @@ import { ProfileKind, Props } from "./model";
  */
 export const REQUESTED_EXPIRY = "requestedTokenExpirationDateTime";
 
+/** Whether the declared inputs want this output: always, unless the table makes it opt-in (`outputWhen`). */
+export function wanted(kind: ProfileKind, key: string, declared: Props): boolean {
+    const control = kind.outputWhen[key];
+    return control === undefined || declared[control] === true;
+}
+
+/** The $select of a complete read for these declared inputs: what a profile's outputs need, no more. */
+export function selectFor(kind: ProfileKind, declared: Props): string {
+    return kind.select.filter((k) => wanted(kind, k, declared)).join(",");
+}
+
 /** The inputs the user declared, from checked inputs. */
 export function declaredInputs(kind: ProfileKind, props: Props): Props {
     const out: Props = {};
@@ -49,8 +60,8 @@ export function outputs(kind: ProfileKind, declared: Props, entity: Props, attac
     const out: Props = { ...live, [REQUESTED_EXPIRY]: requested };
     for (const key of attachmentOutputs(kind)) out[key] = attached[key] ?? null;
     out.profileId = entity.id;
-    for (const key of kind.serverOutputs) out[key] = entity[key] ?? null;
-    for (const key of kind.mimeOutputs) {
+    for (const key of kind.serverOutputs) if (wanted(kind, key, declared)) out[key] = entity[key] ?? null;
+    for (const key of kind.mimeOutputs.filter((k) => wanted(kind, k, declared))) {
         const content = entity[key] as { type?: unknown; value?: unknown } | null | undefined;
         out[key] = typeof content?.value === "string" ? content.value : null;
         out[`${key}Type`] = typeof content?.type === "string" ? content.type : null;

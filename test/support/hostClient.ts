@@ -58,15 +58,8 @@ export function urnFor(type: string, name: string, project = "intune-test", stac
     return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
-interface PulumiWithClosures {
-    runtime: { serializeFunction(func: (...args: never[]) => unknown, args?: { allowSecrets?: boolean }): Promise<{ text: string; containsSecrets: boolean }> };
-}
-
-/** Serializes a provider exactly as `pulumi.dynamic.Resource` does (`serializeFunction(() => provider, { allowSecrets: true })`). */
-export async function serializeProvider(pulumi: PulumiWithClosures, provider: object): Promise<string> {
-    const serialized = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
-    return serialized.text;
-}
+/** The `__provider` text the profile resources register (test/host.typeTokens.test.ts holds them to it). */
+export { providerText } from "../../provider/profiles/provider";
 
 /** What the host packs into `grpc-status-details-bin` when a resource was created but failed to initialize. */
 export interface InitFailure {

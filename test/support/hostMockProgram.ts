@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { serializeProvider } from "./hostClient";
+import { providerText } from "./hostClient";
 
 /**
  * A Pulumi program run under `pulumi.runtime.setMocks`, in a process of its own (mocks are global to the process):
  * it declares one resource of each profile type and prints, as JSON on stdout, what the SDK registered (type, name,
- * URN, the `__provider` input) next to the text `serializeProvider` makes, so a test can compare them.
+ * URN, the `__provider` input) next to the text `providerText` makes, so a test can compare them.
  */
 
 export interface MockProgramReport {
@@ -42,8 +42,8 @@ async function main(): Promise<void> {
         registered,
         urns,
         serialized: {
-            deviceOwner: await serializeProvider(pulumi, intune.providers.androidDeviceOwnerEnrollmentProfile),
-            forWork: await serializeProvider(pulumi, intune.providers.androidForWorkEnrollmentProfile),
+            deviceOwner: providerText("androidDeviceOwnerEnrollmentProfile"),
+            forWork: providerText("androidForWorkEnrollmentProfile"),
         },
     };
     process.stdout.write(JSON.stringify(report));

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { judgePlace, normalGraphRoot, placeNow } from "../../provider/profiles/binding";
 import { buildCreateBody, buildPatchBody } from "../../provider/profiles/construct";
 import { androidDeviceOwnerKind } from "../../provider/profiles/kinds/androidDeviceOwner";
-import { outputs } from "../../provider/profiles/state";
+import { outputs, selectFor } from "../../provider/profiles/state";
 
 /** Request bodies, outputs and where a profile lives, as pure functions. */
 
@@ -34,7 +34,7 @@ describe("unit: request bodies", () => {
 });
 
 describe("unit: outputs", () => {
-    it("are plain JSON: declared inputs with live values, every server property, the QR image split, write-only kept", () => {
+    it("are plain JSON: declared inputs with live values, every server property, the QR image split when asked for, write-only kept", () => {
         const entity = {
             id: "5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f",
             displayName: "Live name",
@@ -44,7 +44,15 @@ describe("unit: outputs", () => {
             qrCodeImage: { type: "image/png", value: "iVBORw0KGgo=" },
             enrolledDeviceCount: 3,
         };
-        const outs = outputs(kind, { displayName: "K", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiPassword: "pw-kept" }, entity);
+        const declared = { displayName: "K", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiPassword: "pw-kept" };
+        const light = outputs(kind, declared, entity);
+        expect(light).to.not.have.any.keys("qrCodeImage", "qrCodeImageType");
+        expect(light.tokenValue).to.equal(entity.tokenValue);
+        expect(selectFor(kind, declared).split(",")).to.include("qrCodeContent").and.not.include("qrCodeImage");
+
+        const withImage = { ...declared, includeQrCodeImage: true };
+        expect(selectFor(kind, withImage).split(",")).to.include("qrCodeImage");
+        const outs = outputs(kind, withImage, entity);
         expect(outs).to.include({
             profileId: entity.id,
             displayName: "Live name",

@@ -1,6 +1,5 @@
 import * as t from "io-ts";
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
 import { enrollmentTimeGrouping, GroupId, MembershipTargetReport } from "../grouping";
 import { CheckFailure, ProfileKind, Props, TokenRules, UNKNOWN } from "../model";
@@ -238,9 +237,6 @@ export const androidDeviceOwnerKind: ProfileKind = {
 /** The resource's arguments, derived from the table: each shows its property's description on hover. */
 export type AndroidDeviceOwnerEnrollmentProfileArgs = ArgsOf<typeof ANDROID_DEVICE_OWNER_PROPERTIES>;
 
-/** The provider singleton: one per type, so Pulumi serializes it once per run. */
-export const androidDeviceOwnerEnrollmentProfileProvider = dynamicProvider(androidDeviceOwnerKind.name);
-
 /**
  * An Android Enterprise device-owner enrollment profile (dedicated, fully managed, corporate-owned work profile,
  * AOSP userless or user-associated) with its enrollment token and QR code.
@@ -257,6 +253,6 @@ export class AndroidDeviceOwnerEnrollmentProfile extends EnrollmentProfileResour
     declare readonly enrollmentTimeDeviceMembershipTarget: pulumi.Output<MembershipTargetReport | null>;
 
     constructor(name: string, args: AndroidDeviceOwnerEnrollmentProfileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(androidDeviceOwnerKind, androidDeviceOwnerEnrollmentProfileProvider, name, args, opts);
+        super(androidDeviceOwnerKind, name, args, opts);
     }
 }

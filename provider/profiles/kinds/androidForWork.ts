@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dynamicProvider } from "../provider";
 import { EnrollmentProfileResource } from "../resource";
 import { ProfileKind } from "../model";
 import { ArgsOf, deriveProperties, InputsOf } from "../schema";
@@ -30,11 +29,9 @@ export const androidForWorkKind: ProfileKind = {
 /** The resource's arguments, derived from the table: each shows its property's description on hover. */
 export type AndroidForWorkEnrollmentProfileArgs = ArgsOf<typeof ANDROID_FOR_WORK_PROPERTIES>;
 
-export const androidForWorkEnrollmentProfileProvider = dynamicProvider(androidForWorkKind.name);
-
 /** A legacy Android for Work enrollment profile with its enrollment token and QR code. */
 export class AndroidForWorkEnrollmentProfile extends EnrollmentProfileResource {
     constructor(name: string, args: AndroidForWorkEnrollmentProfileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(androidForWorkKind, androidForWorkEnrollmentProfileProvider, name, args, opts);
+        super(androidForWorkKind, name, args, opts);
     }
 }

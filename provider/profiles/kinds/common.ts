@@ -37,6 +37,12 @@ export const COMMON_PROPERTIES = {
     }),
     /** Revoke the token before deleting the profile. */
     revokeTokenOnDelete: property({ input: t.boolean, docs: { type: "boolean", onChange: "in place (nothing sent)" } }),
+    /**
+     * Keep the QR code as a PNG in the outputs `qrCodeImage` and `qrCodeImageType`. Off by default: the image is
+     * 16 to 32 KB of encrypted state per profile, which every step of a large `pulumi up` rewrites. Where a picture
+     * is needed, render it from `qrCodeContent` with `renderQrCode` (the same code, drawn locally).
+     */
+    includeQrCodeImage: property({ input: t.boolean, docs: { type: "boolean", onChange: "in place (read again, nothing written)" } }),
     /** Take over this existing profile (made in the portal) instead of creating one. */
     adoptExistingId: property({ input: ProfileId, docs: { type: "profile id (GUID)", onChange: "in place (nothing sent)" } }),
     /** Take over the one existing profile with this displayName (and the declared mode) instead of creating one. */
@@ -47,8 +53,8 @@ export const COMMON_PROPERTIES = {
     tokenValue: property({ entity: t.string, output: true, secret: true }),
     /** The text the enrollment QR code encodes: it embeds the token (and for AOSP the Wi-Fi password). Secret. */
     qrCodeContent: property({ entity: t.string, output: true, secret: true }),
-    /** The QR code as a base64 PNG (its MIME type is the output qrCodeImageType). Secret. */
-    qrCodeImage: property({ entity: MimeContent, output: "mimeContent", secret: true }),
+    /** The QR code as a base64 PNG (its MIME type is the output qrCodeImageType), with `includeQrCodeImage: true` only. Secret. */
+    qrCodeImage: property({ entity: MimeContent, output: "mimeContent", secret: true, outputWhen: "includeQrCodeImage" }),
     /** How many devices enrolled with the profile. */
     enrolledDeviceCount: property({ entity: t.number, output: true }),
     /** When the service created the profile. */
