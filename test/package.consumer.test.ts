@@ -31,7 +31,7 @@ import {
 interface ConsumerReport {
     /** What ran the lifecycle script: process.version and the @pulumi/pulumi it required. */
     runtime: { node: string; pulumi: string };
-    resolved: { main: string; hostModule: string; pulumi: string; hostProgram: string; packageVersion: string };
+    resolved: { main: string; hostModule: string; hostModuleOf010: string; pulumi: string; hostProgram: string; packageVersion: string };
     exports: string[];
     ancestorNodeModules: string[];
     nodePath: string;
@@ -164,6 +164,7 @@ describe("the npm pack tarball installed in a consumer project", function () {
                 expect(report.resolved.main, "main").to.satisfy(inConsumer);
                 expect(report.resolved.main.endsWith(join("pulumi-intune-enrollment", "dist", "provider", "index.js"))).to.equal(true);
                 expect(report.resolved.hostModule, "the module the provider text requires").to.satisfy(inConsumer);
+                expect(report.resolved.hostModuleOf010, "the same module under 0.1.0's path").to.equal(report.resolved.hostModule);
                 expect(report.resolved.pulumi).to.satisfy(inConsumer);
                 expect(report.resolved.hostProgram, "the dynamic-provider host").to.satisfy(inConsumer);
                 expect(report.ancestorNodeModules, "node_modules folders above the consumer project").to.deep.equal([]);
