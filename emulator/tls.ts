@@ -53,40 +53,52 @@ export function ensurePrivateFolder(dir: string): void {
     if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }
 
+/**
+ * A CA named `caName` (OpenSSL finds an issuer by name) and a certificate for localhost, 127.0.0.1 and ::1 that it
+ * signed, both valid for `days`.
+ */
+export async function issueLocalhostCertificate(
+    caName: string,
+    days: number,
+): Promise<{ ca: { cert: string; private: string }; leaf: { cert: string; private: string } }> {
+    const notAfterDate = new Date(Date.now() + days * 24 * 3600 * 1000);
+    const ca = await selfsigned.generate([{ name: "commonName", value: caName }], {
+        keySize: 2048,
+        algorithm: "sha256",
+        notAfterDate,
+        extensions: [
+            { name: "basicConstraints", cA: true, critical: true },
+            { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+        ],
+    });
+    const leaf = await selfsigned.generate([{ name: "commonName", value: "localhost" }], {
+        keySize: 2048,
+        algorithm: "sha256",
+        notAfterDate,
+        ca: { key: ca.private, cert: ca.cert },
+        extensions: [
+            { name: "basicConstraints", cA: false },
+            { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
+            { name: "extKeyUsage", serverAuth: true },
+            {
+                name: "subjectAltName",
+                altNames: [
+                    { type: 2, value: "localhost" },
+                    { type: 7, ip: "127.0.0.1" },
+                    { type: 7, ip: "::1" },
+                ],
+            },
+        ],
+    });
+    return { ca: { cert: ca.cert, private: ca.private }, leaf: { cert: leaf.cert, private: leaf.private } };
+}
+
 export async function loadOrCreateTls(dir: string): Promise<TlsMaterial> {
     ensurePrivateFolder(dir);
     const path = (name: keyof typeof FILES): string => join(dir, FILES[name]);
     const haveAll = (Object.keys(FILES) as (keyof typeof FILES)[]).every((k) => existsSync(path(k)));
     if (!haveAll || !stillValid(readFileSync(path("cert"), "utf8"))) {
-        const notAfterDate = new Date(Date.now() + 2 * 365 * 24 * 3600 * 1000);
-        const ca = await selfsigned.generate([{ name: "commonName", value: "pulumi-intune-enrollment emulator CA" }], {
-            keySize: 2048,
-            algorithm: "sha256",
-            notAfterDate,
-            extensions: [
-                { name: "basicConstraints", cA: true, critical: true },
-                { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-            ],
-        });
-        const leaf = await selfsigned.generate([{ name: "commonName", value: "localhost" }], {
-            keySize: 2048,
-            algorithm: "sha256",
-            notAfterDate,
-            ca: { key: ca.private, cert: ca.cert },
-            extensions: [
-                { name: "basicConstraints", cA: false },
-                { name: "keyUsage", digitalSignature: true, keyEncipherment: true },
-                { name: "extKeyUsage", serverAuth: true },
-                {
-                    name: "subjectAltName",
-                    altNames: [
-                        { type: 2, value: "localhost" },
-                        { type: 7, ip: "127.0.0.1" },
-                        { type: 7, ip: "::1" },
-                    ],
-                },
-            ],
-        });
+        const { ca, leaf } = await issueLocalhostCertificate("pulumi-intune-enrollment emulator CA", 2 * 365);
         const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
         writeAtomic(path("caKey"), ca.private);
         writeAtomic(path("key"), leaf.private);

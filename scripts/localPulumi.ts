@@ -92,3 +92,30 @@ export function run(command: string, args: string[], opts: RunOptions = {}): Pro
         child.stdin!.end(opts.input ?? "");
     });
 }
+
+/** What a stack needs to know of a Graph emulator to sign in and call it. */
+export interface EmulatorEndpoints {
+    tenantId: string;
+    defaultApp: { clientId: string; secret: string };
+    graphUrl: string;
+    authorityHost: string;
+    caPath: string;
+}
+
+/** `pulumi config set-all` arguments that point a stack's provider at an emulator (its client secret as a secret). */
+export function emulatorConfigArgs(e: EmulatorEndpoints): string[] {
+    return [
+        "--plaintext",
+        `intune:tenantId=${e.tenantId}`,
+        "--plaintext",
+        `intune:clientId=${e.defaultApp.clientId}`,
+        "--secret",
+        `intune:clientSecret=${e.defaultApp.secret}`,
+        "--plaintext",
+        `intune:graphEndpoint=${e.graphUrl}`,
+        "--plaintext",
+        `intune:authorityHost=${e.authorityHost}`,
+        "--plaintext",
+        `intune:caCertificatePath=${e.caPath}`,
+    ];
+}

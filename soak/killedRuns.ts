@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { track } from "../bench/children";
 import { RunningEmulator, startEmulator } from "../emulator";
 import { seededRandom } from "../emulator/faults";
-import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
+import { emulatorConfigArgs, ensurePulumi, pulumiEnvironment, REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
 import { Produced } from "./secrets";
 import { processesWithEnvironment } from "../scripts/processes";
 
@@ -140,24 +140,7 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
         writeFileSync(join(workDir, "index.js"), program(o.wave));
         keep(await run("pulumi", ["stack", "init", "soak", "--non-interactive"], { cwd: workDir, env }));
         const e = emulator;
-        await pulumi([
-            "config",
-            "set-all",
-            "--plaintext",
-            `intune:tenantId=${e.tenantId}`,
-            "--plaintext",
-            `intune:clientId=${e.defaultApp.clientId}`,
-            "--secret",
-            `intune:clientSecret=${e.defaultApp.secret}`,
-            "--plaintext",
-            `intune:graphEndpoint=${e.graphUrl}`,
-            "--plaintext",
-            `intune:authorityHost=${e.authorityHost}`,
-            "--plaintext",
-            `intune:caCertificatePath=${e.caPath}`,
-            "--secret",
-            `soak:wifiPassword=${WIFI_PASSWORD}`,
-        ]);
+        await pulumi(["config", "set-all", ...emulatorConfigArgs(e), "--secret", `soak:wifiPassword=${WIFI_PASSWORD}`]);
 
         for (let c = 1; c <= o.cycles; c++) {
             const killHost = c % 2 === 0;

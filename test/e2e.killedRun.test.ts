@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
+import { emulatorConfigArgs, ensurePulumi, pulumiEnvironment, REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
 import { allProfiles, E2E_ROOT } from "./support/e2e";
 import { useEmulator } from "./support/emulator";
 import { processesWithEnvironment } from "../scripts/processes";
@@ -143,22 +143,7 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
     const configure = async (): Promise<void> => {
         const e = ctx.emulator;
         await run("pulumi", ["stack", "init", "e2e", "--non-interactive"], { cwd: workDir, env });
-        await pulumi([
-            "config",
-            "set-all",
-            "--plaintext",
-            `intune:tenantId=${e.tenantId}`,
-            "--plaintext",
-            `intune:clientId=${e.defaultApp.clientId}`,
-            "--secret",
-            `intune:clientSecret=${e.defaultApp.secret}`,
-            "--plaintext",
-            `intune:graphEndpoint=${e.graphUrl}`,
-            "--plaintext",
-            `intune:authorityHost=${e.authorityHost}`,
-            "--plaintext",
-            `intune:caCertificatePath=${e.caPath}`,
-        ]);
+        await pulumi(["config", "set-all", ...emulatorConfigArgs(e)]);
     };
 
     it("stops both hosts within seconds; the orphans command finds exactly the untracked profiles; adopt one, delete the rest, one profile per resource", async () => {

@@ -5,8 +5,7 @@ import { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import selfsigned from "selfsigned";
-import { loadOrCreateTls } from "../emulator/tls";
+import { issueLocalhostCertificate, loadOrCreateTls } from "../emulator/tls";
 import { trustingAlso } from "../provider/graph/trust";
 import { TEST_TLS_DIR } from "./support/emulator";
 
@@ -19,29 +18,9 @@ interface Material {
     keyPem: string;
 }
 
-/** A CA of its own name (OpenSSL finds an issuer by name) and a localhost certificate it signed. */
+/** A CA of its own name and a localhost certificate it signed. */
 async function otherCa(dir: string): Promise<Material> {
-    const notAfterDate = new Date(Date.now() + 24 * 3600 * 1000);
-    const ca = await selfsigned.generate([{ name: "commonName", value: "trust test root" }], {
-        keySize: 2048,
-        algorithm: "sha256",
-        notAfterDate,
-        extensions: [
-            { name: "basicConstraints", cA: true, critical: true },
-            { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-        ],
-    });
-    const leaf = await selfsigned.generate([{ name: "commonName", value: "localhost" }], {
-        keySize: 2048,
-        algorithm: "sha256",
-        notAfterDate,
-        ca: { key: ca.private, cert: ca.cert },
-        extensions: [
-            { name: "basicConstraints", cA: false },
-            { name: "extKeyUsage", serverAuth: true },
-            { name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }] },
-        ],
-    });
+    const { ca, leaf } = await issueLocalhostCertificate("trust test root", 1);
     const caPath = join(dir, "ca.pem");
     writeFileSync(caPath, ca.cert);
     return { caPath, caPem: ca.cert, certPem: leaf.cert, keyPem: leaf.private };
