@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { startEmulator } from "./index";
+import { EmulatorCliInfo, startEmulator } from "./index";
 
 /**
  * `npm run emulator`: a long-running local Graph for Intune Android enrollment profiles. Prints what a client needs
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
         behaviour: { patchReturnsEntity: values["patch-returns-entity"], builtInProfile: values["built-in-profile"] },
     });
     const token = emulator.issueToken({ clientId: emulator.defaultApp.clientId, lifetimeSeconds: 24 * 3600 });
-    const info = {
+    const info: EmulatorCliInfo = {
         url: emulator.url,
         graphUrl: `${emulator.graphUrl}/beta`,
         caCertificate: emulator.caPath,

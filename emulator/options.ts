@@ -180,6 +180,21 @@ export interface FaultSettings {
     rules: FaultRule[];
 }
 
+/** The JSON line `npm run emulator -- --json` (cli.js) prints once it listens. */
+export interface EmulatorCliInfo {
+    url: string;
+    /** The Graph root with /beta. */
+    graphUrl: string;
+    /** Path of the CA certificate file. */
+    caCertificate: string;
+    tenantId: string;
+    clientId: string;
+    clientSecret: string;
+    /** A 24-hour token of the default app. */
+    accessToken: string;
+    stateFile: string | null;
+}
+
 export interface EmulatorOptions {
     host?: string;
     /** 0 (default) picks a free port. */

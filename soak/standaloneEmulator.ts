@@ -4,24 +4,13 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { track } from "../bench/children";
-import type { Entity, FaultSettings, ThrottleSettings } from "../emulator";
+import type { EmulatorCliInfo, Entity, FaultSettings, ThrottleSettings } from "../emulator";
 
 /**
  * The standalone emulator (`npm run emulator`, dist/emulator/cli.js) in a process of its own, driven the way a
  * user or a pipeline drives it: flags at start, then its admin endpoint. Graph is remote in real life, so its CPU
  * (QR codes, JSON, TLS) does not share an event loop with the provider under test, and it can be killed.
  */
-
-/** The JSON line `cli.js --json` prints once it listens. */
-export interface StandaloneInfo {
-    url: string;
-    caCertificate: string;
-    tenantId: string;
-    clientId: string;
-    clientSecret: string;
-    accessToken: string;
-    stateFile: string | null;
-}
 
 export interface StandaloneOptions {
     /** 0 picks a free port; a restart passes the port the first process had. */
@@ -42,7 +31,7 @@ export class StandaloneEmulator {
 
     private constructor(
         private readonly child: ChildProcess,
-        readonly info: StandaloneInfo,
+        readonly info: EmulatorCliInfo,
         readonly options: StandaloneOptions,
     ) {
         this.caPem = readFileSync(info.caCertificate, "utf8");
@@ -67,7 +56,7 @@ export class StandaloneEmulator {
             lines.once("line", (line) => {
                 child.off("exit", onExit);
                 try {
-                    const emulator = new StandaloneEmulator(child, JSON.parse(line) as StandaloneInfo, options);
+                    const emulator = new StandaloneEmulator(child, JSON.parse(line) as EmulatorCliInfo, options);
                     emulator.output = line + "\n";
                     child.stdout!.on("data", (c: Buffer) => (emulator.output += c.toString("utf8")));
                     child.stderr!.on("data", (c: Buffer) => (emulator.output += c.toString("utf8")));

@@ -2,25 +2,13 @@ import { ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { EmulatorCliInfo } from "../../emulator";
 import { GraphTarget } from "./emulatorGraph";
 
 /** The emulator as `npm run emulator` runs it: a separate Node process started from the compiled CLI. */
 
-/** The JSON line `cli.js --json` prints once it listens. */
-export interface CliInfo {
-    url: string;
-    graphUrl: string;
-    /** Path of the CA certificate file. */
-    caCertificate: string;
-    tenantId: string;
-    clientId: string;
-    clientSecret: string;
-    accessToken: string;
-    stateFile: string | null;
-}
-
 export interface CliEmulator {
-    info: CliInfo;
+    info: EmulatorCliInfo;
     /** For a Graph caller: the Graph root and the CA it must trust. */
     target: GraphTarget;
     /** Sends `signal` and resolves once the process is gone. */
@@ -55,7 +43,7 @@ export function startCliEmulator(args: string[], options: CliProcessOptions = {}
         child.once("exit", (code) => fail(`exited with ${code} before printing its JSON line`));
         lines.once("line", (line) => {
             try {
-                const info = JSON.parse(line) as CliInfo;
+                const info = JSON.parse(line) as EmulatorCliInfo;
                 resolve({
                     info,
                     target: { graphUrl: info.url, caPem: readFileSync(info.caCertificate, "utf8") },
