@@ -9,10 +9,7 @@ import { rememberSecret } from "../graph/secrets";
  * and so nothing is read at module load, where it would be captured into the serialized provider.
  */
 
-export type AuthMethod =
-    "clientSecret" | "clientCertificate" | "workloadIdentity" | "githubOidc" | "azurePipelines" | "managedIdentity" | "azureCli" | "accessToken" | "default";
-
-export const AUTH_METHODS: readonly AuthMethod[] = [
+export const AUTH_METHODS = [
     "clientSecret",
     "clientCertificate",
     "workloadIdentity",
@@ -22,7 +19,9 @@ export const AUTH_METHODS: readonly AuthMethod[] = [
     "azureCli",
     "accessToken",
     "default",
-];
+] as const;
+
+export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 export interface Limits {
     /** Intune: 100 writes per 20 s per app. */
