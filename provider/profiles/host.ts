@@ -32,14 +32,10 @@ import type * as pulumi from "@pulumi/pulumi";
 // This module is loaded by the dynamic-provider host: from here on its print of reported errors is dropped.
 quietReportedErrors();
 
-const providersByKind = new Map<string, pulumi.dynamic.ResourceProvider>();
-
-/** The dynamic provider of a profile type, one per type in this process. */
+/** The dynamic provider of a profile type (the same object the package exports in `providers`). */
 export function provider(kindName: string): pulumi.dynamic.ResourceProvider {
     kindNamed(kindName); // an unknown type fails here, with the types this version knows
-    let found = providersByKind.get(kindName);
-    if (!found) providersByKind.set(kindName, (found = dynamicProvider(kindName)));
-    return found;
+    return dynamicProvider(kindName);
 }
 
 export function configure(config: ConfigReader): void {

@@ -21,12 +21,21 @@ export function providerText(kindName: string): string {
     return `exports.handler = () => require(${JSON.stringify(HOST_ENTRY)}).provider(${JSON.stringify(kindName)});\n`;
 }
 
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+
 /**
- * The dynamic provider of a profile type: what the host gets from `providerText` (through `provider` in host.ts),
- * and what the package exports as `providers` for programs and tests that drive the lifecycle directly.
+ * The dynamic provider of a profile type, one object per type in a process: what the host gets from `providerText`
+ * (through `provider` in host.ts), and what the package exports as `providers` for programs and tests that drive
+ * the lifecycle directly.
  */
 export function dynamicProvider(kindName: string): pulumi.dynamic.ResourceProvider {
-    // Loaded on first use: host.ts loads the kinds, which create these objects.
+    let found = providers.get(kindName);
+    if (!found) providers.set(kindName, (found = providerOf(kindName)));
+    return found;
+}
+
+function providerOf(kindName: string): pulumi.dynamic.ResourceProvider {
+    // Loaded on first use: host.ts loads this module, and the program's process never needs the host's.
     const host = (): typeof Host => require("./host") as typeof Host;
     return {
         async configure(req) {
