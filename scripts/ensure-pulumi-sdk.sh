@@ -33,20 +33,9 @@ if is_complete; then
     exit 0
 fi
 
-mkdir -p "$cache_root"
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"$cache_root/.sdk-lock"
-    flock 9
-    if is_complete; then
-        printf '%s\n' "$install_dir"
-        exit 0
-    fi
-    rm -rf "$cache_root"/.sdk-build-*
-fi
-
-work_dir=$(mktemp -d "$cache_root/.sdk-build-XXXXXX")
-trap 'rm -rf "$work_dir"' EXIT
-chmod 0755 "$work_dir"
+# shellcheck source=lib/cached-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cached-install.sh"
+begin_install sdk "$install_dir"
 
 log "installing @pulumi/pulumi@$version into $install_dir"
 start=$SECONDS
@@ -61,12 +50,7 @@ if ! grep -q "\"version\": *\"$version\"" "$work_dir/node_modules/@pulumi/pulumi
 fi
 printf '@pulumi/pulumi %s\n' "$version" >"$work_dir/stamp"
 
-if [[ -e $install_dir ]]; then
-    mv "$install_dir" "$work_dir/old"
-fi
-mv "$work_dir" "$install_dir"
-rm -rf "$install_dir/old"
-trap - EXIT
+finish_install
 
 log "installed in $((SECONDS - start))s"
 printf '%s\n' "$install_dir"
