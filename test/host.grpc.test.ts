@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { resolve } from "node:path";
 import { RunningEmulator } from "../emulator";
 import { useEmulator } from "./support/emulator";
+import { SERVER_OUTPUTS } from "./support/profiles";
 import {
     DEVICE_OWNER_TYPE,
     DynamicProviderHost,
@@ -25,30 +26,6 @@ const FOR_WORK = "androidForWorkEnrollmentProfiles";
 
 const kioskUrn = urnFor(DEVICE_OWNER_TYPE, "kiosk");
 const legacyUrn = urnFor(FOR_WORK_TYPE, "legacy");
-
-/** Every server property a device-owner profile's outputs carry (null when the service has none). */
-const DEVICE_OWNER_OUTPUTS = [
-    "profileId",
-    "accountId",
-    "tokenValue",
-    "tokenCreationDateTime",
-    "tokenExpirationDateTime",
-    "qrCodeContent",
-    "enrolledDeviceCount",
-    "enrollmentTokenUsageCount",
-    "createdDateTime",
-    "lastModifiedDateTime",
-];
-const FOR_WORK_OUTPUTS = [
-    "profileId",
-    "accountId",
-    "tokenValue",
-    "tokenExpirationDateTime",
-    "qrCodeContent",
-    "enrolledDeviceCount",
-    "createdDateTime",
-    "lastModifiedDateTime",
-];
 
 function targetOf(emulator: RunningEmulator) {
     return {
@@ -163,7 +140,7 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
         it("Create returns the profile id and the complete properties, __provider included", async () => {
             const { id, outs } = await createKiosk();
             expect(id).to.match(/^[0-9a-f-]{36}$/);
-            expect(outs).to.include.all.keys(DEVICE_OWNER_OUTPUTS);
+            expect(outs).to.include.all.keys(SERVER_OUTPUTS.deviceOwner);
             expect(outs).to.include({
                 profileId: id,
                 displayName: "Warehouse scanners",
@@ -257,7 +234,7 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
             const { id, outs } = await createKiosk();
             const news = await host.check(kioskUrn, outs, kioskInputs({ description: "Aisle 5" }));
             const updated = await host.update(kioskUrn, id, outs, news.inputs);
-            expect(updated.properties).to.include.all.keys(DEVICE_OWNER_OUTPUTS);
+            expect(updated.properties).to.include.all.keys(SERVER_OUTPUTS.deviceOwner);
             expect(updated.properties).to.include({
                 profileId: id,
                 description: "Aisle 5",
@@ -279,7 +256,7 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
             const checked = await host.check(legacyUrn, {}, { displayName: "COSU legacy", __provider: forWorkText });
             expect(checked.failures).to.deep.equal([]);
             const created = await host.create(legacyUrn, checked.inputs);
-            expect(created.properties).to.include.all.keys(FOR_WORK_OUTPUTS);
+            expect(created.properties).to.include.all.keys(SERVER_OUTPUTS.forWork);
             expect(created.properties).to.include({ profileId: created.id, displayName: "COSU legacy", __provider: forWorkText });
             expect(created.properties.tokenValue).to.be.a("string").and.not.equal("");
 

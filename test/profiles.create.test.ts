@@ -21,20 +21,10 @@ import {
     provisioningJson,
     rejectionOf,
     secretsOf,
+    SERVER_OUTPUTS,
     useProfileEmulator,
 } from "./support/profiles";
 
-const SERVER_OUTPUTS_COMMON = [
-    "profileId",
-    "accountId",
-    "tokenValue",
-    "tokenExpirationDateTime",
-    "qrCodeContent",
-    "enrolledDeviceCount",
-    "createdDateTime",
-    "lastModifiedDateTime",
-];
-const SERVER_OUTPUTS_DEVICE_OWNER = [...SERVER_OUTPUTS_COMMON, "tokenCreationDateTime", "enrollmentTokenUsageCount"];
 const WIFI_PASSWORD = "Corr3ct-Horse-Battery-Staple";
 
 interface ModeCase {
@@ -137,7 +127,7 @@ describe("profiles: create", () => {
         it(`creates ${mode.title} with one POST, complete plain-JSON outputs and the declared token validity`, async () => {
             const { id, outs } = await createChecked(deviceOwner, mode.program);
             expect(id).to.equal(outs.profileId);
-            expectCompleteOutputs(outs, mode.program, SERVER_OUTPUTS_DEVICE_OWNER);
+            expectCompleteOutputs(outs, mode.program, SERVER_OUTPUTS.deviceOwner);
             expect(outs.tokenValue).to.match(mode.tokenPattern);
             expect(outs.enrollmentTokenUsageCount).to.equal(0);
             expect(Date.parse(outs.tokenCreationDateTime)).to.not.be.NaN;
@@ -170,7 +160,7 @@ describe("profiles: create", () => {
     it("creates a legacy profile: POST, then createToken for the default 90 days", async () => {
         const program = { displayName: "COSU legacy", description: "old kiosks" };
         const { outs } = await createChecked(forWork, program);
-        expectCompleteOutputs(outs, program, SERVER_OUTPUTS_COMMON);
+        expectCompleteOutputs(outs, program, SERVER_OUTPUTS.forWork);
         expect(outs).to.not.have.property("tokenCreationDateTime");
         expect(outs.tokenValue).to.match(/^[A-Z]{8}$/);
         expectExpiryInDays(outs, 90);
@@ -289,7 +279,7 @@ describe("profiles: create", () => {
             const { outs } = await forWork.update(err.id, err.properties, inputs);
             expect(outs!.tokenValue).to.match(/^[A-Z]{8}$/);
             expectExpiryInDays(outs!, 60);
-            expectCompleteOutputs(outs!, program, SERVER_OUTPUTS_COMMON);
+            expectCompleteOutputs(outs!, program, SERVER_OUTPUTS.forWork);
             expect(ctx.emulator.profiles(FOR_WORK)).to.have.length(1);
             expect((await forWork.diff(err.id, outs!, inputs)).changes, "and then it has converged").to.equal(false);
         });
@@ -306,7 +296,7 @@ describe("profiles: create", () => {
             const { outs } = await deviceOwner.update(err.id, err.properties, inputs);
             expectExpiryInDays(outs!, 30);
             expect(outs!.tokenValue).to.not.equal(err.properties.tokenValue);
-            expectCompleteOutputs(outs!, program, SERVER_OUTPUTS_DEVICE_OWNER);
+            expectCompleteOutputs(outs!, program, SERVER_OUTPUTS.deviceOwner);
             expect((await deviceOwner.diff(err.id, outs!, inputs)).changes).to.equal(false);
         });
 
@@ -322,7 +312,7 @@ describe("profiles: create", () => {
 
             ctx.emulator.clearFaults();
             const { outs } = await deviceOwner.update(err.id, err.properties, inputs);
-            expectCompleteOutputs(outs!, program, SERVER_OUTPUTS_DEVICE_OWNER);
+            expectCompleteOutputs(outs!, program, SERVER_OUTPUTS.deviceOwner);
             expectExpiryInDays(outs!, 30);
             expect(ctx.emulator.profiles(DEVICE_OWNER)).to.have.length(1);
         });

@@ -18,6 +18,21 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** Stands in for the serialized provider text the engine puts into every resource's inputs. */
 export const PROVIDER_TEXT = "exports.handler = function () { /* provider under test */ };";
 
+/** Every server property a profile's outputs carry (null when the service has none); the QR image only on request. */
+export const SERVER_OUTPUTS = (() => {
+    const forWork = [
+        "profileId",
+        "accountId",
+        "tokenValue",
+        "tokenExpirationDateTime",
+        "qrCodeContent",
+        "enrolledDeviceCount",
+        "createdDateTime",
+        "lastModifiedDateTime",
+    ];
+    return { forWork, deviceOwner: [...forWork, "tokenCreationDateTime", "enrollmentTokenUsageCount"] };
+})();
+
 export const DEVICE_OWNER = "androidDeviceOwnerEnrollmentProfiles" as const;
 export const FOR_WORK = "androidForWorkEnrollmentProfiles" as const;
 
