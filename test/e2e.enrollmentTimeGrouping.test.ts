@@ -1,8 +1,7 @@
-import * as automation from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { DEFAULT_GROUPS } from "../emulator";
 import * as intune from "../provider";
-import { destroyAndRemove, engineStack, EngineStack, log } from "./support/e2e";
+import { destroyAndRemove, engineStack, EngineStack, failureOf, log } from "./support/e2e";
 import { useEmulator } from "./support/emulator";
 
 /**
@@ -14,16 +13,6 @@ import { useEmulator } from "./support/emulator";
 const [OWNED, OWNED_2, DYNAMIC, M365, NOT_OWNED, OUT_OF_SCOPE] = DEFAULT_GROUPS.map((g) => g.id);
 const MISSING = "0b5e9d7a-1111-4c2d-8e3f-9a0b1c2d3e4f";
 const DEVICE_OWNER = "androidDeviceOwnerEnrollmentProfiles";
-
-async function failureOf(run: Promise<unknown>): Promise<string> {
-    try {
-        await run;
-    } catch (err) {
-        if (err instanceof automation.CommandError) return String(err);
-        throw err;
-    }
-    throw new Error("expected the operation to fail");
-}
 
 describe("end to end: enrollment-time grouping through the real engine", function () {
     this.timeout(300_000);

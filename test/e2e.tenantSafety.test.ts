@@ -1,10 +1,9 @@
-import * as automation from "@pulumi/pulumi/automation";
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { RunningEmulator, startEmulator } from "../emulator";
 import * as intune from "../provider";
-import { allProfiles, destroyAndRemove, engineStack, EngineStack, log } from "./support/e2e";
+import { allProfiles, destroyAndRemove, engineStack, EngineStack, failureOf, log } from "./support/e2e";
 import { TEST_TLS_DIR, useEmulator } from "./support/emulator";
 
 /**
@@ -15,17 +14,6 @@ import { TEST_TLS_DIR, useEmulator } from "./support/emulator";
 
 const INTUNE_KEYS = ["intune:tenantId", "intune:clientId", "intune:clientSecret", "intune:graphEndpoint", "intune:authorityHost", "intune:caCertificatePath"];
 const OTHER_TENANT = "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4";
-
-/** Everything the engine printed for a failed operation, stdout and stderr. */
-async function failureOf(run: Promise<unknown>): Promise<string> {
-    try {
-        await run;
-    } catch (err) {
-        if (err instanceof automation.CommandError) return String(err);
-        throw err;
-    }
-    throw new Error("expected the operation to fail");
-}
 
 const occurrences = (text: string, phrase: string): number => text.split(phrase).length - 1;
 

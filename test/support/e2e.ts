@@ -76,3 +76,14 @@ export async function destroyAndRemove(s: EngineStack | undefined): Promise<void
     await s.stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
     await s.stack.workspace.removeStack(s.stack.name, { force: true }).catch(() => undefined);
 }
+
+/** Everything the engine printed for an operation that must fail, stdout and stderr. */
+export async function failureOf(run: Promise<unknown>): Promise<string> {
+    try {
+        await run;
+    } catch (err) {
+        if (err instanceof automation.CommandError) return String(err);
+        throw err;
+    }
+    throw new Error("expected the operation to fail");
+}
