@@ -133,6 +133,7 @@ async function refresh(fresh?: { job: ProviderJob; state: RecordedResource[] }):
  */
 async function bareRefresh(arg: { info: EmulatorInfo; reads: { kind: KindName; id: string }[] }): Promise<Record<string, unknown>> {
     const { info } = arg;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     const token = await signIn(info.authorityHost, info.tenantId, info.clientId, info.clientSecret, info.caPem);
     const signInMs = performance.now() - started;
@@ -148,7 +149,7 @@ async function bareRefresh(arg: { info: EmulatorInfo; reads: { kind: KindName; i
             ),
         );
         if (answers.some((a) => a.status !== 200)) throw new Error("a reference read failed");
-        return { wallMs: performance.now() - started, signInMs, firstAnswerMs };
+        return { wallMs: performance.now() - started, signInMs, firstAnswerMs, cpuMs: cpuMsSince(cpu) };
     } finally {
         graph.close();
     }
