@@ -184,6 +184,8 @@ export class FakeGraph {
     url = "";
     /** The CA that signed the fake's certificate (the emulator's test CA). */
     caPath = "";
+    /** Connections the fake accepted. */
+    connections = 0;
 
     constructor(private readonly answers: FakeAnswer[]) {}
 
@@ -200,6 +202,7 @@ export class FakeGraph {
                 res.end(text);
             });
         });
+        this.server.on("connection", () => this.connections++);
         await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
         this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this;

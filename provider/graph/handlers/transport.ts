@@ -2,13 +2,10 @@ import axios, { AxiosInstance } from "axios";
 import { Agent, request as httpsRequest } from "node:https";
 import { trustingAlso } from "../trust";
 import { GraphRequest, GraphResponse, Next, TransportFailure } from "../pipeline";
+import { Exchange, failure, Http2Origins, REFUSED_STREAM } from "./http2";
+import { Slots } from "./slots";
 
-/** One HTTP exchange, as the transport needs it: status, lower-cased headers, the body as text. */
-interface Exchange {
-    status: number;
-    headers: Record<string, string>;
-    text: string;
-}
+export { Slots } from "./slots";
 
 type Send = (req: GraphRequest, headers: Record<string, string>, payload: string | undefined) => Promise<Exchange>;
 
@@ -19,24 +16,31 @@ export type Environment = Record<string, string | undefined>;
  * TransportFailure holding only a reason: the error objects of both clients below carry the request's headers (the
  * bearer token) and body (secrets) and must never escape.
  *
- * Directly through node:https when no proxy variable is set: axios costs about as much CPU per request again as the
- * exchange itself (its config merge, header normalisation and proxy lookup on every call), which at a thousand
- * requests at once made the provider, not Graph, the slower end. Behind a proxy (HTTPS_PROXY, ALL_PROXY; NO_PROXY
- * honoured) the requests go through axios, which implements the variables and tunnels with CONNECT.
+ * Directly when no proxy variable is set: over HTTP/2 where the service offers it (./http2.ts), else through
+ * node:https. axios costs about as much CPU per request again as the exchange itself (its config merge, header
+ * normalisation and proxy lookup on every call), which at a thousand requests at once made the provider, not Graph,
+ * the slower end. Behind a proxy (HTTPS_PROXY, ALL_PROXY; NO_PROXY honoured) the requests go through axios over
+ * HTTP/1.1, which implements the variables and tunnels with CONNECT.
  */
 export function httpTransport(opts: { timeoutMs: number; caCertificate?: string }): Next {
-    const agent = new Agent({
-        keepAlive: true,
-        maxSockets: MAX_CONNECTIONS,
-        // One TLS context for every connection: a `ca` option instead would re-parse all the root certificates
-        // (~18 ms of blocked event loop) for each of the up to 64 sockets.
-        ...(opts.caCertificate ? { secureContext: trustingAlso(opts.caCertificate) } : {}),
-    });
+    // One TLS context for every connection: a `ca` option instead would re-parse all the root certificates
+    // (~18 ms of blocked event loop) for each of the up to 64 sockets.
+    const secureContext = opts.caCertificate ? trustingAlso(opts.caCertificate) : undefined;
+    const agent = new Agent({ keepAlive: true, maxSockets: MAX_CONNECTIONS, ...(secureContext ? { secureContext } : {}) });
     // Decided once: axios reads the same variables on every request, a host's environment does not change mid-run.
-    const send = proxyVariableSet(process.env) ? viaAxios(agent, opts.timeoutMs) : direct(agent, opts.timeoutMs);
+    const proxied = proxyVariableSet(process.env);
+    const http1 = proxied ? viaAxios(agent, opts.timeoutMs) : direct(agent, opts.timeoutMs);
+    const http2 = proxied ? undefined : new Http2Origins(secureContext, opts.timeoutMs);
     const connections = new Slots(MAX_CONNECTIONS);
-    return async (req: GraphRequest): Promise<GraphResponse> => {
+    const overHttp1 = async (req: GraphRequest, headers: Record<string, string>, payload: string | undefined): Promise<Exchange> => {
         await connections.take();
+        try {
+            return await http1(req, headers, payload);
+        } finally {
+            connections.give();
+        }
+    };
+    return async (req: GraphRequest): Promise<GraphResponse> => {
         let answer: Exchange;
         try {
             const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -45,11 +49,11 @@ export function httpTransport(opts: { timeoutMs: number; caCertificate?: string 
                 ...(payload !== undefined ? { "Content-Type": "application/json" } : {}),
                 ...req.headers,
             };
-            answer = await send(req, headers, payload);
+            const at = http2 ? splitUrl(req.url) : undefined;
+            const overHttp2 = http2 && at ? await http2.send(at.origin, at.path, req.method, headers, payload) : "http/1.1";
+            answer = overHttp2 === "http/1.1" ? await overHttp1(req, headers, payload) : overHttp2;
         } catch (err) {
             throw toTransportFailure(err);
-        } finally {
-            connections.give();
         }
         let body: unknown;
         if (answer.text.trim() !== "") {
@@ -65,33 +69,10 @@ export function httpTransport(opts: { timeoutMs: number; caCertificate?: string 
 
 const MAX_CONNECTIONS = 64;
 
-/**
- * At most `size` exchanges at once, the others waiting their turn in order. The agent would queue them too, but only
- * after each had built its whole HTTP request: a thousand reads at once then spent a few hundred milliseconds of CPU
- * building requests before the first connection's handshake could go on. Waiting here, a request is built when a
- * connection is free for it, while the others' answers are on their way.
- */
-export class Slots {
-    private free: number;
-    private readonly waiting: (() => void)[] = [];
-
-    constructor(size: number) {
-        this.free = size;
-    }
-
-    take(): Promise<void> {
-        if (this.free > 0) {
-            this.free--;
-            return Promise.resolve();
-        }
-        return new Promise((resolve) => this.waiting.push(resolve));
-    }
-
-    give(): void {
-        const next = this.waiting.shift();
-        if (next) next();
-        else this.free++;
-    }
+/** An absolute URL's origin and the rest (path and query), cut as text: the provider builds its URLs itself. */
+function splitUrl(url: string): { origin: string; path: string } | undefined {
+    const m = /^(https:\/\/[^/?#]+)(.*)$/i.exec(url);
+    return m ? { origin: m[1], path: m[2] === "" ? "/" : m[2] } : undefined;
 }
 
 /** The variables through which axios (proxy-from-env) would send an https request to a proxy. */
@@ -99,11 +80,6 @@ const PROXY_VARIABLES = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
 
 export function proxyVariableSet(env: Environment): boolean {
     return PROXY_VARIABLES.some((name) => (env[name] ?? "") !== "");
-}
-
-/** A failure of the direct exchange, with the code a TransportFailure is judged by. */
-function failure(message: string, code: string): Error {
-    return Object.assign(new Error(message), { code });
 }
 
 function direct(agent: Agent, timeoutMs: number): Send {
@@ -153,6 +129,7 @@ function viaAxios(agent: Agent, timeoutMs: number): Send {
 }
 
 const NOT_SENT = new Set([
+    REFUSED_STREAM,
     "ECONNREFUSED",
     "ENOTFOUND",
     "EAI_AGAIN",
