@@ -1,5 +1,4 @@
-import { IncomingMessage, ServerResponse } from "node:http";
-import { EMULATOR_STATE_FILE_ERROR, sendJson } from "./server";
+import { EMULATOR_STATE_FILE_ERROR, EmulatorRequest, EmulatorResponse, sendJson } from "./server";
 import { EmulatorStateError } from "./store";
 import type { EmulatorControl } from "./control";
 import { isCollection } from "./profileTypes";
@@ -21,7 +20,7 @@ function groupFrom(input: Record<string, unknown>): EmulatedGroup {
  * demo): faults, limits, switches, the clock, and changes made "in the portal" behind the provider's back.
  * Loopback only, no auth: it stands for Microsoft's own back office, not for Graph.
  */
-export async function adminRoute(control: EmulatorControl, req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
+export async function adminRoute(control: EmulatorControl, req: EmulatorRequest, res: EmulatorResponse, url: URL, body: string): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
     const path = url.pathname.replace(/^\/_emulator/, "");
     let input: Record<string, unknown>;

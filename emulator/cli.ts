@@ -21,6 +21,7 @@ async function main(): Promise<void> {
             "not-found-after-create-ms": { type: "string" },
             "patch-returns-entity": { type: "boolean", default: false },
             "built-in-profile": { type: "boolean", default: false },
+            "no-http2": { type: "boolean", default: false },
             json: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     if (values.help) {
         console.log(`usage: npm run emulator -- [--port N] [--tenant-id GUID] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
        [--no-throttle] [--no-retry-after] [--latency-ms MS] [--not-found-after-create-ms MS]
-       [--patch-returns-entity] [--built-in-profile] [--json]`);
+       [--patch-returns-entity] [--built-in-profile] [--no-http2] [--json]`);
         return;
     }
     const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
             notFoundAfterCreateMs: num(values["not-found-after-create-ms"]) ?? 0,
         },
         behaviour: { patchReturnsEntity: values["patch-returns-entity"], builtInProfile: values["built-in-profile"] },
+        http2: !values["no-http2"],
     });
     const token = emulator.issueToken({ clientId: emulator.defaultApp.clientId, lifetimeSeconds: 24 * 3600 });
     const info: EmulatorCliInfo = {

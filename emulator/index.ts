@@ -1,4 +1,5 @@
 import { createServer, Server } from "node:https";
+import { createSecureServer, Http2SecureServer } from "node:http2";
 import { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +32,9 @@ export type { EmulatorControl, RunningEmulator } from "./control";
 export type { RecordedRequest } from "./server";
 export type { Entity } from "./store";
 export type { CollectionName } from "./profileTypes";
+
+/** What the emulator advertises in SETTINGS: Graph's own value is not documented; 100 is the value HTTP/2 recommends as a minimum. */
+const MAX_CONCURRENT_STREAMS = 100;
 
 export function defaultTlsDir(): string {
     return process.env.INTUNE_EMULATOR_TLS_DIR ?? join(tmpdir(), "pulumi-intune-emulator-tls");
@@ -165,8 +169,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         },
         admin: (req, res, url, body) => adminRoute(control, req, res, url, body),
     });
-    const server: Server = createServer({ key: tls.keyPem, cert: tls.certPem, ca: tls.caPem }, handler);
-    server.keepAliveTimeout = 5000;
+    const credentials = { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem };
+    // Idle HTTP/1.1 connections close after 5 s, as Graph's front door closes them: clients must cope with reuse races.
+    const server: Server | Http2SecureServer =
+        options.http2 === false
+            ? Object.assign(createServer(credentials, handler), { keepAliveTimeout: 5000 })
+            : Object.assign(createSecureServer({ ...credentials, allowHTTP1: true, settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS } }, handler), {
+                  keepAliveTimeout: 5000,
+              });
     const sockets = new Set<Socket>();
     server.on("connection", (s: Socket) => {
         sockets.add(s);

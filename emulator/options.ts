@@ -216,6 +216,11 @@ export interface EmulatorOptions {
     recordRequests?: boolean;
     /** The tenant's Entra ID groups for enrollment-time grouping; DEFAULT_GROUPS unless given. */
     groups?: EmulatedGroup[];
+    /**
+     * Offer HTTP/2 in ALPN, as Microsoft Graph does (default true); HTTP/1.1 is served either way, to clients that ask
+     * for it. False plays a service, or a TLS-inspecting middlebox, that speaks only HTTP/1.1.
+     */
+    http2?: boolean;
 }
 
 export const DEFAULT_TENANT_ID = "8c1c6f5e-0d2c-4b9e-9f3a-2b7e1c3a9d10";

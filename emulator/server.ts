@@ -1,6 +1,7 @@
 import { metadataXml } from "./metadata";
 import { randomUUID } from "node:crypto";
 import { IncomingMessage, ServerResponse } from "node:http";
+import { constants as http2Constants, Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { Clock } from "./clock";
 import { FaultAction, FaultInjector } from "./faults";
 import { EmulatedError, errorBody, graphError, intuneError } from "./graphErrors";
@@ -23,6 +24,11 @@ export interface RecordedRequest {
     clientRequestId?: string;
 }
 
+/** A request as the emulator reads it, over HTTP/1.1 or HTTP/2. */
+export type EmulatorRequest = IncomingMessage | Http2ServerRequest;
+/** An answer as the emulator writes it, over HTTP/1.1 or HTTP/2. */
+export type EmulatorResponse = ServerResponse | Http2ServerResponse;
+
 export interface RouterParts {
     clock: Clock;
     identity: Identity;
@@ -32,7 +38,7 @@ export interface RouterParts {
     behaviour: () => Behaviour;
     baseUrl: () => string;
     record: (r: RecordedRequest) => void;
-    admin: (req: IncomingMessage, res: ServerResponse, url: URL, body: string) => Promise<void>;
+    admin: (req: EmulatorRequest, res: EmulatorResponse, url: URL, body: string) => Promise<void>;
 }
 
 /**
@@ -44,7 +50,7 @@ export const EMULATOR_INTERNAL_ERROR = "EmulatorInternalError";
 
 const JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-export function readBody(req: IncomingMessage): Promise<string> {
+export function readBody(req: EmulatorRequest): Promise<string> {
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
@@ -53,14 +59,30 @@ export function readBody(req: IncomingMessage): Promise<string> {
     });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    if (res.destroyed) return;
+export function sendJson(res: EmulatorResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (answerGone(res)) return;
     const text = body === undefined ? "" : JSON.stringify(body);
-    res.writeHead(status, {
-        ...(body === undefined ? {} : { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(text) }),
-        ...headers,
-    });
-    res.end(text);
+    writeAnswer(res, status, { ...(body === undefined ? {} : { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(text) }), ...headers }, text);
+}
+
+/** Writes a whole answer, whichever HTTP version carries it. */
+export function writeAnswer(res: EmulatorResponse, status: number, headers: Record<string, string | number>, text: string): void {
+    if (res instanceof Http2ServerResponse) res.writeHead(status, headers).end(text);
+    else res.writeHead(status, headers).end(text);
+}
+
+/** Whether the answer can no longer be written: its connection (HTTP/1.1) or its stream (HTTP/2) was dropped. */
+function answerGone(res: EmulatorResponse): boolean {
+    return res instanceof Http2ServerResponse ? res.stream.destroyed : res.destroyed;
+}
+
+/**
+ * Drops the answer to one request, as a lost connection does: over HTTP/1.1 the connection goes, over HTTP/2 the
+ * request's stream is reset (the others on the connection go on, as they would on their own connections).
+ */
+function dropAnswer(res: EmulatorResponse): void {
+    if (res instanceof Http2ServerResponse) res.stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+    else res.socket?.destroy();
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -106,7 +128,7 @@ export function routeGraphPath(pathname: string, method: string, behaviour?: Beh
 }
 
 /** The request handler: admin and identity routes first, then Graph with faults, auth, throttling and the service. */
-export function createHandler(parts: RouterParts): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHandler(parts: RouterParts): (req: EmulatorRequest, res: EmulatorResponse) => void {
     return (req, res) => {
         handle(parts, req, res).catch((err: unknown) => {
             if (!res.headersSent)
@@ -120,7 +142,7 @@ export function createHandler(parts: RouterParts): (req: IncomingMessage, res: S
     };
 }
 
-async function handle(parts: RouterParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(parts: RouterParts, req: EmulatorRequest, res: EmulatorResponse): Promise<void> {
     const url = new URL(req.url ?? "/", parts.baseUrl());
     const method = (req.method ?? "GET").toUpperCase();
     const body = await readBody(req);
@@ -134,13 +156,12 @@ async function handle(parts: RouterParts, req: IncomingMessage, res: ServerRespo
     // Graph serves its metadata document to anyone, as the real service does.
     if (path === "/beta/$metadata" && method === "GET") {
         const xml = metadataXml();
-        res.writeHead(200, { "Content-Type": "application/xml;charset=utf-8", "Content-Length": Buffer.byteLength(xml) });
-        return void res.end(xml);
+        return writeAnswer(res, 200, { "Content-Type": "application/xml;charset=utf-8", "Content-Length": Buffer.byteLength(xml) }, xml);
     }
     return graphRoute(parts, req, res, url, method, body);
 }
 
-function identityRoute(parts: RouterParts, res: ServerResponse, url: URL, method: string, body: string): void {
+function identityRoute(parts: RouterParts, res: EmulatorResponse, url: URL, method: string, body: string): void {
     const [, tenant] = url.pathname.split("/");
     const correlationId = randomUUID();
     try {
@@ -154,7 +175,7 @@ function identityRoute(parts: RouterParts, res: ServerResponse, url: URL, method
     }
 }
 
-function githubOidc(parts: RouterParts, req: IncomingMessage, res: ServerResponse, url: URL): void {
+function githubOidc(parts: RouterParts, req: EmulatorRequest, res: EmulatorResponse, url: URL): void {
     const issuer = parts.identity.githubIssuer();
     if (url.pathname.endsWith("/.well-known/openid-configuration")) {
         return sendJson(res, 200, { issuer, jwks_uri: `${issuer}/keys`, id_token_signing_alg_values_supported: ["RS256"] });
@@ -172,11 +193,11 @@ function githubOidc(parts: RouterParts, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 404, { message: "Not Found" });
 }
 
-async function applyFaults(actions: FaultAction[], res: ServerResponse): Promise<EmulatedError | "dropped" | undefined> {
+async function applyFaults(actions: FaultAction[], res: EmulatorResponse): Promise<EmulatedError | "dropped" | undefined> {
     for (const a of actions) {
         if (a.kind === "delay") await sleep(a.ms);
         else if (a.kind === "drop") {
-            res.socket?.destroy();
+            dropAnswer(res);
             return "dropped";
         } else if (a.kind === "status") {
             const headers: Record<string, string> = {};
@@ -212,7 +233,7 @@ const DEFAULT_MESSAGES: Record<number, string> = {
     429: "Too many requests.",
 };
 
-async function graphRoute(parts: RouterParts, req: IncomingMessage, res: ServerResponse, url: URL, method: string, body: string): Promise<void> {
+async function graphRoute(parts: RouterParts, req: EmulatorRequest, res: EmulatorResponse, url: URL, method: string, body: string): Promise<void> {
     const requestId = randomUUID();
     const clientRequestId = String(req.headers["client-request-id"] ?? requestId);
     const baseHeaders: Record<string, string> = {
