@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { constants, createSecureServer, Http2SecureServer, ServerHttp2Stream } from "node:http2";
+import { constants, createSecureServer, Http2SecureServer, ServerHttp2Session, ServerHttp2Stream } from "node:http2";
 import { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -44,6 +44,7 @@ class FakeGraph2 {
     streams = 0;
     mostAtOnce = 0;
     private open = 0;
+    private readonly sessions = new Set<ServerHttp2Session>();
 
     constructor(
         private readonly answer: (stream: ServerHttp2Stream, n: number) => void,
@@ -55,6 +56,10 @@ class FakeGraph2 {
         this.ca = tls.caPem;
         this.server = createSecureServer({ key: tls.keyPem, cert: tls.certPem, settings: this.settings });
         this.server.on("secureConnection", () => this.connections++);
+        this.server.on("session", (session) => {
+            this.sessions.add(session);
+            session.on("close", () => this.sessions.delete(session));
+        });
         this.server.on("stream", (stream) => {
             const n = ++this.streams;
             this.open++;
@@ -69,6 +74,8 @@ class FakeGraph2 {
     }
 
     async stop(): Promise<void> {
+        // The server's side of each connection is closed too: close() alone waits for the clients to leave.
+        for (const session of this.sessions) session.destroy();
         await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
     }
 }

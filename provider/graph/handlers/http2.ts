@@ -108,9 +108,11 @@ export class Http2Origins {
             try {
                 stream = session.http2.request(outgoing, { endStream: payload === undefined });
             } catch (err) {
+                const code = (err as { code?: unknown }).code;
+                if (code !== "ERR_HTTP2_GOAWAY_SESSION" && code !== "ERR_HTTP2_INVALID_SESSION") return reject(err);
                 // The connection began closing after it was handed out: nothing was sent.
                 this.forget(session.http2);
-                return reject(failure(`the connection was closing: ${(err as Error).message}`, REFUSED_STREAM));
+                return reject(failure("the connection was closing before the request was sent", REFUSED_STREAM));
             }
             if (session.active++ === 0) session.http2.ref();
             let status = 0;
