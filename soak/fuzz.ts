@@ -33,8 +33,11 @@ export interface FuzzResult {
 type KindName = "deviceOwner" | "forWork";
 type Category = "string" | "nonEmptyString" | "enum" | "boolean" | "stringList" | "days" | "renewDays" | "guid" | "dateTime" | "shortString";
 
-/** Each input and what its value must be; what a value is "definitely wrong" for depends on it. */
-const PROPERTIES: Record<KindName, Record<string, Category>> = {
+/**
+ * Each input and what its value must be; what a value is "definitely wrong" for depends on it. Every input of each
+ * type's property table is here (test/soak.fuzz.test.ts holds the two lists side by side).
+ */
+export const FUZZED_INPUTS: Record<KindName, Record<string, Category>> = {
     deviceOwner: {
         displayName: "nonEmptyString",
         description: "string",
@@ -54,6 +57,8 @@ const PROPERTIES: Record<KindName, Record<string, Category>> = {
         adoptExistingId: "guid",
         adoptByDisplayName: "boolean",
         tokenExpirationDateTime: "dateTime",
+        includeQrCodeImage: "boolean",
+        enrollmentTimeDeviceGroupId: "guid",
     },
     forWork: {
         displayName: "nonEmptyString",
@@ -64,6 +69,7 @@ const PROPERTIES: Record<KindName, Record<string, Category>> = {
         adoptExistingId: "guid",
         adoptByDisplayName: "boolean",
         tokenExpirationDateTime: "dateTime",
+        includeQrCodeImage: "boolean",
     },
 };
 
@@ -145,10 +151,10 @@ interface InputCase {
 }
 
 function inputCase(kind: KindName): fc.Arbitrary<InputCase> {
-    const props = Object.keys(PROPERTIES[kind]);
+    const props = Object.keys(FUZZED_INPUTS[kind]);
     const bad = fc
         .constantFrom(...props)
-        .chain((property) => badValue(PROPERTIES[kind][property]).map((value) => ({ property, value, expect: "bad" as const })));
+        .chain((property) => badValue(FUZZED_INPUTS[kind][property]).map((value) => ({ property, value, expect: "bad" as const })));
     const unknown = fc.constantFrom(...props).map((property) => ({ property, value: UNKNOWN as unknown, expect: "unknown" as const }));
     // null is how the engine passes "not set": not a value, so not a failure.
     const extra = fc

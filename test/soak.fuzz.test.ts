@@ -1,10 +1,16 @@
 import { expect } from "chai";
-import { fuzz } from "../soak/fuzz";
+import { kindNamed } from "../provider/profiles/kinds";
+import { fuzz, FUZZED_INPUTS } from "../soak/fuzz";
 import { Produced } from "../soak/secrets";
 
 /** `npm run soak` part 4 in small: generated bad inputs into check, corrupted Graph answers into the lifecycle. */
 describe("soak, small: fuzzed inputs and Graph answers", function () {
     this.timeout(120_000);
+
+    it("fuzzes every input of each profile type's property table", () => {
+        expect(Object.keys(FUZZED_INPUTS.deviceOwner).sort()).to.deep.equal([...kindNamed("androidDeviceOwnerEnrollmentProfile").inputKeys].sort());
+        expect(Object.keys(FUZZED_INPUTS.forWork).sort()).to.deep.equal([...kindNamed("androidForWorkEnrollmentProfile").inputKeys].sort());
+    });
 
     it("never crashes; every bad input is a check failure naming its property; every bad answer an error naming the operation and profile, without a secret", async () => {
         const produced = new Produced();
