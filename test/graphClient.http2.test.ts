@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { constants, createSecureServer, Http2SecureServer, ServerHttp2Session, ServerHttp2Stream } from "node:http2";
-import { AddressInfo } from "node:net";
+import { AddressInfo, Socket } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect as connectTls } from "node:tls";
@@ -178,6 +178,27 @@ describe("graph client transport: HTTP/2 where the service offers it", function 
         expect(out.trim()).to.equal("status 200");
         expect(code).to.equal(0);
         expect(Date.now() - started, "exited once its request was answered").to.be.below(8000);
+    });
+
+    it("speaks HTTP/1.1 to a service that offers HTTP/2 too when told to (intune:http2: false)", async () => {
+        const tls = await loadOrCreateTls(TEST_TLS_DIR);
+        const versions: string[] = [];
+        const server = createSecureServer({ key: tls.keyPem, cert: tls.certPem, allowHTTP1: true }, (req, res) => {
+            versions.push(req.httpVersion);
+            res.writeHead(200, { "content-type": "application/json" }).end("{}");
+        });
+        const sockets = new Set<Socket>();
+        server.on("connection", (socket: Socket) => sockets.add(socket));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/beta/x`;
+        try {
+            for (const http2 of [false, true])
+                expect((await httpTransport({ timeoutMs: 10_000, caCertificate: tls.caPem, http2 })(get(url))).status).to.equal(200);
+            expect(versions).to.deep.equal(["1.1", "2.0"]);
+        } finally {
+            for (const socket of sockets) socket.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
     });
 
     it("speaks HTTP/1.1 to a service that offers only that, and asks only once", async () => {

@@ -48,7 +48,7 @@ export class GraphClient {
             budgeted(budget),
         ];
         if (settings.debug) handlers.push(trace(options.logger ?? ((line) => process.stderr.write(`${line}\n`))));
-        this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
+        this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate, http2: settings.http2 }));
     }
 
     /**

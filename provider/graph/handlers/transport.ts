@@ -22,7 +22,7 @@ export type Environment = Record<string, string | undefined>;
  * the slower end. Behind a proxy (HTTPS_PROXY, ALL_PROXY; NO_PROXY honoured) the requests go through axios over
  * HTTP/1.1, which implements the variables and tunnels with CONNECT.
  */
-export function httpTransport(opts: { timeoutMs: number; caCertificate?: string }): Next {
+export function httpTransport(opts: { timeoutMs: number; caCertificate?: string; http2?: boolean }): Next {
     // One TLS context for every connection: a `ca` option instead would re-parse all the root certificates
     // (~18 ms of blocked event loop) for each of the up to 64 sockets.
     const secureContext = opts.caCertificate ? trustingAlso(opts.caCertificate) : undefined;
@@ -30,7 +30,7 @@ export function httpTransport(opts: { timeoutMs: number; caCertificate?: string 
     // Decided once: axios reads the same variables on every request, a host's environment does not change mid-run.
     const proxied = proxyVariableSet(process.env);
     const http1 = proxied ? viaAxios(agent, opts.timeoutMs) : direct(agent, opts.timeoutMs);
-    const http2 = proxied ? undefined : new Http2Origins(secureContext, opts.timeoutMs);
+    const http2 = proxied || opts.http2 === false ? undefined : new Http2Origins(secureContext, opts.timeoutMs);
     const connections = new Slots(MAX_CONNECTIONS);
     const overHttp1 = async (req: GraphRequest, headers: Record<string, string>, payload: string | undefined): Promise<Exchange> => {
         await connections.take();
