@@ -41,7 +41,13 @@ for (const [http2, protocol] of [
             return stored[0];
         }
 
-        const posts = (): number => ctx.emulator.requests().filter((r) => r.method === "POST").length;
+        /** The statuses of the POSTs the emulator answered (0: dropped), in order. */
+        const postStatuses = (): number[] =>
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method === "POST")
+                .map((r) => r.status);
+        const posts = (): number => postStatuses().length;
 
         it("a POST that timed out after the service created the profile returns that profile, found by the probe", async () => {
             const { created, probes } = await createWithFault(
@@ -57,47 +63,26 @@ for (const [http2, protocol] of [
                 () => true,
                 { timeoutMs: 6000, what: "the delayed POST to finish" },
             );
-            expect(
-                ctx.emulator
-                    .requests()
-                    .filter((r) => r.method === "POST")
-                    .map((r) => r.status),
-                "the POST was sent once",
-            ).to.deep.equal([201]);
+            expect(postStatuses(), "the POST was sent once").to.deep.equal([201]);
         });
 
         it("a POST whose connection was reset after the service created the profile returns that profile", async () => {
             const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 }, "Kiosk reset");
             expect(created.id).to.equal(onlyProfile("Kiosk reset").id);
-            expect(
-                ctx.emulator
-                    .requests()
-                    .filter((r) => r.method === "POST")
-                    .map((r) => r.status),
-            ).to.deep.equal([0]);
+            expect(postStatuses()).to.deep.equal([0]);
         });
 
         it("a POST answered 504 after the service created the profile returns that profile", async () => {
             const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, status: 504, times: 1 }, "Kiosk 504");
             expect(created.id).to.equal(onlyProfile("Kiosk 504").id);
-            expect(
-                ctx.emulator
-                    .requests()
-                    .filter((r) => r.method === "POST")
-                    .map((r) => r.status),
-            ).to.deep.equal([504]);
+            expect(postStatuses()).to.deep.equal([504]);
         });
 
         it("a POST that failed before it took effect is found by no probe and sent again, creating exactly one", async () => {
             const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, drop: true, times: 1 }, "Kiosk lost");
             expect(probes).to.be.at.least(1);
             expect(created.id).to.equal(onlyProfile("Kiosk lost").id);
-            expect(
-                ctx.emulator
-                    .requests()
-                    .filter((r) => r.method === "POST")
-                    .map((r) => r.status),
-            ).to.deep.equal([0, 201]);
+            expect(postStatuses()).to.deep.equal([0, 201]);
         });
 
         it("a POST that timed out before it took effect is sent again, creating exactly one", async () => {
@@ -108,13 +93,7 @@ for (const [http2, protocol] of [
                 () => true,
                 { timeoutMs: 6000, what: "the delayed POST to finish" },
             );
-            expect(
-                ctx.emulator
-                    .requests()
-                    .filter((r) => r.method === "POST")
-                    .map((r) => r.status)
-                    .sort(),
-            ).to.deep.equal([201, 503]);
+            expect(postStatuses().sort()).to.deep.equal([201, 503]);
         });
 
         it("keeps probing while a profile made by a lost POST is not yet visible", async () => {

@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { connect as connectTls } from "node:tls";
 import { loadOrCreateTls } from "../emulator/tls";
 import { httpTransport } from "../provider/graph/handlers/transport";
-import { GraphRequest, GraphResponse, Next, TransportFailure } from "../provider/graph/pipeline";
+import { GraphResponse, Next, TransportFailure } from "../provider/graph/pipeline";
 import { TEST_TLS_DIR, useEmulator } from "./support/emulator";
-import { FakeGraph } from "./support/graphClient";
+import { FakeGraph, transportGet } from "./support/graphClient";
 
 /**
  * Graph over HTTP/2: one connection per origin carries every request as a stream, and a service that speaks only
@@ -17,14 +17,7 @@ import { FakeGraph } from "./support/graphClient";
  * request may have reached the service decides whether a create can be sent again.
  */
 
-const get = (url: string): GraphRequest => ({
-    operation: { description: "Reading a profile", kind: "read" },
-    method: "GET",
-    url,
-    headers: {},
-    nonIdempotent: false,
-    attempt: 1,
-});
+const get = transportGet;
 
 const failureOf = (p: Promise<GraphResponse>): Promise<TransportFailure> =>
     p.then(

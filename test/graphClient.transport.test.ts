@@ -5,22 +5,15 @@ import { AddressInfo, connect, Socket } from "node:net";
 import { createServer as createTlsServer, Server as TlsServer } from "node:tls";
 import { loadOrCreateTls } from "../emulator/tls";
 import { httpTransport, proxyVariableSet, Slots } from "../provider/graph/handlers/transport";
-import { GraphRequest, TransportFailure } from "../provider/graph/pipeline";
+import { TransportFailure } from "../provider/graph/pipeline";
 import { TEST_TLS_DIR } from "./support/emulator";
-import { FakeGraph } from "./support/graphClient";
+import { FakeGraph, transportGet } from "./support/graphClient";
 
 /** The HTTP exchange at the end of the chain: straight through node:https, or through a proxy the environment names. */
 
 const PROXY_ENV = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
 
-const get = (url: string): GraphRequest => ({
-    operation: { description: "Reading a profile", kind: "read" },
-    method: "GET",
-    url,
-    headers: {},
-    nonIdempotent: false,
-    attempt: 1,
-});
+const get = transportGet;
 
 /** A forward proxy that only tunnels (CONNECT), as corporate proxies do for https, and counts the tunnels it opened. */
 async function connectProxy(): Promise<{ url: string; tunnels: string[]; stop: () => Promise<void> }> {

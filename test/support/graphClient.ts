@@ -9,6 +9,7 @@ import { loadOrCreateTls } from "../../emulator/tls";
 import { ClientOptions, GraphClient } from "../../provider/graph/client";
 import { createCredential } from "../../provider/graph/credential";
 import { Operation } from "../../provider/graph/errors";
+import { GraphRequest } from "../../provider/graph/pipeline";
 import { Environment, ProviderSettings, resolveSettings } from "../../provider/runtime/settings";
 import { TEST_TLS_DIR } from "./emulator";
 
@@ -114,6 +115,11 @@ export function op(description: string, kind: Operation["kind"] = "write"): Oper
 }
 
 export const READ: Operation = op("Reading Android enrollment profiles", "read");
+
+/** A first-attempt GET of one profile, as the transport at the end of the chain receives it. */
+export function transportGet(url: string): GraphRequest {
+    return { operation: { description: "Reading a profile", kind: "read" }, method: "GET", url, headers: {}, nonIdempotent: false, attempt: 1 };
+}
 
 /** The rejection of `promise`; fails the test if it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
