@@ -81,12 +81,6 @@ export class Http2Origins {
         }
     }
 
-    /** Closes every connection (tests, and a process that is done). */
-    close(): void {
-        for (const session of this.sessions.values()) session.http2.destroy();
-        this.sessions.clear();
-    }
-
     private session(origin: string): Promise<Session | "http/1.1"> {
         if (this.http1.has(origin)) return Promise.resolve("http/1.1");
         const live = this.sessions.get(origin);
