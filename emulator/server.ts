@@ -65,8 +65,11 @@ export function sendJson(res: EmulatorResponse, status: number, body: unknown, h
     writeAnswer(res, status, { ...(body === undefined ? {} : { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(text) }), ...headers }, text);
 }
 
-/** Writes a whole answer, whichever HTTP version carries it. */
-export function writeAnswer(res: EmulatorResponse, status: number, headers: Record<string, string | number>, text: string): void {
+/**
+ * Writes a whole answer, whichever HTTP version carries it. Two branches that read alike: TypeScript cannot call
+ * `writeHead` on the union of the two response types (their overloads differ), only on each.
+ */
+function writeAnswer(res: EmulatorResponse, status: number, headers: Record<string, string | number>, text: string): void {
     if (res instanceof Http2ServerResponse) res.writeHead(status, headers).end(text);
     else res.writeHead(status, headers).end(text);
 }
