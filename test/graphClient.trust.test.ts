@@ -5,6 +5,7 @@ import { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { rootCertificates } from "node:tls";
 import { issueLocalhostCertificate, loadOrCreateTls } from "../emulator/tls";
 import { trustingAlso } from "../provider/graph/trust";
 import { TEST_TLS_DIR } from "./support/emulator";
@@ -79,6 +80,13 @@ describe("graph client trust: the CA of intune:caCertificatePath is added to Nod
         const [fromAdded, fromOther] = await acceptedFrom(added.caPath, [addedUrl, otherUrl]);
         expect(fromAdded).to.equal("accepted");
         expect(fromOther).to.match(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
+    });
+
+    it("trusts a bundle's own CAs when it also repeats Node's roots, as a distribution's bundle does", async () => {
+        // Node's roots are compared as text and left out; the bundle's other certificates, however written, are added.
+        const bundle = join(dir, "bundle.pem");
+        writeFileSync(bundle, [rootCertificates[0], other.caPem.replace(/\n/g, "\r\n"), rootCertificates[1]].join("\n"));
+        expect(await acceptedFrom(added.caPath, [addedUrl, otherUrl], bundle)).to.deep.equal(["accepted", "accepted"]);
     });
 
     it("is built once per CA, for Graph's connections and the sign-in's alike", () => {
