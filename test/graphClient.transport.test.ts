@@ -138,4 +138,22 @@ describe("graph client transport: connections are handed out in turn", () => {
         // Every slot came back: as many pass at once as before.
         await Promise.all([slots.take(), slots.take()]);
     });
+
+    it("keeps that order through a queue of thousands that keeps growing while it is served", async () => {
+        const slots = new Slots(3);
+        const order: number[] = [];
+        const work = async (i: number): Promise<void> => {
+            await slots.take();
+            order.push(i);
+            // Newcomers join while the first ones are served, so the queue is cut down while it is not empty.
+            if (i < 500) void work(i + 5000);
+            await Promise.resolve();
+            slots.give();
+        };
+        await Promise.all(Array.from({ length: 5000 }, (_, i) => work(i)));
+        while (order.length < 5500) await new Promise((r) => setImmediate(r));
+        expect(order.slice(0, 5000)).to.deep.equal(Array.from({ length: 5000 }, (_, i) => i));
+        expect(order.slice(5000)).to.deep.equal(Array.from({ length: 500 }, (_, i) => i + 5000));
+        await Promise.all([slots.take(), slots.take(), slots.take()]);
+    });
 });
