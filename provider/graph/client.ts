@@ -86,11 +86,26 @@ export class GraphClient {
         }
     }
 
+    /**
+     * The absolute URL of a Graph path and query, exactly as URL and URLSearchParams would write it. Written as text
+     * when the path needs no normalising (every path the provider builds): parsing a URL for each of a thousand
+     * reads cost about 4 KB of garbage and a few microseconds each.
+     */
     url(path: string, query: Query = {}): string {
-        const u = new URL(`${this.settings.graphRoot}/beta${path}`);
-        for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
-        return u.toString();
+        if (!PLAIN_PATH.test(path) || DOT_SEGMENT.test(path)) {
+            const u = new URL(`${this.settings.graphRoot}/beta${path}`);
+            for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+            return u.toString();
+        }
+        let search = "";
+        for (const k in query) {
+            const v = query[k];
+            if (v !== undefined) search += `${search === "" ? "?" : "&"}${formEncode(k)}=${formEncode(String(v))}`;
+        }
+        return `${(this.base ??= new URL(`${this.settings.graphRoot}/beta`).href)}${path}${search}`;
     }
+
+    private base: string | undefined;
 
     /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
     async request(operation: Operation, method: GraphRequest["method"], url: string, body?: unknown, nonIdempotent = false): Promise<GraphResponse> {
@@ -182,6 +197,18 @@ export class GraphClient {
     async action(operation: Operation, path: string, body?: unknown): Promise<void> {
         await this.request(operation, "POST", this.url(path), body ?? {});
     }
+}
+
+/** A path of characters a URL keeps as they are, and with no "." or ".." segment for it to resolve. */
+const PLAIN_PATH = /^(\/[A-Za-z0-9\-._~%!$&'()*+,;=:@]*)*$/;
+const DOT_SEGMENT = /\/\.{1,2}(\/|$)/;
+const WELL_FORMED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
+
+/** application/x-www-form-urlencoded, as URLSearchParams writes it: encodeURIComponent, plus !'()~ encoded and + for a space. */
+export function formEncode(text: string): string {
+    // A lone surrogate (which encodeURIComponent refuses): URLSearchParams writes it as U+FFFD.
+    if (!WELL_FORMED.test(text)) return new URLSearchParams([["", text]]).toString().slice(1);
+    return encodeURIComponent(text).replace(/[!'()~]|%20/g, (c) => (c === "%20" ? "+" : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
 const clients = new Map<string, GraphClient>();

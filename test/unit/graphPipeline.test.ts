@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import { RequestBudget } from "../../provider/graph/budget";
+import { GraphClient } from "../../provider/graph/client";
 import { GraphRequestError } from "../../provider/graph/errors";
 import { retry, retryAfterMs } from "../../provider/graph/handlers/retry";
 import { GraphRequest, GraphResponse, TransportFailure } from "../../provider/graph/pipeline";
+import { resolveSettings } from "../../provider/runtime/settings";
 
 /** The budget on a fake clock and the retry handler against a scripted transport: no server, no real waiting. */
 
@@ -98,5 +100,43 @@ describe("unit: the retry handler against a scripted transport", () => {
         expect(retryAfterMs({ "retry-after": new Date(10_000).toUTCString() }, 0)).to.equal(10_000);
         expect(retryAfterMs({ "retry-after-ms": "250" }, 0)).to.equal(250);
         expect(retryAfterMs({}, 0)).to.equal(undefined);
+    });
+});
+
+describe("unit: Graph URLs", () => {
+    /** What the client wrote before it built URLs as text: the parser's own serialisation. */
+    const byParser = (root: string, path: string, query: Record<string, string | undefined>): string => {
+        const u = new URL(`${root}/beta${path}`);
+        for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, v);
+        return u.toString();
+    };
+    const client = (root: string): GraphClient =>
+        new GraphClient(
+            resolveSettings((key) => (key === "intune:graphEndpoint" ? root : undefined), {
+                AZURE_TENANT_ID: "t",
+                AZURE_CLIENT_ID: "c",
+                AZURE_CLIENT_SECRET: "secret-s",
+            }),
+        );
+
+    it("writes every path and query exactly as URL and URLSearchParams do", () => {
+        const odd = ["", " ", "a b", "O'Brien's (test) ~!*", "é€😀", "x&y=z+%", "a\uD800b", "\u0000\u007f#?/"];
+        const paths = [
+            "/deviceManagement/androidDeviceOwnerEnrollmentProfiles",
+            `/deviceManagement/androidDeviceOwnerEnrollmentProfiles/${encodeURIComponent("6f1c2c1e-0000-4000-8000-000000000001")}/createToken`,
+            "/deviceManagement/x/..",
+            "/deviceManagement/x/./y",
+            "/deviceManagement/a b/é",
+            `/deviceManagement/${encodeURIComponent("..")}`,
+        ];
+        for (const root of ["https://graph.microsoft.com", "https://GRAPH.example.com:443/prefix", "https://127.0.0.1:8443"]) {
+            const c = client(root);
+            for (const path of paths)
+                for (const value of odd) {
+                    const query = { $select: "id,displayName,tokenValue", $filter: `displayName eq '${value}'`, $skip: undefined };
+                    expect(c.url(path, query), `${root} ${path} ${JSON.stringify(value)}`).to.equal(byParser(root, path, query));
+                    expect(c.url(path)).to.equal(byParser(root, path, {}));
+                }
+        }
     });
 });
