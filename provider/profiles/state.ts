@@ -19,9 +19,42 @@ export function wanted(kind: ProfileKind, key: string, declared: Props): boolean
     return control === undefined || declared[control] === true;
 }
 
+/**
+ * What a type's outputs are built from, worked out once per type: a refresh builds the outputs of every profile
+ * in the stack at once, and each list below was otherwise rebuilt for each of them.
+ */
+interface OutputPlan {
+    /** Declared properties whose live value the service returns (writable, not write-only). */
+    live: ReadonlySet<string>;
+    attachmentOutputs: readonly string[];
+    /** The control inputs of opt-in outputs, and the $select for each combination of them (as "0"/"1" flags). */
+    controls: readonly string[];
+    selects: Map<string, string>;
+}
+
+const plans = new WeakMap<ProfileKind, OutputPlan>();
+
+function planOf(kind: ProfileKind): OutputPlan {
+    let plan = plans.get(kind);
+    if (!plan) {
+        plan = {
+            live: new Set(kind.writable.filter((k) => !kind.writeOnly.includes(k))),
+            attachmentOutputs: attachmentOutputs(kind),
+            controls: [...new Set(Object.values(kind.outputWhen))],
+            selects: new Map(),
+        };
+        plans.set(kind, plan);
+    }
+    return plan;
+}
+
 /** The $select of a complete read for these declared inputs: what a profile's outputs need, no more. */
 export function selectFor(kind: ProfileKind, declared: Props): string {
-    return kind.select.filter((k) => wanted(kind, k, declared)).join(",");
+    const { controls, selects } = planOf(kind);
+    const flags = controls.map((c) => (declared[c] === true ? "1" : "0")).join("");
+    let select = selects.get(flags);
+    if (select === undefined) selects.set(flags, (select = kind.select.filter((k) => wanted(kind, k, declared)).join(",")));
+    return select;
 }
 
 /** The inputs the user declared, from checked inputs. */
@@ -35,42 +68,41 @@ export function declaredInputs(kind: ProfileKind, props: Props): Props {
 
 /** The inputs the user declared, recovered from stored outputs. */
 export function inputsFromOutputs(kind: ProfileKind, outs: Props): Props {
-    const out = declaredInputs(kind, outs);
-    delete out.tokenExpirationDateTime;
+    const out: Props = {};
+    for (const key of kind.inputKeys) {
+        if (key !== "tokenExpirationDateTime" && outs[key] !== undefined) out[key] = outs[key];
+    }
     if (typeof outs[REQUESTED_EXPIRY] === "string") out.tokenExpirationDateTime = outs[REQUESTED_EXPIRY];
     return out;
 }
 
-/** Declared writable properties take the value the service holds now (drift shows as a change to them). */
-export function liveInputs(kind: ProfileKind, declared: Props, entity: Props): Props {
-    const out: Props = { ...declared };
-    for (const key of kind.writable) {
-        if (!(key in declared) || kind.writeOnly.includes(key)) continue;
-        if (entity[key] !== undefined) out[key] = entity[key];
-    }
-    return out;
-}
-
 /**
+ * Declared writable properties take the value the service holds now (drift shows as a change to them).
  * `attached`: the attachments' outputs (what they last reported); each is null until one reports, so the output
  * always exists.
  */
 export function outputs(kind: ProfileKind, declared: Props, entity: Props, attached: Props = {}): Props {
-    const { tokenExpirationDateTime: requested, ...live } = liveInputs(kind, declared, entity);
-    const out: Props = { ...live, [REQUESTED_EXPIRY]: requested };
-    for (const key of attachmentOutputs(kind)) out[key] = attached[key] ?? null;
-    out.profileId = entity.id;
+    // Built in one pass (a refresh builds a thousand at once), in the order of the declared inputs with their live
+    // values (as liveInputs gives them), the requested expiry, attachments, profileId, then server outputs; plain
+    // JSON, so an undefined value is left out rather than stored.
+    const { live, attachmentOutputs: attachments } = planOf(kind);
+    const out: Props = {};
+    let requested: unknown;
+    for (const key of Object.keys(declared)) {
+        const value = live.has(key) && entity[key] !== undefined ? entity[key] : declared[key];
+        if (key === "tokenExpirationDateTime") requested = value;
+        else if (value !== undefined) out[key] = value;
+    }
+    if (requested !== undefined) out[REQUESTED_EXPIRY] = requested;
+    else if (REQUESTED_EXPIRY in out) delete out[REQUESTED_EXPIRY];
+    for (const key of attachments) out[key] = attached[key] ?? null;
+    if (entity.id !== undefined) out.profileId = entity.id;
     for (const key of kind.serverOutputs) if (wanted(kind, key, declared)) out[key] = entity[key] ?? null;
-    for (const key of kind.mimeOutputs.filter((k) => wanted(kind, k, declared))) {
+    for (const key of kind.mimeOutputs) {
+        if (!wanted(kind, key, declared)) continue;
         const content = entity[key] as { type?: unknown; value?: unknown } | null | undefined;
         out[key] = typeof content?.value === "string" ? content.value : null;
         out[`${key}Type`] = typeof content?.type === "string" ? content.type : null;
     }
-    return plainJson(out);
-}
-
-function plainJson(props: Props): Props {
-    const out: Props = {};
-    for (const [k, v] of Object.entries(props)) if (v !== undefined) out[k] = v;
     return out;
 }

@@ -64,6 +64,18 @@ describe("unit: outputs", () => {
         expect(outs.tokenCreationDateTime).to.equal(null);
         expect(JSON.parse(JSON.stringify(outs))).to.deep.equal(outs);
     });
+
+    it("keep the declared order with live values, then the requested expiry, profileId and server properties; nothing undefined", () => {
+        const entity = { id: "5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f", displayName: "Live", description: null, tokenExpirationDateTime: "2031-01-01T00:00:00Z" };
+        const declared = { description: "d", displayName: "K", tokenExpirationDateTime: "2030-01-01T00:00:00Z", wifiSsid: undefined };
+        const keys = Object.keys(outputs(kind, declared, entity));
+        expect(keys.slice(0, 4)).to.deep.equal(["description", "displayName", "requestedTokenExpirationDateTime", "enrollmentTimeDeviceMembershipTarget"]);
+        expect(keys[4]).to.equal("profileId");
+        expect(keys).to.not.include("wifiSsid").and.not.include("qrCodeImage");
+        const outs = outputs(kind, declared, entity);
+        // A writable property takes the live value, null included; the requested expiry stays the declared one.
+        expect(outs).to.include({ description: null, displayName: "Live", requestedTokenExpirationDateTime: "2030-01-01T00:00:00Z", profileId: entity.id });
+    });
 });
 
 describe("unit: where a profile lives", () => {
