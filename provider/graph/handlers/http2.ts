@@ -100,7 +100,9 @@ export class Http2Origins {
             if (payload !== undefined) outgoing["content-length"] = String(Buffer.byteLength(payload));
             let stream: ClientHttp2Stream;
             try {
-                stream = session.http2.request(outgoing, { endStream: payload === undefined });
+                // The request is ended below, not with endStream: Node ends such a stream before it has an id, and then
+                // waits for the id with a listener of its own on every request (about 15 µs each, cold).
+                stream = session.http2.request(outgoing, { endStream: false });
             } catch (err) {
                 const code = (err as { code?: unknown }).code;
                 if (code !== "ERR_HTTP2_GOAWAY_SESSION" && code !== "ERR_HTTP2_INVALID_SESSION") return reject(err);
@@ -143,7 +145,7 @@ export class Http2Origins {
                 timedOut = true;
                 stream.close(constants.NGHTTP2_CANCEL);
             });
-            if (payload !== undefined) stream.end(payload);
+            stream.end(payload);
         });
     }
 
