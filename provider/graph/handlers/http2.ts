@@ -127,9 +127,10 @@ export class Http2Origins {
             if (payload !== undefined) outgoing["content-length"] = String(Buffer.byteLength(payload));
             let stream: ClientHttp2Stream;
             try {
-                // The request is ended below, not with endStream: Node ends such a stream before it has an id, and then
-                // waits for the id with a listener of its own on every request (about 15 µs each, cold).
-                stream = session.http2.request(outgoing, { endStream: false });
+                // A request without a body ends with its HEADERS frame: the service can answer it as soon as it reads
+                // them. (Ending it afterwards saves Node a listener per request, ~15 µs of CPU, but the empty DATA frame
+                // that ends it then made a refresh of 1000 about 6 % slower.)
+                stream = session.http2.request(outgoing, { endStream: payload === undefined });
             } catch (err) {
                 const code = (err as { code?: unknown }).code;
                 if (code !== "ERR_HTTP2_GOAWAY_SESSION" && code !== "ERR_HTTP2_INVALID_SESSION") return reject(err);
@@ -172,7 +173,7 @@ export class Http2Origins {
                 timedOut = true;
                 stream.close(constants.NGHTTP2_CANCEL);
             });
-            stream.end(payload);
+            if (payload !== undefined) stream.end(payload);
         });
     }
 
