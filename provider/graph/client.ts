@@ -199,9 +199,9 @@ export class GraphClient {
     }
 }
 
-/** A path of characters a URL keeps as they are, and with no "." or ".." segment for it to resolve. */
+/** A path of characters a URL keeps as they are, and with no "." or ".." segment (%2e is a dot too) for it to resolve. */
 const PLAIN_PATH = /^(\/[A-Za-z0-9\-._~%!$&'()*+,;=:@]*)*$/;
-const DOT_SEGMENT = /\/\.{1,2}(\/|$)/;
+const DOT_SEGMENT = /\/(\.|%2e){1,2}(\/|$)/i;
 const WELL_FORMED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 
 /** application/x-www-form-urlencoded, as URLSearchParams writes it: encodeURIComponent, plus !'()~ encoded and + for a space. */

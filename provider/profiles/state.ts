@@ -82,9 +82,9 @@ export function inputsFromOutputs(kind: ProfileKind, outs: Props): Props {
  * always exists.
  */
 export function outputs(kind: ProfileKind, declared: Props, entity: Props, attached: Props = {}): Props {
-    // Built in one pass (a refresh builds a thousand at once), in the order of the declared inputs with their live
-    // values (as liveInputs gives them), the requested expiry, attachments, profileId, then server outputs; plain
-    // JSON, so an undefined value is left out rather than stored.
+    // Built in one pass (a refresh builds a thousand at once): the declared inputs in their order, each with its live
+    // value where the service returns one, then the requested expiry, attachments, profileId and server outputs;
+    // plain JSON, so an undefined value is left out rather than stored.
     const { live, attachmentOutputs: attachments } = planOf(kind);
     const out: Props = {};
     let requested: unknown;

@@ -126,6 +126,8 @@ describe("unit: Graph URLs", () => {
             `/deviceManagement/androidDeviceOwnerEnrollmentProfiles/${encodeURIComponent("6f1c2c1e-0000-4000-8000-000000000001")}/createToken`,
             "/deviceManagement/x/..",
             "/deviceManagement/x/./y",
+            "/deviceManagement/x/%2e%2E/y",
+            "/deviceManagement/x/.%2E",
             "/deviceManagement/a b/é",
             `/deviceManagement/${encodeURIComponent("..")}`,
         ];
