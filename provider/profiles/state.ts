@@ -57,21 +57,19 @@ export function selectFor(kind: ProfileKind, declared: Props): string {
     return select;
 }
 
-/** The inputs the user declared, from checked inputs. */
-export function declaredInputs(kind: ProfileKind, props: Props): Props {
+/** The inputs the user declared, from checked inputs (`except`: one to leave out). */
+export function declaredInputs(kind: ProfileKind, props: Props, except?: string): Props {
     const out: Props = {};
     for (const key of kind.inputKeys) {
-        if (props[key] !== undefined) out[key] = props[key];
+        if (key !== except && props[key] !== undefined) out[key] = props[key];
     }
     return out;
 }
 
 /** The inputs the user declared, recovered from stored outputs. */
 export function inputsFromOutputs(kind: ProfileKind, outs: Props): Props {
-    const out: Props = {};
-    for (const key of kind.inputKeys) {
-        if (key !== "tokenExpirationDateTime" && outs[key] !== undefined) out[key] = outs[key];
-    }
+    // The stored tokenExpirationDateTime is the live expiry; the declared one is kept under REQUESTED_EXPIRY.
+    const out = declaredInputs(kind, outs, "tokenExpirationDateTime");
     if (typeof outs[REQUESTED_EXPIRY] === "string") out.tokenExpirationDateTime = outs[REQUESTED_EXPIRY];
     return out;
 }
