@@ -33,6 +33,8 @@ export class GraphClient {
     private readonly send: Next;
     private readonly sleep: (ms: number) => Promise<void>;
     private readonly tokens: TokenSource;
+    /** `<graphRoot>/beta` as URL writes it; made at the first request, so a root URL cannot parse fails there, as before. */
+    private base: string | undefined;
 
     constructor(
         readonly settings: ProviderSettings,
@@ -104,8 +106,6 @@ export class GraphClient {
         }
         return `${(this.base ??= new URL(`${this.settings.graphRoot}/beta`).href)}${path}${search}`;
     }
-
-    private base: string | undefined;
 
     /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
     async request(operation: Operation, method: GraphRequest["method"], url: string, body?: unknown, nonIdempotent = false): Promise<GraphResponse> {
@@ -205,7 +205,7 @@ const DOT_SEGMENT = /\/(\.|%2e){1,2}(\/|$)/i;
 const WELL_FORMED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
 
 /** application/x-www-form-urlencoded, as URLSearchParams writes it: encodeURIComponent, plus !'()~ encoded and + for a space. */
-export function formEncode(text: string): string {
+function formEncode(text: string): string {
     // A lone surrogate (which encodeURIComponent refuses): URLSearchParams writes it as U+FFFD.
     if (!WELL_FORMED.test(text)) return new URLSearchParams([["", text]]).toString().slice(1);
     return encodeURIComponent(text).replace(/[!'()~]|%20/g, (c) => (c === "%20" ? "+" : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
