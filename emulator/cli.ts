@@ -18,6 +18,7 @@ async function main(): Promise<void> {
             "no-throttle": { type: "boolean", default: false },
             "no-retry-after": { type: "boolean", default: false },
             "latency-ms": { type: "string" },
+            "jitter-ms": { type: "string" },
             "not-found-after-create-ms": { type: "string" },
             "patch-returns-entity": { type: "boolean", default: false },
             "built-in-profile": { type: "boolean", default: false },
@@ -28,11 +29,16 @@ async function main(): Promise<void> {
     });
     if (values.help) {
         console.log(`usage: npm run emulator -- [--port N] [--tenant-id GUID] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
-       [--no-throttle] [--no-retry-after] [--latency-ms MS] [--not-found-after-create-ms MS]
+       [--no-throttle] [--no-retry-after] [--latency-ms MS] [--jitter-ms MS] [--not-found-after-create-ms MS]
        [--patch-returns-entity] [--built-in-profile] [--no-http2] [--json]`);
         return;
     }
-    const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
+    const num = (v: string | undefined, flag: string): number | undefined => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new Error(`--${flag} must be a number of milliseconds, 0 or more (got "${v}")`);
+        return n;
+    };
     const emulator = await startEmulator({
         port: Number(values.port),
         host: values.host,
@@ -45,8 +51,9 @@ async function main(): Promise<void> {
             retryAfter: !values["no-retry-after"],
         },
         faults: {
-            latencyMs: num(values["latency-ms"]) ?? 0,
-            notFoundAfterCreateMs: num(values["not-found-after-create-ms"]) ?? 0,
+            latencyMs: num(values["latency-ms"], "latency-ms") ?? 0,
+            jitterMs: num(values["jitter-ms"], "jitter-ms") ?? 0,
+            notFoundAfterCreateMs: num(values["not-found-after-create-ms"], "not-found-after-create-ms") ?? 0,
         },
         behaviour: { patchReturnsEntity: values["patch-returns-entity"], builtInProfile: values["built-in-profile"] },
         http2: !values["no-http2"],

@@ -20,10 +20,19 @@ export type FaultAction =
 
 /** Decides, per Graph request, which injected fault applies before and after the request takes effect. */
 export class FaultInjector {
+    /** `jitter`: the latency's own dice, so that drawing a latency never moves the fault dice a replayed run depends on. */
     constructor(
         public settings: FaultSettings,
         private readonly random: () => number,
+        private readonly jitter: () => number = seededRandom(1),
     ) {}
+
+    /** How long the next request waits before it is served: latencyMs ± jitterMs, drawn evenly, never below 0. */
+    latency(): number {
+        const { latencyMs, jitterMs } = this.settings;
+        if (latencyMs <= 0 && jitterMs <= 0) return 0;
+        return Math.max(0, latencyMs + (jitterMs > 0 ? (this.jitter() * 2 - 1) * jitterMs : 0));
+    }
 
     private take(method: string, path: string, afterCommit: boolean): FaultRule | undefined {
         const rules = this.settings.rules;
@@ -52,7 +61,8 @@ export class FaultInjector {
     /** Faults that stop a request before it takes effect. */
     before(method: string, path: string): FaultAction[] {
         const actions: FaultAction[] = [];
-        if (this.settings.latencyMs > 0) actions.push({ kind: "delay", ms: this.settings.latencyMs });
+        const latency = this.latency();
+        if (latency > 0) actions.push({ kind: "delay", ms: latency });
         const rule = this.take(method, path, false);
         if (rule) return actions.concat(this.act(rule));
         if (this.settings.dropRate > 0 && this.random() < this.settings.dropRate) return actions.concat({ kind: "drop" });

@@ -49,7 +49,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     let behaviour: Behaviour = { ...DEFAULT_BEHAVIOUR, ...options.behaviour };
     // Rules are copied one by one: the injector counts `times` down on the rule objects it holds.
     const faultSettings = (): FaultSettings => ({ ...DEFAULT_FAULTS, ...options.faults, rules: (options.faults?.rules ?? []).map((r) => ({ ...r })) });
-    const faults = new FaultInjector(faultSettings(), seededRandom(options.seed ?? 20261123));
+    const seed = options.seed ?? 20261123;
+    const faults = new FaultInjector(faultSettings(), seededRandom(seed), seededRandom(seed ^ 0x5bd1e995));
     const throttle = new Throttle({ ...DEFAULT_THROTTLE, ...options.throttle });
     const store = new ProfileStore(options.stateFile);
     const initialGroups = (): Map<string, EmulatedGroup> =>

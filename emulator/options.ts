@@ -161,7 +161,13 @@ export interface FaultRule {
 }
 
 export interface FaultSettings {
+    /**
+     * Time every Graph and sign-in request takes before it is served, as the round trip to Microsoft's front doors
+     * does (tens to hundreds of ms). 0 answers at once, which keeps the tests fast.
+     */
     latencyMs: number;
+    /** Each request's latency is drawn evenly from latencyMs ± jitterMs (never below 0). */
+    jitterMs: number;
     /**
      * Probability per Graph request of answering this status instead of serving it, e.g. { "503": 0.1 }. One roll
      * decides among them, so the rates add up: { "429": 0.3, "500": 0.1 } answers 40 % of requests with a fault.
@@ -299,6 +305,7 @@ export const DEFAULT_THROTTLE: ThrottleSettings = {
 
 export const DEFAULT_FAULTS: FaultSettings = {
     latencyMs: 0,
+    jitterMs: 0,
     statusRates: {},
     statusRetryAfter: true,
     dropRate: 0,

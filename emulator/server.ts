@@ -154,6 +154,9 @@ async function handle(parts: RouterParts, req: EmulatorRequest, res: EmulatorRes
     if (path.startsWith("/_emulator/")) return parts.admin(req, res, url, body);
     if (path.startsWith("/_github/oidc")) return githubOidc(parts, req, res, url);
     if (/^\/[^/]+\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/.test(path)) {
+        // Sign-in crosses the same distance as Graph does.
+        const latency = parts.faults.latency();
+        if (latency > 0) await sleep(latency);
         return identityRoute(parts, res, url, method, body);
     }
     // Graph serves its metadata document to anyone, as the real service does.

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { useEmulator } from "./support/emulator";
+import { startCliEmulator } from "./support/emulatorProcess";
+import { call } from "./support/http";
 import { admin, DEVICE_OWNER, deviceOwnerBody, expectDropped, expectGraphError, Graph, LEGACY, legacyBody, MODES, sleep } from "./support/emulatorGraph";
 
 const LATENCY_MS = 300;
@@ -20,6 +22,58 @@ describe("emulator faults given in the start options", () => {
             const { ms, status } = await timedList(new Graph(ctx.emulator));
             expect(status).to.equal(200);
             expect(ms).to.be.at.least(LATENCY_MS - 5);
+        });
+    });
+
+    describe("latencyMs with jitterMs", () => {
+        const ctx = useEmulator({ faults: { latencyMs: 120, jitterMs: 80 } });
+
+        it("draws each request's latency from latency ± jitter, so answers come at different times within that range", async () => {
+            const g = new Graph(ctx.emulator);
+            const times: number[] = [];
+            for (let i = 0; i < 12; i++) times.push((await timedList(g)).ms);
+            expect(Math.min(...times), "no answer before latency - jitter").to.be.at.least(120 - 80 - 5);
+            // Loopback adds a few ms to each; a loaded machine a few more.
+            expect(Math.max(...times), "no answer long after latency + jitter").to.be.below(120 + 80 + 150);
+            expect(Math.max(...times) - Math.min(...times), "the answers spread over the jitter").to.be.at.least(30);
+        });
+
+        it("delays a sign-in as it delays Graph: the token endpoint is as far away", async () => {
+            const started = Date.now();
+            const res = await call(ctx.emulator.caPem, "POST", `${ctx.emulator.authorityHost}/${ctx.emulator.tenantId}/oauth2/v2.0/token`, {
+                rawBody: new URLSearchParams({
+                    grant_type: "client_credentials",
+                    client_id: ctx.emulator.defaultApp.clientId,
+                    client_secret: ctx.emulator.defaultApp.secret,
+                    scope: "https://graph.microsoft.com/.default",
+                }).toString(),
+                headers: { "Content-Type": "application/x-www-form-urlencoded" },
+            });
+            expect(res.status).to.equal(200);
+            expect(Date.now() - started).to.be.at.least(120 - 80 - 5);
+        });
+    });
+
+    describe("the CLI's --latency-ms and --jitter-ms", () => {
+        it("start an emulator whose answers take that long", async () => {
+            const cli = await startCliEmulator(["--latency-ms", "150", "--jitter-ms", "20"]);
+            try {
+                const g = new Graph(cli.target, cli.info.accessToken);
+                expect((await timedList(g)).ms).to.be.at.least(150 - 20 - 5);
+            } finally {
+                await cli.kill("SIGTERM");
+            }
+        });
+
+        it("refuse a value that is not a number of milliseconds, naming the flag", async () => {
+            const failed = await startCliEmulator(["--jitter-ms", "lots"]).then(
+                async (cli) => {
+                    await cli.kill("SIGKILL");
+                    return "started";
+                },
+                (err: unknown) => String(err),
+            );
+            expect(failed).to.include('--jitter-ms must be a number of milliseconds, 0 or more (got "lots")');
         });
     });
 
