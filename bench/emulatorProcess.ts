@@ -1,4 +1,4 @@
-import { BENCH_TLS_DIR, LIMITS, WINDOW_MS } from "./common";
+import { BENCH_TLS_DIR, LATENCY, LIMITS, WINDOW_MS } from "./common";
 import { ChildLink } from "./children";
 
 /** The parent's handle on an emulator child (emulatorChild.ts). */
@@ -41,10 +41,17 @@ export class EmulatorProcess {
         readonly info: EmulatorInfo,
     ) {}
 
-    /** `tenantId`: the emulated tenant (several emulators at once play several tenants). */
-    static async start(throttle: ThrottlePatch = BENCH_THROTTLE, tenantId?: string): Promise<EmulatorProcess> {
+    /**
+     * `tenantId`: the emulated tenant (several emulators at once play several tenants). `latency`: what each request
+     * takes before it is served (the benchmark's setting unless given).
+     */
+    static async start(
+        throttle: ThrottlePatch = BENCH_THROTTLE,
+        tenantId?: string,
+        latency: { latencyMs: number; jitterMs: number } = LATENCY,
+    ): Promise<EmulatorProcess> {
         const link = ChildLink.fork("emulatorChild.js", "emulator", {
-            BENCH_EMULATOR_OPTIONS: JSON.stringify({ tlsDir: BENCH_TLS_DIR, throttle, seed: 7, ...(tenantId ? { tenantId } : {}) }),
+            BENCH_EMULATOR_OPTIONS: JSON.stringify({ tlsDir: BENCH_TLS_DIR, throttle, faults: latency, seed: 7, ...(tenantId ? { tenantId } : {}) }),
         });
         const ready = await link.next("ready");
         return new EmulatorProcess(link, ready.info as EmulatorInfo);

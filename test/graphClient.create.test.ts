@@ -8,143 +8,130 @@ import { clientFor, Config, DEVICE_OWNER_PATH, emulatorConfig, newApp, op, probe
 
 const CREATE_PATH = "EnrollmentProfiles$";
 
-// Over both protocols the service may speak: a dropped answer is a reset stream over HTTP/2, a lost connection over HTTP/1.1.
-for (const [http2, protocol] of [
-    [true, "HTTP/2"],
-    [false, "HTTP/1.1"],
-] as const) {
-    describe(`graph client create: an unknown outcome never makes a duplicate (over ${protocol})`, function () {
-        this.timeout(30_000);
-        const ctx = useEmulator({ http2 });
+describe("graph client create: an unknown outcome never makes a duplicate", function () {
+    this.timeout(30_000);
+    const ctx = useEmulator();
 
-        function client(extra: Config = {}): GraphClient {
-            return clientFor(emulatorConfig(ctx.emulator, newApp(ctx.emulator), { requestTimeoutSeconds: "0.5", ...extra }), { probeSettleMs: 400 });
-        }
+    function client(extra: Config = {}): GraphClient {
+        return clientFor(emulatorConfig(ctx.emulator, newApp(ctx.emulator), { requestTimeoutSeconds: "0.5", ...extra }), { probeSettleMs: 400 });
+    }
 
-        async function createWithFault(rule: FaultRule, name: string, c = client()): Promise<{ created: { id?: string }; probes: number }> {
-            let probes = 0;
-            const probe = probeByName(c, name);
-            ctx.emulator.setFaults({ rules: [rule] });
-            const created = (await c.create(op(`Creating Android enrollment profile "${name}"`), DEVICE_OWNER_PATH, profileBody(name), async () => {
-                probes += 1;
-                return probe();
-            })) as { id?: string };
-            return { created, probes };
-        }
+    async function createWithFault(rule: FaultRule, name: string, c = client()): Promise<{ created: { id?: string }; probes: number }> {
+        let probes = 0;
+        const probe = probeByName(c, name);
+        ctx.emulator.setFaults({ rules: [rule] });
+        const created = (await c.create(op(`Creating Android enrollment profile "${name}"`), DEVICE_OWNER_PATH, profileBody(name), async () => {
+            probes += 1;
+            return probe();
+        })) as { id?: string };
+        return { created, probes };
+    }
 
-        function onlyProfile(name: string): Record<string, unknown> {
-            const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
-            expect(
-                stored.map((p) => p.displayName),
-                "exactly one profile exists",
-            ).to.deep.equal([name]);
-            return stored[0];
-        }
+    function onlyProfile(name: string): Record<string, unknown> {
+        const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
+        expect(
+            stored.map((p) => p.displayName),
+            "exactly one profile exists",
+        ).to.deep.equal([name]);
+        return stored[0];
+    }
 
-        /** The statuses of the POSTs the emulator answered (0: dropped), in order. */
-        const postStatuses = (): number[] =>
-            ctx.emulator
-                .requests()
-                .filter((r) => r.method === "POST")
-                .map((r) => r.status);
-        const posts = (): number => postStatuses().length;
+    /** The statuses of the POSTs the emulator answered (0: dropped), in order. */
+    const postStatuses = (): number[] =>
+        ctx.emulator
+            .requests()
+            .filter((r) => r.method === "POST")
+            .map((r) => r.status);
+    const posts = (): number => postStatuses().length;
 
-        it("a POST that timed out after the service created the profile returns that profile, found by the probe", async () => {
-            const { created, probes } = await createWithFault(
-                { method: "POST", path: CREATE_PATH, afterCommit: true, delayMs: 3000, times: 1 },
-                "Kiosk timeout",
-            );
-            const stored = onlyProfile("Kiosk timeout");
-            expect(created.id).to.equal(stored.id);
-            expect(probes).to.be.at.least(1);
-            // The emulator logs the delayed POST when its late answer goes out; wait for it, so it lands in this test.
-            await waitUntilVisible(
-                async () => (posts() > 0 ? true : undefined),
-                () => true,
-                { timeoutMs: 6000, what: "the delayed POST to finish" },
-            );
-            expect(postStatuses(), "the POST was sent once").to.deep.equal([201]);
-        });
-
-        it("a POST whose connection was reset after the service created the profile returns that profile", async () => {
-            const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 }, "Kiosk reset");
-            expect(created.id).to.equal(onlyProfile("Kiosk reset").id);
-            expect(postStatuses()).to.deep.equal([0]);
-        });
-
-        it("a POST answered 504 after the service created the profile returns that profile", async () => {
-            const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, status: 504, times: 1 }, "Kiosk 504");
-            expect(created.id).to.equal(onlyProfile("Kiosk 504").id);
-            expect(postStatuses()).to.deep.equal([504]);
-        });
-
-        it("a POST that failed before it took effect is found by no probe and sent again, creating exactly one", async () => {
-            const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, drop: true, times: 1 }, "Kiosk lost");
-            expect(probes).to.be.at.least(1);
-            expect(created.id).to.equal(onlyProfile("Kiosk lost").id);
-            expect(postStatuses()).to.deep.equal([0, 201]);
-        });
-
-        it("a POST that timed out before it took effect is sent again, creating exactly one", async () => {
-            const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, delayMs: 1500, status: 503, times: 1 }, "Kiosk slow");
-            expect(created.id).to.equal(onlyProfile("Kiosk slow").id);
-            await waitUntilVisible(
-                async () => (posts() > 1 ? true : undefined),
-                () => true,
-                { timeoutMs: 6000, what: "the delayed POST to finish" },
-            );
-            expect(postStatuses().sort()).to.deep.equal([201, 503]);
-        });
-
-        it("keeps probing while a profile made by a lost POST is not yet visible", async () => {
-            ctx.emulator.setFaults({ notFoundAfterCreateMs: 800 });
-            const c = clientFor(emulatorConfig(ctx.emulator, newApp(ctx.emulator), { requestTimeoutSeconds: "0.5", consistencyTimeoutSeconds: "5" }));
-            const { created, probes } = await createWithFault(
-                { method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 },
-                "Kiosk hidden",
-                c,
-            );
-            expect(probes, "the first probes saw nothing").to.be.greaterThan(1);
-            expect(created.id).to.equal(onlyProfile("Kiosk hidden").id);
-        });
-
-        it("resends a create throttled with 429 or refused with 503 (nothing was created) without probing", async () => {
-            let probes = 0;
-            const c = client();
-            ctx.emulator.setFaults({
-                rules: [
-                    { method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 1 },
-                    { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 },
-                ],
-            });
-            const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Kiosk busy"), async () => {
-                probes += 1;
-                return undefined;
-            })) as { id: string };
-            expect(probes).to.equal(0);
-            expect(created.id).to.equal(onlyProfile("Kiosk busy").id);
-            expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([429, 503, 201]);
-        });
-
-        it("does not probe or resend a create the service refused (400)", async () => {
-            let probes = 0;
-            const err = await rejectionOf(
-                client().create(
-                    op('Creating Android enrollment profile "Bad"'),
-                    DEVICE_OWNER_PATH,
-                    profileBody("Bad", { enrollmentMode: "corporateOwnedUnknown" }),
-                    async () => {
-                        probes += 1;
-                        return undefined;
-                    },
-                ),
-            );
-            expect((err as GraphRequestError).status).to.equal(400);
-            expect(probes).to.equal(0);
-            expect(posts()).to.equal(1);
-        });
+    it("a POST that timed out after the service created the profile returns that profile, found by the probe", async () => {
+        const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, delayMs: 3000, times: 1 }, "Kiosk timeout");
+        const stored = onlyProfile("Kiosk timeout");
+        expect(created.id).to.equal(stored.id);
+        expect(probes).to.be.at.least(1);
+        // The emulator logs the delayed POST when its late answer goes out; wait for it, so it lands in this test.
+        await waitUntilVisible(
+            async () => (posts() > 0 ? true : undefined),
+            () => true,
+            { timeoutMs: 6000, what: "the delayed POST to finish" },
+        );
+        expect(postStatuses(), "the POST was sent once").to.deep.equal([201]);
     });
-}
+
+    it("a POST whose connection was reset after the service created the profile returns that profile", async () => {
+        const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 }, "Kiosk reset");
+        expect(created.id).to.equal(onlyProfile("Kiosk reset").id);
+        expect(postStatuses()).to.deep.equal([0]);
+    });
+
+    it("a POST answered 504 after the service created the profile returns that profile", async () => {
+        const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, status: 504, times: 1 }, "Kiosk 504");
+        expect(created.id).to.equal(onlyProfile("Kiosk 504").id);
+        expect(postStatuses()).to.deep.equal([504]);
+    });
+
+    it("a POST that failed before it took effect is found by no probe and sent again, creating exactly one", async () => {
+        const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, drop: true, times: 1 }, "Kiosk lost");
+        expect(probes).to.be.at.least(1);
+        expect(created.id).to.equal(onlyProfile("Kiosk lost").id);
+        expect(postStatuses()).to.deep.equal([0, 201]);
+    });
+
+    it("a POST that timed out before it took effect is sent again, creating exactly one", async () => {
+        const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, delayMs: 1500, status: 503, times: 1 }, "Kiosk slow");
+        expect(created.id).to.equal(onlyProfile("Kiosk slow").id);
+        await waitUntilVisible(
+            async () => (posts() > 1 ? true : undefined),
+            () => true,
+            { timeoutMs: 6000, what: "the delayed POST to finish" },
+        );
+        expect(postStatuses().sort()).to.deep.equal([201, 503]);
+    });
+
+    it("keeps probing while a profile made by a lost POST is not yet visible", async () => {
+        ctx.emulator.setFaults({ notFoundAfterCreateMs: 800 });
+        const c = clientFor(emulatorConfig(ctx.emulator, newApp(ctx.emulator), { requestTimeoutSeconds: "0.5", consistencyTimeoutSeconds: "5" }));
+        const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 }, "Kiosk hidden", c);
+        expect(probes, "the first probes saw nothing").to.be.greaterThan(1);
+        expect(created.id).to.equal(onlyProfile("Kiosk hidden").id);
+    });
+
+    it("resends a create throttled with 429 or refused with 503 (nothing was created) without probing", async () => {
+        let probes = 0;
+        const c = client();
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 1 },
+                { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 },
+            ],
+        });
+        const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Kiosk busy"), async () => {
+            probes += 1;
+            return undefined;
+        })) as { id: string };
+        expect(probes).to.equal(0);
+        expect(created.id).to.equal(onlyProfile("Kiosk busy").id);
+        expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([429, 503, 201]);
+    });
+
+    it("does not probe or resend a create the service refused (400)", async () => {
+        let probes = 0;
+        const err = await rejectionOf(
+            client().create(
+                op('Creating Android enrollment profile "Bad"'),
+                DEVICE_OWNER_PATH,
+                profileBody("Bad", { enrollmentMode: "corporateOwnedUnknown" }),
+                async () => {
+                    probes += 1;
+                    return undefined;
+                },
+            ),
+        );
+        expect((err as GraphRequestError).status).to.equal(400);
+        expect(probes).to.equal(0);
+        expect(posts()).to.equal(1);
+    });
+});
 
 describe("graph client consistency: a 404 right after create is waited out", function () {
     this.timeout(30_000);

@@ -53,144 +53,136 @@ describe("graph client retry: retryAfterMs reads every Retry-After form", () => 
     });
 });
 
-// Over both protocols the service may speak: a dropped answer is a reset stream over HTTP/2, a lost connection over HTTP/1.1.
-for (const [http2, protocol] of [
-    [true, "HTTP/2"],
-    [false, "HTTP/1.1"],
-] as const) {
-    describe(`graph client retry: throttling and unavailability are absorbed (over ${protocol})`, function () {
-        this.timeout(60_000);
-        const ctx = useEmulator({ http2 });
-        afterEach(() => ctx.emulator.setThrottle(DEFAULT_THROTTLE));
+describe("graph client retry: throttling and unavailability are absorbed", function () {
+    this.timeout(60_000);
+    const ctx = useEmulator();
+    afterEach(() => ctx.emulator.setThrottle(DEFAULT_THROTTLE));
 
-        it("absorbs a 429 storm without Retry-After: every create and update succeeds", async () => {
-            ctx.emulator.setThrottle({ windowMs: 1000, appWrites: 5, appRequests: 50, tenantWrites: 10, tenantRequests: 100, retryAfter: false });
-            // The client knows the (scaled) window but not the emulator's tiny limits: it believes it may send 100 writes
-            // per second, meets 429s without Retry-After, and must back off on its own.
-            const { client } = freshClient(ctx.emulator, { throttleWindowSeconds: "1" });
-            const names = Array.from({ length: 12 }, (_, i) => `Storm ${i}`);
-            const created = await Promise.all(names.map((n) => createDirect(client, n)));
-            await Promise.all(
-                created.map((p) =>
-                    client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after the storm" }),
-                ),
-            );
-            const log = ctx.emulator.requests();
-            const throttled = log.filter((r) => r.status === 429);
-            expect(throttled.length, "the storm happened").to.be.greaterThan(0);
-            expect(log.filter((r) => r.operation === "create" && r.status === 201)).to.have.length(12);
-            expect(log.filter((r) => r.operation === "update" && r.status === 204)).to.have.length(12);
-            const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
-            expect(stored).to.have.length(12);
-            expect(stored.every((p) => p.description === "after the storm")).to.equal(true);
-        });
-
-        it("absorbs a 503/504 mix on GETs and PATCHes", async () => {
-            const { client } = freshClient(ctx.emulator);
-            const created = await Promise.all(Array.from({ length: 12 }, (_, i) => createDirect(client, `Flaky ${i}`)));
-            ctx.emulator.setFaults({ statusRates: { "503": 0.3, "504": 0.2 } });
-            const reads = created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`));
-            const writes = created.map((p) =>
-                client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "patched through faults" }),
-            );
-            const results = await Promise.all([...reads, ...writes]);
-            expect(results.slice(0, 12).map((r) => (r as { id: string }).id)).to.deep.equal(created.map((p) => p.id));
-            const log = ctx.emulator.requests();
-            expect(log.filter((r) => r.status === 503).length, "some 503s were injected").to.be.greaterThan(0);
-            expect(log.filter((r) => r.status === 504).length, "some 504s were injected").to.be.greaterThan(0);
-            expect(log.filter((r) => r.operation === "get" && r.status === 200)).to.have.length(12);
-            expect(log.filter((r) => r.operation === "update" && r.status === 204)).to.have.length(12);
-            ctx.emulator.clearFaults();
-            expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").every((p) => p.description === "patched through faults")).to.equal(true);
-        });
-
-        it("absorbs 500s and 502s: reads and updates retried, creates probed first and never duplicated", async () => {
-            // A create answered 500 or 502 is probed before it is sent again: briefly here, the emulator answers at once.
-            const { client } = freshClient(ctx.emulator, {}, { probeSettleMs: 300 });
-            ctx.emulator.setFaults({
-                rules: [
-                    { method: "POST", path: "EnrollmentProfiles$", status: 502, times: 1 },
-                    { method: "POST", path: "EnrollmentProfiles$", status: 500, times: 1 },
-                    { method: "PATCH", status: 500, times: 2 },
-                    { method: "PATCH", status: 502, times: 2 },
-                    { method: "GET", path: "/[0-9a-f-]{36}$", status: 502, times: 3 },
-                ],
-            });
-            const created = await Promise.all(Array.from({ length: 4 }, (_, i) => createDirect(client, `Server error ${i}`)));
-            await Promise.all(
-                created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after 5xx" })),
-            );
-            const read = await Promise.all(created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`)));
-            const log = ctx.emulator.requests();
-            expect(log.filter((r) => r.status === 500)).to.have.length(3);
-            expect(log.filter((r) => r.status === 502)).to.have.length(6);
-            ctx.emulator.clearFaults();
-            const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
-            expect(stored.map((p) => p.displayName).sort()).to.deep.equal(created.map((p) => p.displayName).sort());
-            expect(read.every((p) => (p as { description?: string }).description === "after 5xx")).to.equal(true);
-        });
-
-        it("keeps one client-request-id across the retries of a request, and a new one per request", async () => {
-            const { client } = freshClient(ctx.emulator);
-            ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: 0, times: 2 }] });
-            await client.list(READ, DEVICE_OWNER_PATH);
-            await client.list(READ, DEVICE_OWNER_PATH);
-            const log = ctx.emulator.requests();
-            expect(log.map((r) => r.status)).to.deep.equal([503, 503, 200, 200]);
-            expect(log[0].clientRequestId).to.match(GUID);
-            expect(log[1].clientRequestId).to.equal(log[0].clientRequestId);
-            expect(log[2].clientRequestId).to.equal(log[0].clientRequestId);
-            expect(log[3].clientRequestId).to.match(GUID).and.not.equal(log[0].clientRequestId);
-        });
-
-        it("honours Retry-After in seconds on a 429", async () => {
-            const delays: number[] = [];
-            const app = newApp(ctx.emulator);
-            const client = clientFor(emulatorConfig(ctx.emulator, app), { sleep: async (ms) => void delays.push(ms) });
-            ctx.emulator.setFaults({ rules: [{ method: "GET", status: 429, retryAfter: 1, times: 1 }] });
-            await client.list(READ, DEVICE_OWNER_PATH);
-            expect(delays).to.deep.equal([1000]);
-            expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([429, 200]);
-        });
-
-        it("honours Retry-After in seconds on a 503", async () => {
-            const delays: number[] = [];
-            const app = newApp(ctx.emulator);
-            const client = clientFor(emulatorConfig(ctx.emulator, app), { sleep: async (ms) => void delays.push(ms) });
-            ctx.emulator.setFaults({ rules: [{ method: "PATCH", status: 503, retryAfter: 3, times: 2 }] });
-            const created = await createDirect(client, "Retry-After seconds");
-            await client.patch(op("Updating"), `${DEVICE_OWNER_PATH}/${created.id}`, { description: "x" });
-            expect(delays).to.deep.equal([3000, 3000]);
-        });
-
-        it("gives up within intune:maxRetrySeconds against a permanent 503, saying how many attempts it made", async () => {
-            const { client } = freshClient(ctx.emulator, { maxRetrySeconds: "0.6" });
-            ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: null }] });
-            const err = await rejectionOf(client.list(READ, DEVICE_OWNER_PATH));
-            expect(err).to.be.instanceOf(GraphRequestError);
-            const e = err as GraphRequestError;
-            expect(e.status).to.equal(503);
-            expect(e.attempts).to.be.greaterThan(1);
-            expect(e.attempts).to.equal(ctx.emulator.requests().length);
-            expect(e.message).to.match(
-                new RegExp(
-                    `^Reading Android enrollment profiles failed: 503 Service Unavailable \\(.*gave up after ${e.attempts} attempts; request-id ${GUID_TEXT}; client-request-id ${GUID_TEXT}\\)$`,
-                ),
-            );
-        });
-
-        it("does not wait out a Retry-After longer than what is left of intune:maxRetrySeconds", async () => {
-            const delays: number[] = [];
-            const app = newApp(ctx.emulator);
-            const client = clientFor(emulatorConfig(ctx.emulator, app, { maxRetrySeconds: "2" }), { sleep: async (ms) => void delays.push(ms) });
-            ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: 120 }] });
-            const err = await rejectionOf(client.list(READ, DEVICE_OWNER_PATH));
-            expect((err as GraphRequestError).status).to.equal(503);
-            expect(delays).to.deep.equal([]);
-            expect(ctx.emulator.requests()).to.have.length(1);
-        });
+    it("absorbs a 429 storm without Retry-After: every create and update succeeds", async () => {
+        ctx.emulator.setThrottle({ windowMs: 1000, appWrites: 5, appRequests: 50, tenantWrites: 10, tenantRequests: 100, retryAfter: false });
+        // The client knows the (scaled) window but not the emulator's tiny limits: it believes it may send 100 writes
+        // per second, meets 429s without Retry-After, and must back off on its own.
+        const { client } = freshClient(ctx.emulator, { throttleWindowSeconds: "1" });
+        const names = Array.from({ length: 12 }, (_, i) => `Storm ${i}`);
+        const created = await Promise.all(names.map((n) => createDirect(client, n)));
+        await Promise.all(
+            created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after the storm" })),
+        );
+        const log = ctx.emulator.requests();
+        const throttled = log.filter((r) => r.status === 429);
+        expect(throttled.length, "the storm happened").to.be.greaterThan(0);
+        expect(log.filter((r) => r.operation === "create" && r.status === 201)).to.have.length(12);
+        expect(log.filter((r) => r.operation === "update" && r.status === 204)).to.have.length(12);
+        const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
+        expect(stored).to.have.length(12);
+        expect(stored.every((p) => p.description === "after the storm")).to.equal(true);
     });
-}
+
+    it("absorbs a 503/504 mix on GETs and PATCHes", async () => {
+        const { client } = freshClient(ctx.emulator);
+        const created = await Promise.all(Array.from({ length: 12 }, (_, i) => createDirect(client, `Flaky ${i}`)));
+        ctx.emulator.setFaults({ statusRates: { "503": 0.3, "504": 0.2 } });
+        const reads = created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`));
+        const writes = created.map((p) =>
+            client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "patched through faults" }),
+        );
+        const results = await Promise.all([...reads, ...writes]);
+        expect(results.slice(0, 12).map((r) => (r as { id: string }).id)).to.deep.equal(created.map((p) => p.id));
+        const log = ctx.emulator.requests();
+        expect(log.filter((r) => r.status === 503).length, "some 503s were injected").to.be.greaterThan(0);
+        expect(log.filter((r) => r.status === 504).length, "some 504s were injected").to.be.greaterThan(0);
+        expect(log.filter((r) => r.operation === "get" && r.status === 200)).to.have.length(12);
+        expect(log.filter((r) => r.operation === "update" && r.status === 204)).to.have.length(12);
+        ctx.emulator.clearFaults();
+        expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").every((p) => p.description === "patched through faults")).to.equal(true);
+    });
+
+    it("absorbs 500s and 502s: reads and updates retried, creates probed first and never duplicated", async () => {
+        // A create answered 500 or 502 is probed before it is sent again: briefly here, the emulator answers at once.
+        const { client } = freshClient(ctx.emulator, {}, { probeSettleMs: 300 });
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: "EnrollmentProfiles$", status: 502, times: 1 },
+                { method: "POST", path: "EnrollmentProfiles$", status: 500, times: 1 },
+                { method: "PATCH", status: 500, times: 2 },
+                { method: "PATCH", status: 502, times: 2 },
+                { method: "GET", path: "/[0-9a-f-]{36}$", status: 502, times: 3 },
+            ],
+        });
+        const created = await Promise.all(Array.from({ length: 4 }, (_, i) => createDirect(client, `Server error ${i}`)));
+        await Promise.all(
+            created.map((p) => client.patch(op(`Updating "${p.displayName as string}"`), `${DEVICE_OWNER_PATH}/${p.id}`, { description: "after 5xx" })),
+        );
+        const read = await Promise.all(created.map((p) => client.get(READ, `${DEVICE_OWNER_PATH}/${p.id}`)));
+        const log = ctx.emulator.requests();
+        expect(log.filter((r) => r.status === 500)).to.have.length(3);
+        expect(log.filter((r) => r.status === 502)).to.have.length(6);
+        ctx.emulator.clearFaults();
+        const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
+        expect(stored.map((p) => p.displayName).sort()).to.deep.equal(created.map((p) => p.displayName).sort());
+        expect(read.every((p) => (p as { description?: string }).description === "after 5xx")).to.equal(true);
+    });
+
+    it("keeps one client-request-id across the retries of a request, and a new one per request", async () => {
+        const { client } = freshClient(ctx.emulator);
+        ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: 0, times: 2 }] });
+        await client.list(READ, DEVICE_OWNER_PATH);
+        await client.list(READ, DEVICE_OWNER_PATH);
+        const log = ctx.emulator.requests();
+        expect(log.map((r) => r.status)).to.deep.equal([503, 503, 200, 200]);
+        expect(log[0].clientRequestId).to.match(GUID);
+        expect(log[1].clientRequestId).to.equal(log[0].clientRequestId);
+        expect(log[2].clientRequestId).to.equal(log[0].clientRequestId);
+        expect(log[3].clientRequestId).to.match(GUID).and.not.equal(log[0].clientRequestId);
+    });
+
+    it("honours Retry-After in seconds on a 429", async () => {
+        const delays: number[] = [];
+        const app = newApp(ctx.emulator);
+        const client = clientFor(emulatorConfig(ctx.emulator, app), { sleep: async (ms) => void delays.push(ms) });
+        ctx.emulator.setFaults({ rules: [{ method: "GET", status: 429, retryAfter: 1, times: 1 }] });
+        await client.list(READ, DEVICE_OWNER_PATH);
+        expect(delays).to.deep.equal([1000]);
+        expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([429, 200]);
+    });
+
+    it("honours Retry-After in seconds on a 503", async () => {
+        const delays: number[] = [];
+        const app = newApp(ctx.emulator);
+        const client = clientFor(emulatorConfig(ctx.emulator, app), { sleep: async (ms) => void delays.push(ms) });
+        ctx.emulator.setFaults({ rules: [{ method: "PATCH", status: 503, retryAfter: 3, times: 2 }] });
+        const created = await createDirect(client, "Retry-After seconds");
+        await client.patch(op("Updating"), `${DEVICE_OWNER_PATH}/${created.id}`, { description: "x" });
+        expect(delays).to.deep.equal([3000, 3000]);
+    });
+
+    it("gives up within intune:maxRetrySeconds against a permanent 503, saying how many attempts it made", async () => {
+        const { client } = freshClient(ctx.emulator, { maxRetrySeconds: "0.6" });
+        ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: null }] });
+        const err = await rejectionOf(client.list(READ, DEVICE_OWNER_PATH));
+        expect(err).to.be.instanceOf(GraphRequestError);
+        const e = err as GraphRequestError;
+        expect(e.status).to.equal(503);
+        expect(e.attempts).to.be.greaterThan(1);
+        expect(e.attempts).to.equal(ctx.emulator.requests().length);
+        expect(e.message).to.match(
+            new RegExp(
+                `^Reading Android enrollment profiles failed: 503 Service Unavailable \\(.*gave up after ${e.attempts} attempts; request-id ${GUID_TEXT}; client-request-id ${GUID_TEXT}\\)$`,
+            ),
+        );
+    });
+
+    it("does not wait out a Retry-After longer than what is left of intune:maxRetrySeconds", async () => {
+        const delays: number[] = [];
+        const app = newApp(ctx.emulator);
+        const client = clientFor(emulatorConfig(ctx.emulator, app, { maxRetrySeconds: "2" }), { sleep: async (ms) => void delays.push(ms) });
+        ctx.emulator.setFaults({ rules: [{ method: "GET", status: 503, retryAfter: 120 }] });
+        const err = await rejectionOf(client.list(READ, DEVICE_OWNER_PATH));
+        expect((err as GraphRequestError).status).to.equal(503);
+        expect(delays).to.deep.equal([]);
+        expect(ctx.emulator.requests()).to.have.length(1);
+    });
+});
 
 describe("graph client retry: what goes on the wire", function () {
     this.timeout(20_000);

@@ -1,15 +1,22 @@
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, Server as HttpServer } from "node:http";
+import { createSecureServer } from "node:http2";
 import { AddressInfo, connect, Socket } from "node:net";
+import { join } from "node:path";
 import { createServer as createTlsServer, Server as TlsServer } from "node:tls";
 import { loadOrCreateTls } from "../emulator/tls";
-import { httpTransport, proxyVariableSet, Slots } from "../provider/graph/handlers/transport";
-import { TransportFailure } from "../provider/graph/pipeline";
+import { httpTransport, MAX_CONNECTIONS } from "../provider/graph/handlers/transport";
+import { GraphResponse, TransportFailure } from "../provider/graph/pipeline";
 import { TEST_TLS_DIR } from "./support/emulator";
 import { FakeGraph, transportGet } from "./support/graphClient";
 
-/** The HTTP exchange at the end of the chain: straight through node:https, or through a proxy the environment names. */
+/**
+ * The HTTP exchange at the end of the chain: axios over HTTP/1.1 keep-alive connections, straight to Graph or through
+ * the proxy the environment names, against real servers: a CONNECT proxy, a service that offers HTTP/2 too, one (or a
+ * middlebox) that speaks only HTTP/1.1, and servers that cut answers short or never answer.
+ */
 
 const PROXY_ENV = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"];
 
@@ -54,14 +61,6 @@ describe("graph client transport: how a request reaches Graph", function () {
         ca = readFileSync(graph.caPath, "utf8");
     });
     after(() => graph.stop());
-
-    it("tells a proxy variable for https from none (empty values and http_proxy do not count)", () => {
-        expect(proxyVariableSet({})).to.equal(false);
-        expect(proxyVariableSet({ HTTPS_PROXY: "", http_proxy: "http://proxy:3128" })).to.equal(false);
-        expect(proxyVariableSet({ HTTPS_PROXY: "http://proxy:3128" })).to.equal(true);
-        expect(proxyVariableSet({ https_proxy: "http://proxy:3128" })).to.equal(true);
-        expect(proxyVariableSet({ ALL_PROXY: "http://proxy:3128" })).to.equal(true);
-    });
 
     it("goes straight to Graph without a proxy variable, and through the proxy's CONNECT tunnel with HTTPS_PROXY", async () => {
         const proxy = await connectProxy();
@@ -117,43 +116,189 @@ describe("graph client transport: how a request reaches Graph", function () {
     });
 });
 
-describe("graph client transport: connections are handed out in turn", () => {
-    it("lets at most its size through at once and the others in the order they came", async () => {
-        const slots = new Slots(2);
-        const order: number[] = [];
-        let inside = 0;
-        let most = 0;
-        const work = async (i: number): Promise<void> => {
-            await slots.take();
-            inside++;
-            most = Math.max(most, inside);
-            order.push(i);
-            await new Promise((r) => setTimeout(r, 5));
-            inside--;
-            slots.give();
-        };
-        await Promise.all([0, 1, 2, 3, 4, 5].map(work));
-        expect(most).to.equal(2);
-        expect(order).to.deep.equal([0, 1, 2, 3, 4, 5]);
-        // Every slot came back: as many pass at once as before.
-        await Promise.all([slots.take(), slots.take()]);
+/** Sets the proxy variables for the length of `fn` (none but those given), as a pipeline's environment would. */
+async function withProxyEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+    const saved = Object.fromEntries(PROXY_ENV.map((name) => [name, process.env[name]]));
+    for (const name of PROXY_ENV) delete process.env[name];
+    Object.assign(process.env, vars);
+    try {
+        return await fn();
+    } finally {
+        for (const name of PROXY_ENV)
+            if (saved[name] === undefined) delete process.env[name];
+            else process.env[name] = saved[name];
+    }
+}
+
+const failureOf = (p: Promise<GraphResponse>): Promise<TransportFailure> =>
+    p.then(
+        () => expect.fail("the request was expected to fail"),
+        (err: unknown) => {
+            expect(err).to.be.instanceOf(TransportFailure);
+            return err as TransportFailure;
+        },
+    );
+
+describe("graph client transport: connections, protocols and proxies", function () {
+    this.timeout(30_000);
+
+    it("leaves out the proxy for a host NO_PROXY names", async () => {
+        const graph = await new FakeGraph([{ status: 200, body: { id: "p1" } }]).start();
+        const proxy = await connectProxy();
+        try {
+            await withProxyEnv({ HTTPS_PROXY: proxy.url, NO_PROXY: "127.0.0.1" }, async () => {
+                const send = httpTransport({ timeoutMs: 10_000, caCertificate: readFileSync(graph.caPath, "utf8") });
+                expect((await send(get(`${graph.url}/beta/x`))).status).to.equal(200);
+            });
+            expect(proxy.tunnels).to.deep.equal([]);
+            expect(graph.seen).to.have.length(1);
+        } finally {
+            await proxy.stop();
+            await graph.stop();
+        }
     });
 
-    it("keeps that order through a queue of thousands that keeps growing while it is served", async () => {
-        const slots = new Slots(3);
-        const order: number[] = [];
-        const work = async (i: number): Promise<void> => {
-            await slots.take();
-            order.push(i);
-            // Newcomers join while the first ones are served, so the queue is cut down while it is not empty.
-            if (i < 500) void work(i + 5000);
-            await Promise.resolve();
-            slots.give();
-        };
-        await Promise.all(Array.from({ length: 5000 }, (_, i) => work(i)));
-        while (order.length < 5500) await new Promise((r) => setImmediate(r));
-        expect(order.slice(0, 5000)).to.deep.equal(Array.from({ length: 5000 }, (_, i) => i));
-        expect(order.slice(5000)).to.deep.equal(Array.from({ length: 500 }, (_, i) => i + 5000));
-        await Promise.all([slots.take(), slots.take(), slots.take()]);
+    it("speaks HTTP/1.1 to a service that offers HTTP/2 as well, as Microsoft Graph does", async () => {
+        const tls = await loadOrCreateTls(TEST_TLS_DIR);
+        const versions: string[] = [];
+        const server = createSecureServer({ key: tls.keyPem, cert: tls.certPem, allowHTTP1: true }, (req, res) => {
+            versions.push(req.httpVersion);
+            res.writeHead(200, { "content-type": "application/json" }).end('{"id":"p1"}');
+        });
+        const sockets = new Set<Socket>();
+        server.on("connection", (socket: Socket) => sockets.add(socket));
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        try {
+            await withProxyEnv({}, async () => {
+                const send = httpTransport({ timeoutMs: 10_000, caCertificate: tls.caPem });
+                const answer = await send(get(`https://127.0.0.1:${(server.address() as AddressInfo).port}/beta/x`));
+                expect(answer.status).to.equal(200);
+                expect(answer.body).to.deep.equal({ id: "p1" });
+            });
+            expect(versions).to.deep.equal(["1.1"]);
+        } finally {
+            for (const socket of sockets) socket.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+    });
+
+    it("keeps a connection alive across requests to a service (or middlebox) that speaks only HTTP/1.1", async () => {
+        const graph = await new FakeGraph([{ status: 200, body: { id: "p1" } }]).start();
+        try {
+            await withProxyEnv({}, async () => {
+                const send = httpTransport({ timeoutMs: 10_000, caCertificate: readFileSync(graph.caPath, "utf8") });
+                for (let i = 0; i < 5; i++) expect((await send(get(`${graph.url}/beta/x`))).status).to.equal(200);
+            });
+            expect(graph.seen).to.have.length(5);
+            expect(graph.connections, "one kept-alive connection for all five").to.equal(1);
+        } finally {
+            await graph.stop();
+        }
+    });
+
+    it(`opens at most ${MAX_CONNECTIONS} connections however many requests wait, and answers every one`, async () => {
+        const tls = await loadOrCreateTls(TEST_TLS_DIR);
+        let open = 0;
+        let most = 0;
+        const sockets = new Set<Socket>();
+        const server = createTlsServer({ key: tls.keyPem, cert: tls.certPem }, (socket) => {
+            sockets.add(socket);
+            most = Math.max(most, ++open);
+            socket.on("close", () => open--);
+            socket.on("error", () => undefined);
+            let buffered = "";
+            socket.on("data", (chunk: Buffer) => {
+                buffered += chunk.toString("utf8");
+                while (buffered.includes("\r\n\r\n")) {
+                    buffered = buffered.slice(buffered.indexOf("\r\n\r\n") + 4);
+                    setTimeout(() => socket.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"), 20);
+                }
+            });
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        try {
+            const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/beta/x`;
+            const answers = await withProxyEnv({}, () => {
+                const send = httpTransport({ timeoutMs: 20_000, caCertificate: tls.caPem });
+                return Promise.all(Array.from({ length: MAX_CONNECTIONS * 2 + 10 }, () => send(get(url))));
+            });
+            expect(answers.every((a) => a.status === 200)).to.equal(true);
+            expect(most).to.be.at.most(MAX_CONNECTIONS);
+            expect(most, "the requests did not go one connection at a time").to.be.above(1);
+        } finally {
+            for (const socket of sockets) socket.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+    });
+
+    it("times a request out when no answer comes, as may-have-been-sent", async () => {
+        const tls = await loadOrCreateTls(TEST_TLS_DIR);
+        const sockets = new Set<Socket>();
+        const server: TlsServer = createTlsServer({ key: tls.keyPem, cert: tls.certPem }, (socket) => {
+            sockets.add(socket);
+            socket.on("error", () => undefined);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+        try {
+            const failure = await withProxyEnv({}, () =>
+                failureOf(
+                    httpTransport({ timeoutMs: 300, caCertificate: tls.caPem })(get(`https://127.0.0.1:${(server.address() as AddressInfo).port}/beta/x`)),
+                ),
+            );
+            expect(failure.timedOut).to.equal(true);
+            expect(failure.sent).to.equal(true);
+            expect(failure.reason).to.match(/timed out/);
+        } finally {
+            for (const socket of sockets) socket.destroy();
+            await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+    });
+
+    it("fails a refused connection as never sent, so even a create may be sent again", async () => {
+        const port = await new Promise<number>((resolve) => {
+            const probe = createHttpServer().listen(0, "127.0.0.1", () => {
+                const p = (probe.address() as AddressInfo).port;
+                probe.close(() => resolve(p));
+            });
+        });
+        const failure = await withProxyEnv({}, () => failureOf(httpTransport({ timeoutMs: 5_000 })(get(`https://127.0.0.1:${port}/beta/x`))));
+        expect(failure.sent).to.equal(false);
+        expect(failure.reason).to.match(/refused/);
+    });
+
+    it("fails a certificate nobody trusts for good, naming the settings that add a CA", async () => {
+        const graph = await new FakeGraph([{ status: 200, body: {} }]).start();
+        try {
+            const failure = await withProxyEnv({}, () => failureOf(httpTransport({ timeoutMs: 5_000 })(get(`${graph.url}/beta/x`))));
+            expect(failure.permanent).to.equal(true);
+            expect(failure.sent).to.equal(false);
+            expect(failure.reason).to.include("intune:caCertificatePath");
+        } finally {
+            await graph.stop();
+        }
+    });
+
+    it("lets a finished program exit: an idle kept-alive connection does not keep the process alive", async () => {
+        const graph = await new FakeGraph([{ status: 200, body: { id: "p1" } }]).start();
+        try {
+            const script = [
+                `const { httpTransport } = require(${JSON.stringify(join(__dirname, "..", "provider", "graph", "handlers", "transport"))});`,
+                `const send = httpTransport({ timeoutMs: 10000, caCertificate: process.env.CA });`,
+                `send({ operation: { description: "Reading", kind: "read" }, method: "GET", url: process.env.URL + "/beta/x", headers: {}, nonIdempotent: false, attempt: 1 })`,
+                `  .then((a) => console.log("status " + a.status));`,
+            ].join("\n");
+            const started = Date.now();
+            const env: NodeJS.ProcessEnv = { ...process.env, CA: readFileSync(graph.caPath, "utf8"), URL: graph.url };
+            for (const name of PROXY_ENV) delete env[name];
+            const child = spawn(process.execPath, ["-e", script], { env });
+            let out = "";
+            child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+            const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+            expect(out.trim()).to.equal("status 200");
+            expect(code).to.equal(0);
+            expect(Date.now() - started, "exited once its request was answered").to.be.below(8000);
+        } finally {
+            await graph.stop();
+        }
     });
 });

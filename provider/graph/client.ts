@@ -33,8 +33,6 @@ export class GraphClient {
     private readonly send: Next;
     private readonly sleep: (ms: number) => Promise<void>;
     private readonly tokens: TokenSource;
-    /** `<graphRoot>/beta` as URL writes it; made at the first request, so a root URL cannot parse fails there, as before. */
-    private base: string | undefined;
 
     constructor(
         readonly settings: ProviderSettings,
@@ -50,7 +48,7 @@ export class GraphClient {
             budgeted(budget),
         ];
         if (settings.debug) handlers.push(trace(options.logger ?? ((line) => process.stderr.write(`${line}\n`))));
-        this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate, http2: settings.http2 }));
+        this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
     }
 
     /**
@@ -88,23 +86,11 @@ export class GraphClient {
         }
     }
 
-    /**
-     * The absolute URL of a Graph path and query, exactly as URL and URLSearchParams would write it. Written as text
-     * when the path needs no normalising (every path the provider builds): parsing a URL for each of a thousand
-     * reads cost about 4 KB of garbage and a few microseconds each.
-     */
+    /** The absolute URL of a Graph path (under `/beta`) and its query. */
     url(path: string, query: Query = {}): string {
-        if (!PLAIN_PATH.test(path) || DOT_SEGMENT.test(path)) {
-            const u = new URL(`${this.settings.graphRoot}/beta${path}`);
-            for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
-            return u.toString();
-        }
-        let search = "";
-        for (const k in query) {
-            const v = query[k];
-            if (v !== undefined) search += `${search === "" ? "?" : "&"}${formEncode(k)}=${formEncode(String(v))}`;
-        }
-        return `${(this.base ??= new URL(`${this.settings.graphRoot}/beta`).href)}${path}${search}`;
+        const u = new URL(`${this.settings.graphRoot}/beta${path}`);
+        for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+        return u.toString();
     }
 
     /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
@@ -199,37 +185,15 @@ export class GraphClient {
     }
 }
 
-/** A path of characters a URL keeps as they are, and with no "." or ".." segment (%2e is a dot too) for it to resolve. */
-const PLAIN_PATH = /^(\/[A-Za-z0-9\-._~%!$&'()*+,;=:@]*)*$/;
-const DOT_SEGMENT = /\/(\.|%2e){1,2}(\/|$)/i;
-const WELL_FORMED = /^(?:[^\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/;
-
-/** application/x-www-form-urlencoded, as URLSearchParams writes it: encodeURIComponent, plus !'()~ encoded and + for a space. */
-function formEncode(text: string): string {
-    // A lone surrogate (which encodeURIComponent refuses): URLSearchParams writes it as U+FFFD.
-    if (!WELL_FORMED.test(text)) return new URLSearchParams([["", text]]).toString().slice(1);
-    return encodeURIComponent(text).replace(/[!'()~]|%20/g, (c) => (c === "%20" ? "+" : `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
-}
-
 const clients = new Map<string, GraphClient>();
-/**
- * Every operation asks for its client with the process's one settings object: remembered by identity, so that the
- * key (the settings as JSON, CA certificate included) is built once per settings object, not once per request.
- */
-const bySettingsObject = new WeakMap<ProviderSettings, GraphClient>();
 
 /**
  * One client per configuration in this process, so every resource shares its token cache and budget. Keyed on every
  * setting (timeouts, retry limit, CA and the rest): a change of any of them must not reuse a client built without it.
  */
 export function sharedClient(settings: ProviderSettings, options?: ClientOptions): GraphClient {
-    if (options === undefined) {
-        const known = bySettingsObject.get(settings);
-        if (known) return known;
-    }
     const key = JSON.stringify(settings);
     let client = clients.get(key);
     if (!client) clients.set(key, (client = new GraphClient(settings, options)));
-    if (options === undefined) bySettingsObject.set(settings, client);
     return client;
 }

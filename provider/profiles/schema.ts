@@ -104,16 +104,6 @@ export interface DerivedProperties {
     tokenRuleInputs: readonly string[];
 }
 
-/**
- * The codec, asking its `is` first: a value that already has the type is the decoded value. Every codec in a table
- * decodes a value to itself (none converts, say, text to a Date), so this is the same decoding; it only skips the
- * path bookkeeping io-ts does for every property of every answer (a few hundred objects per profile read). A value
- * `is` refuses is decoded by the codec, and its errors are the codec's.
- */
-function acceptedAsIs<A, O>(codec: t.Type<A, O, unknown>): t.Type<A, O, unknown> {
-    return new t.Type(codec.name, codec.is, (u, context) => (codec.is(u) ? t.success(u) : codec.validate(u, context)), codec.encode);
-}
-
 const keysWhere = (table: PropertyTable, test: (p: Property) => boolean): string[] => Object.keys(table).filter((k) => test(table[k]));
 
 export function deriveProperties(table: PropertyTable): DerivedProperties {
@@ -131,7 +121,7 @@ export function deriveProperties(table: PropertyTable): DerivedProperties {
     }
     // The codecs are typed by the table (InputsOf); the lifecycle sees them as records until it is typed end to end.
     const inputs = t.intersection([t.type(required), t.partial(optional)]) as unknown as DerivedProperties["inputs"];
-    const entity = acceptedAsIs(t.intersection([t.type({ id: t.string }), t.partial(entityProps)])) as unknown as DerivedProperties["entity"];
+    const entity = t.intersection([t.type({ id: t.string }), t.partial(entityProps)]) as unknown as DerivedProperties["entity"];
     return {
         inputs,
         entity,

@@ -19,42 +19,9 @@ export function wanted(kind: ProfileKind, key: string, declared: Props): boolean
     return control === undefined || declared[control] === true;
 }
 
-/**
- * What a type's outputs are built from, worked out once per type: a refresh builds the outputs of every profile
- * in the stack at once, and each list below was otherwise rebuilt for each of them.
- */
-interface OutputPlan {
-    /** Declared properties whose live value the service returns (writable, not write-only). */
-    live: ReadonlySet<string>;
-    attachmentOutputs: readonly string[];
-    /** The control inputs of opt-in outputs, and the $select for each combination of them (as "0"/"1" flags). */
-    controls: readonly string[];
-    selects: Map<string, string>;
-}
-
-const plans = new WeakMap<ProfileKind, OutputPlan>();
-
-function planOf(kind: ProfileKind): OutputPlan {
-    let plan = plans.get(kind);
-    if (!plan) {
-        plan = {
-            live: new Set(kind.writable.filter((k) => !kind.writeOnly.includes(k))),
-            attachmentOutputs: attachmentOutputs(kind),
-            controls: [...new Set(Object.values(kind.outputWhen))],
-            selects: new Map(),
-        };
-        plans.set(kind, plan);
-    }
-    return plan;
-}
-
 /** The $select of a complete read for these declared inputs: what a profile's outputs need, no more. */
 export function selectFor(kind: ProfileKind, declared: Props): string {
-    const { controls, selects } = planOf(kind);
-    const flags = controls.map((c) => (declared[c] === true ? "1" : "0")).join("");
-    let select = selects.get(flags);
-    if (select === undefined) selects.set(flags, (select = kind.select.filter((k) => wanted(kind, k, declared)).join(",")));
-    return select;
+    return kind.select.filter((k) => wanted(kind, k, declared)).join(",");
 }
 
 /** The inputs the user declared, from checked inputs (`except`: one to leave out). */
@@ -80,20 +47,19 @@ export function inputsFromOutputs(kind: ProfileKind, outs: Props): Props {
  * always exists.
  */
 export function outputs(kind: ProfileKind, declared: Props, entity: Props, attached: Props = {}): Props {
-    // Built in one pass (a refresh builds a thousand at once): the declared inputs in their order, each with its live
-    // value where the service returns one, then the requested expiry, attachments, profileId and server outputs;
-    // plain JSON, so an undefined value is left out rather than stored.
-    const { live, attachmentOutputs: attachments } = planOf(kind);
+    // The declared inputs in their order, each with its live value where the service returns one, then the requested
+    // expiry, attachments, profileId and server outputs; plain JSON, so an undefined value is left out, not stored.
     const out: Props = {};
     let requested: unknown;
     for (const key of Object.keys(declared)) {
-        const value = live.has(key) && entity[key] !== undefined ? entity[key] : declared[key];
+        const live = kind.writable.includes(key) && !kind.writeOnly.includes(key);
+        const value = live && entity[key] !== undefined ? entity[key] : declared[key];
         if (key === "tokenExpirationDateTime") requested = value;
         else if (value !== undefined) out[key] = value;
     }
     if (requested !== undefined) out[REQUESTED_EXPIRY] = requested;
     else if (REQUESTED_EXPIRY in out) delete out[REQUESTED_EXPIRY];
-    for (const key of attachments) out[key] = attached[key] ?? null;
+    for (const key of attachmentOutputs(kind)) out[key] = attached[key] ?? null;
     if (entity.id !== undefined) out.profileId = entity.id;
     for (const key of kind.serverOutputs) if (wanted(kind, key, declared)) out[key] = entity[key] ?? null;
     for (const key of kind.mimeOutputs) {

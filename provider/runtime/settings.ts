@@ -45,8 +45,6 @@ export interface ProviderSettings {
     disableInstanceDiscovery: boolean;
     limits: Limits;
     requestTimeoutMs: number;
-    /** Offer HTTP/2 to Graph (default); false speaks HTTP/1.1 even where the service offers HTTP/2. */
-    http2: boolean;
     maxRetryDurationMs: number;
     consistencyTimeoutMs: number;
     debug: boolean;
@@ -135,11 +133,6 @@ export const SETTING_KEYS: SettingKey[] = [
     { key: "requestsPerWindow", env: ["INTUNE_REQUESTS_PER_WINDOW"], doc: "Request budget per window (default 1000)." },
     { key: "throttleWindowSeconds", env: ["INTUNE_THROTTLE_WINDOW_SECONDS"], doc: "The budget window in seconds (default 20)." },
     { key: "requestTimeoutSeconds", env: ["INTUNE_REQUEST_TIMEOUT_SECONDS"], doc: "Timeout of one HTTP attempt (default 60)." },
-    {
-        key: "http2",
-        env: ["INTUNE_HTTP2"],
-        doc: "`false` to speak HTTP/1.1 to Graph even where the service offers HTTP/2 (default `true`; behind `HTTPS_PROXY` it is HTTP/1.1 anyway).",
-    },
     { key: "maxRetrySeconds", env: ["INTUNE_MAX_RETRY_SECONDS"], doc: "Give up retrying a request after this long (default 600)." },
     { key: "consistencyTimeoutSeconds", env: ["INTUNE_CONSISTENCY_TIMEOUT_SECONDS"], doc: "How long to wait for a write to become visible (default 120)." },
     { key: "debug", env: ["INTUNE_DEBUG"], doc: "`true` to trace every Graph request and response (secrets redacted) to stderr." },
@@ -261,7 +254,6 @@ export function resolveSettings(config: ConfigSource, env: Environment = process
             windowMs,
         },
         requestTimeoutMs: positive("requestTimeoutSeconds", 60) * 1000,
-        http2: get("http2") === undefined || bool("http2"),
         maxRetryDurationMs: positive("maxRetrySeconds", 600) * 1000,
         consistencyTimeoutMs: positive("consistencyTimeoutSeconds", 120) * 1000,
         debug: bool("debug"),

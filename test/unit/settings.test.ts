@@ -155,14 +155,6 @@ describe("graph client settings: sign-in method detected from the environment al
         expect(s.debug).to.equal(true);
     });
 
-    it("offers HTTP/2 unless intune:http2 / INTUNE_HTTP2 is false, and refuses a value that is not a boolean", () => {
-        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT }).http2).to.equal(true);
-        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, INTUNE_HTTP2: "false" }).http2).to.equal(false);
-        expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, INTUNE_HTTP2: "true" }).http2).to.equal(true);
-        const err = settingsError(() => resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT, INTUNE_HTTP2: "h1" }));
-        expect(err.message).to.contain('`intune:http2` or INTUNE_HTTP2 must be true or false, not "h1"');
-    });
-
     it("defaults to Intune's real limits: 100 writes and 1000 requests per 20 s", () => {
         expect(resolveSettings(noConfig, { AZURE_TENANT_ID: TENANT }).limits).to.deep.equal({
             writesPerWindow: 100,
