@@ -22,10 +22,16 @@ export interface ProfileContext {
     now: () => number;
 }
 
-/** The context every profile operation runs in: the process's shared client for these settings. */
+const contexts = new WeakMap<ProviderSettings, ProfileContext>();
+
+/** The context every profile operation runs in: the process's shared client for these settings, one per settings object. */
 export function profileContext(settings: ProviderSettings): ProfileContext {
-    const client = sharedClient(settings);
-    return { settings, client, now: () => client.serviceNow() };
+    let ctx = contexts.get(settings);
+    if (!ctx) {
+        const client = sharedClient(settings);
+        contexts.set(settings, (ctx = { settings, client, now: () => client.serviceNow() }));
+    }
+    return ctx;
 }
 
 /**
