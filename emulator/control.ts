@@ -18,6 +18,8 @@ export interface EmulatorControl {
     registerApp(app: EmulatedApp): void;
     issueToken(opts?: { clientId?: string; roles?: string[]; lifetimeSeconds?: number; resource?: string; delegatedScopes?: string[] }): string;
     requests(): RecordedRequest[];
+    /** How many requests reached the token endpoint (sign-ins tried), since start or the last reset. */
+    signIns(): number;
     clearRequests(): void;
     /** Every stored profile with its secrets, as the service holds it. */
     profiles(collection: CollectionName): Entity[];

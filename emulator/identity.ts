@@ -109,7 +109,11 @@ export class Identity {
     }
 
     /** OAuth 2.0 client-credentials grant. Returns the token response body or throws AadError. */
+    /** Requests to the token endpoint so far, answered or refused: how often clients tried to sign in. */
+    tokenRequests = 0;
+
     token(tenant: string, form: URLSearchParams): Record<string, unknown> {
+        this.tokenRequests += 1;
         if (tenant.toLowerCase() !== this.tenantId && tenant !== "organizations") {
             throw new AadError(
                 400,

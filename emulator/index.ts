@@ -105,6 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         registerApp: (app) => identity.register(app),
         issueToken: (opts = {}) => identity.issueAccessToken(opts),
         requests: () => [...log],
+        signIns: () => identity.tokenRequests,
         clearRequests: () => {
             log.length = 0;
         },
@@ -154,6 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
             throttle.reset();
             clock.setOffset(0);
             log.length = 0;
+            identity.tokenRequests = 0;
         },
     };
 

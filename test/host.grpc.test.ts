@@ -354,5 +354,22 @@ describe("the Pulumi dynamic-provider host over gRPC", function () {
             expect(ctx.emulator.requests()).to.deep.equal([]);
             expect(host.running()).to.equal(true);
         });
+
+        it("a misspelt intune:* key fails every operation before any sign-in, naming the key and the one meant", async () => {
+            host = await DynamicProviderHost.start({ cwd: REPO_ROOT });
+            // What `pulumi config set --secret intune:clientSecert ...` leaves: the real secret unset, so without the
+            // check the run would fall back to the default credential chain and fail without naming the typo.
+            const config = stackConfigFor(targetOf(ctx.emulator));
+            const { "intune:clientSecret": secret, ...rest } = config;
+            await host.configure({ ...rest, "intune:clientSecert": secret });
+            const signIns = ctx.emulator.signIns();
+            for (const call of [() => host!.check(kioskUrn, {}, kioskInputs()), () => host!.create(kioskUrn, kioskInputs())]) {
+                const err = await expectHostError(call());
+                expect(err.details).to.contain("`intune:clientSecert` is not a setting of this provider; did you mean `intune:clientSecret`?");
+                expect(err.details).to.not.contain(String(secret));
+            }
+            expect(ctx.emulator.requests()).to.deep.equal([]);
+            expect(ctx.emulator.signIns(), "no sign-in was tried").to.equal(signIns);
+        });
     });
 });

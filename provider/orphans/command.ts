@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { sharedClient } from "../graph/client";
 import { scrub } from "../graph/secrets";
-import { ConfigSource, Environment, ProviderSettings, resolveSettings } from "../runtime/settings";
+import { Environment, ProviderSettings, resolveSettings } from "../runtime/settings";
 import { KINDS } from "../profiles/kinds";
 import { useEmbeddedEmulator } from "../runtime/configuration";
 import { adoptionLine, findOrphans, isMarked, Orphan, profilesInState, StackProfiles } from "./compare";
@@ -140,8 +140,8 @@ async function readStackProfiles(options: OrphansOptions, location: StackLocatio
 }
 
 async function settingsFor(options: OrphansOptions, location: StackLocation, io: CommandIo): Promise<ProviderSettings> {
-    const config: ConfigSource = options.stateFile && !options.stack ? () => undefined : await stackConfig(location);
-    const settings = resolveSettings(config, io.env);
+    const config = options.stateFile && !options.stack ? new Map<string, string>() : await stackConfig(location);
+    const settings = resolveSettings((key) => config.get(key), io.env, [...config.keys()]);
     if (!settings.useEmbeddedEmulator) return settings;
     // The provider keeps the embedded emulator's profiles beside the Pulumi program: look in the same folder.
     if (!process.env.INTUNE_EMULATOR_DIR) process.env.INTUNE_EMULATOR_DIR = join(options.cwd, ".intune-emulator");

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { scrub } from "../graph/secrets";
-import { ConfigSource } from "../runtime/settings";
 
 /**
  * The stack side, read through the user's own `pulumi` CLI so that every backend and secrets provider works:
@@ -56,7 +55,7 @@ export async function exportStack(location: StackLocation): Promise<unknown> {
 }
 
 /** The stack's config as the provider sees it (`intune:key` → value), secrets decrypted. */
-export async function stackConfig(location: StackLocation): Promise<ConfigSource> {
+export async function stackConfig(location: StackLocation): Promise<Map<string, string>> {
     const text = await pulumi(location, ["config", "--json", "--show-secrets"]);
     let parsed: unknown;
     try {
@@ -73,5 +72,5 @@ export async function stackConfig(location: StackLocation): Promise<ConfigSource
             else if (objectValue !== undefined) values.set(key, JSON.stringify(objectValue));
         }
     }
-    return (key) => values.get(key);
+    return values;
 }

@@ -32,7 +32,9 @@ async function lookup(kind: ProfileKind, args: ProfileLookupArgs): Promise<Profi
         throw new Error(`get${kind.typeName}: pass exactly one of id or displayName`);
     }
     const config = new pulumi.Config("intune");
-    const ctx = profileContext(await programSettings({ get: (key) => config.get(key.replace(/^intune:/, "")) }));
+    const ctx = profileContext(
+        await programSettings({ get: (key) => config.get(key.replace(/^intune:/, "")), keys: () => Object.keys(pulumi.runtime.allConfig()) }),
+    );
     const operation = { description: `Looking up ${kind.label} "${args.displayName ?? args.id}"`, kind: "read" as const };
     let entity: Entity | undefined;
     if (args.id !== undefined) {

@@ -1,4 +1,5 @@
-import { ProviderSettings, resolveSettings } from "./settings";
+import { engineLog } from "./engineLog";
+import { ProviderSettings, resolveSettings, unknownEnvironmentVariables } from "./settings";
 
 /**
  * Provider settings for this process. The dynamic-provider host calls `configure` once per provider text, lazily,
@@ -8,12 +9,24 @@ import { ProviderSettings, resolveSettings } from "./settings";
 
 export interface ConfigReader {
     get(key: string): unknown;
+    /** Every key the stack's config holds, where the reader can tell (an unknown `intune:*` key is an error). */
+    keys?(): string[];
+}
+
+/**
+ * The keys a config holds: from the reader, or from the dynamic-provider host's config object, which keeps the whole
+ * stack config it was configured with as `rawConfig` (the host's own class; no other way to list them is offered).
+ */
+function keysOf(config: ConfigReader): string[] {
+    if (config.keys) return config.keys();
+    const raw = (config as { rawConfig?: unknown }).rawConfig;
+    return typeof raw === "object" && raw !== null ? Object.keys(raw) : [];
 }
 
 let configured: Promise<ProviderSettings> | undefined;
 
 export function configure(config: ConfigReader): void {
-    configured = settle(() => resolveSettings((key) => asString(config.get(key))));
+    configured = settle(() => resolveSettings((key) => asString(config.get(key)), process.env, keysOf(config)));
 }
 
 /** The settings to use: from configure, or (no configure call, e.g. outside Pulumi) from the environment. */
@@ -27,7 +40,7 @@ export function providerSettings(): Promise<ProviderSettings> {
  * config: resolved exactly as the provider host resolves its own, embedded emulator included.
  */
 export function programSettings(config: ConfigReader): Promise<ProviderSettings> {
-    return settle(() => resolveSettings((key) => asString(config.get(key))));
+    return settle(() => resolveSettings((key) => asString(config.get(key)), process.env, keysOf(config)));
 }
 
 /** Forget the settings (tests that switch configuration within one process). */
@@ -44,8 +57,15 @@ export function useEmbeddedEmulator(settings: ProviderSettings): Promise<Provide
     return embedded.startEmbeddedEmulator(settings);
 }
 
+let environmentChecked = false;
+
 function settle(resolve: () => ProviderSettings): Promise<ProviderSettings> {
     const promise = (async () => {
+        // A misspelt variable is a warning, not an error: the environment is shared with other tools.
+        if (!environmentChecked) {
+            environmentChecked = true;
+            for (const warning of unknownEnvironmentVariables(process.env)) await engineLog("warning", `intune: ${warning}`);
+        }
         const settings = resolve();
         return settings.useEmbeddedEmulator ? useEmbeddedEmulator(settings) : settings;
     })();

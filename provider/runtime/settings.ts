@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Cloud, cloudByName, CLOUD_NAMES_ACCEPTED, CLOUDS, isMicrosoftAuthority } from "../graph/clouds";
 import { ReportedError } from "../graph/errors";
 import { rememberSecret } from "../graph/secrets";
+import { nearest } from "./nearest";
 
 /**
  * Provider settings: Pulumi stack config under `intune:` first, then the standard environment variables a pipeline
@@ -148,6 +149,43 @@ export const SETTING_KEYS: SettingKey[] = [
     },
 ];
 
+/**
+ * Environment variables the package reads besides those of SETTING_KEYS: where the embedded emulator keeps its state,
+ * and the standalone emulator's TLS folder and port.
+ */
+export const OTHER_ENVIRONMENT_VARIABLES: { name: string; doc: string }[] = [
+    { name: "INTUNE_EMULATOR_DIR", doc: "Where the embedded emulator keeps its state; default `.intune-emulator` in the program's folder." },
+    { name: "INTUNE_EMULATOR_TLS_DIR", doc: "The standalone emulator's TLS folder (CA and certificate)." },
+    { name: "INTUNE_EMULATOR_PORT", doc: "The standalone emulator's port." },
+];
+
+const CONFIG_PREFIX = "intune:";
+
+/**
+ * The problem with each `intune:*` key the provider does not read, naming the nearest one it does: a misspelt key
+ * would otherwise be ignored, and the run would sign in some other way and fail for a reason that never names it.
+ */
+export function unknownConfigKeys(keys: readonly string[]): string[] {
+    const known = SETTING_KEYS.map((s) => s.key);
+    return keys
+        .filter((k) => k.startsWith(CONFIG_PREFIX) && !known.includes(k.slice(CONFIG_PREFIX.length)))
+        .map(
+            (k) =>
+                `\`${k}\` is not a setting of this provider; did you mean \`${CONFIG_PREFIX}${nearest(k.slice(CONFIG_PREFIX.length), known)}\`? (\`pulumi config rm ${k}\`)`,
+        );
+}
+
+/** A warning for each INTUNE_* environment variable the package does not read, naming the nearest one it does. */
+export function unknownEnvironmentVariables(env: Environment): string[] {
+    const known = [...new Set([...SETTING_KEYS.flatMap((s) => s.env), ...OTHER_ENVIRONMENT_VARIABLES.map((v) => v.name)])].filter((n) =>
+        n.startsWith("INTUNE_"),
+    );
+    return Object.keys(env)
+        .filter((name) => name.startsWith("INTUNE_") && !known.includes(name))
+        .sort()
+        .map((name) => `the environment variable ${name} is not read by the intune provider; did you mean ${nearest(name, known)}?`);
+}
+
 /** What to set to sign in to a tenant, for the error that says none is configured. */
 const SIGN_IN_HINT =
     "set `intune:tenantId` (or AZURE_TENANT_ID) with a sign-in: `intune:clientId` and `intune:clientSecret` (or AZURE_CLIENT_ID and " +
@@ -167,8 +205,12 @@ export type Environment = Record<string, string | undefined>;
 
 const DEFAULT_OIDC_AUDIENCE = "api://AzureADTokenExchange";
 
-export function resolveSettings(config: ConfigSource, env: Environment = process.env): ProviderSettings {
-    const problems: string[] = [];
+/**
+ * `declaredKeys`: every config key the stack sets, where the caller knows them; an `intune:*` key among them that the
+ * provider does not read is a problem like any other.
+ */
+export function resolveSettings(config: ConfigSource, env: Environment = process.env, declaredKeys: readonly string[] = []): ProviderSettings {
+    const problems: string[] = unknownConfigKeys(declaredKeys);
     const spec = new Map(SETTING_KEYS.map((s) => [s.key, s]));
     const get = (key: string): string | undefined => {
         const s = spec.get(key)!;

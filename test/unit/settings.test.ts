@@ -1,6 +1,14 @@
 import { expect } from "chai";
 import { cloudByName, CLOUDS } from "../../provider/graph/clouds";
-import { resolveSettings, SETTING_KEYS, SettingsError } from "../../provider/runtime/settings";
+import { ConfigReader, configure, providerSettings, resetConfiguration } from "../../provider/runtime/configuration";
+import {
+    OTHER_ENVIRONMENT_VARIABLES,
+    resolveSettings,
+    SETTING_KEYS,
+    SettingsError,
+    unknownConfigKeys,
+    unknownEnvironmentVariables,
+} from "../../provider/runtime/settings";
 import { settingsFrom } from "../support/graphClient";
 
 const TENANT = "8c1c6f5e-0d2c-4b9e-9f3a-2b7e1c3a9d10";
@@ -293,5 +301,77 @@ describe("graph client settings: national clouds", () => {
         expect(err.message).to.contain("`intune:cloud` or INTUNE_CLOUD").and.contain('"AzureGermanCloud" is not a cloud');
         expect(err.message).to.contain("global, usgovL4, usgovL5 or china");
         expect(err.message).to.contain("gcchigh").and.contain("azureusgovernment").and.contain("dod").and.contain("azurechinacloud");
+    });
+});
+
+describe("settings: a misspelt key or variable is named, never ignored", () => {
+    const base = { AZURE_TENANT_ID: TENANT, AZURE_CLIENT_ID: CLIENT };
+
+    it("refuses an intune:* key the provider does not read, naming the key it probably meant", () => {
+        // The secret under a misspelt key: without the check the run would sign in with DefaultAzureCredential.
+        const config: Record<string, string> = { "intune:tenantId": TENANT, "intune:clientId": CLIENT, "intune:clientSecert": "s3cr3t-value" };
+        const err = settingsError(() => resolveSettings((k) => config[k], {}, Object.keys(config)));
+        expect(err.problems).to.deep.equal([
+            "`intune:clientSecert` is not a setting of this provider; did you mean `intune:clientSecret`? (`pulumi config rm intune:clientSecert`)",
+        ]);
+        expect(err.message).to.not.contain("s3cr3t-value");
+    });
+
+    it("names the nearest key whatever the letter case or a swap of two letters", () => {
+        const problems = (keys: string[]): string[] => unknownConfigKeys(keys);
+        expect(problems(["intune:TENANTID"])[0]).to.contain("did you mean `intune:tenantId`?");
+        expect(problems(["intune:tenatnId"])[0]).to.contain("did you mean `intune:tenantId`?");
+        expect(problems(["intune:emulater"])[0]).to.contain("did you mean `intune:emulator`?");
+        expect(problems(["intune:writesPerWindows"])[0]).to.contain("did you mean `intune:writesPerWindow`?");
+    });
+
+    it("judges only intune:* keys, and takes every key the provider reads", () => {
+        const declared = ["aws:region", "my-project:owner", ...SETTING_KEYS.map((s) => `intune:${s.key}`)];
+        expect(unknownConfigKeys(declared)).to.deep.equal([]);
+        expect(() => resolveSettings(noConfig, { ...base, AZURE_CLIENT_SECRET: "x" }, ["aws:region"])).to.not.throw();
+    });
+
+    it("reports every unknown key at once, beside the other problems", () => {
+        const config: Record<string, string> = { "intune:cloud": "mars", "intune:debugg": "true", "intune:tenantID": TENANT };
+        const err = settingsError(() => resolveSettings((k) => config[k], {}, Object.keys(config)));
+        expect(err.problems.filter((p) => p.includes("is not a setting"))).to.have.length(2);
+        expect(err.problems.some((p) => p.includes('"mars" is not a cloud'))).to.equal(true);
+    });
+
+    it("warns about an INTUNE_* variable the package does not read, naming the nearest, and not about the ones it reads", () => {
+        expect(unknownEnvironmentVariables({ INTUNE_DEBUGG: "true", INTUNE_DEBUG: "true", AZURE_TENANT_ID: TENANT, PATH: "/bin" })).to.deep.equal([
+            "the environment variable INTUNE_DEBUGG is not read by the intune provider; did you mean INTUNE_DEBUG?",
+        ]);
+        const known = Object.fromEntries(
+            [...SETTING_KEYS.flatMap((s) => s.env), ...OTHER_ENVIRONMENT_VARIABLES.map((v) => v.name)]
+                .filter((n) => n.startsWith("INTUNE_"))
+                .map((n) => [n, "x"]),
+        );
+        expect(unknownEnvironmentVariables(known)).to.deep.equal([]);
+        expect(unknownEnvironmentVariables({ INTUNE_EMULATR: "true" })[0]).to.contain("did you mean INTUNE_EMULATOR?");
+    });
+});
+
+describe("settings: the dynamic-provider host's configuration", () => {
+    afterEach(() => resetConfiguration());
+
+    it("lists the host's stack config, so a misspelt key fails every operation before any request", async () => {
+        // The host's config object keeps the stack config as rawConfig and answers get() from it.
+        const rawConfig: Record<string, string> = {
+            "intune:tenantId": TENANT,
+            "intune:clientId": CLIENT,
+            "intune:clientSecret": "s3cr3t-value",
+            "intune:grapEndpoint": "https://127.0.0.1:1",
+            "my-project:owner": "it",
+        };
+        configure({ get: (key: string) => rawConfig[key], rawConfig } as ConfigReader);
+        const err = await providerSettings().then(
+            () => expect.fail("the settings were accepted"),
+            (e: unknown) => e as SettingsError,
+        );
+        expect(err).to.be.instanceOf(SettingsError);
+        expect(err.problems).to.deep.equal([
+            "`intune:grapEndpoint` is not a setting of this provider; did you mean `intune:graphEndpoint`? (`pulumi config rm intune:grapEndpoint`)",
+        ]);
     });
 });
