@@ -3,6 +3,7 @@ import "../runtime/engineWatch";
 import { configure as configureSettings, ConfigReader, providerSettings } from "../runtime/configuration";
 import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";
+import { explainStoredSettings, programIsRunning } from "./storedSettings";
 import { attachmentNotices } from "./attachments";
 import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } from "./binding";
 import {
@@ -60,6 +61,7 @@ function withServiceClock(outs: Props, ctx: ProfileContext): Props {
 }
 
 export async function check(kindName: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: { property: string; reason: string }[] }> {
+    programIsRunning();
     const kind = kindNamed(kindName);
     const settings = await providerSettings();
     const { inputs, failures } = checkInputs(kind, olds ?? {}, news, settings);
@@ -73,6 +75,7 @@ export async function diff(
     olds: Props,
     news: Props,
 ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+    programIsRunning();
     const offsetMs = typeof olds[CLOCK_OFFSET] === "number" ? olds[CLOCK_OFFSET] * 1000 : 0;
     const kind = kindNamed(kindName);
     const { changes, replaces, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
@@ -116,6 +119,14 @@ export async function create(kindName: string, inputs: Props): Promise<{ id: str
 }
 
 export async function read(kindName: string, id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {
+    try {
+        return await readWithSettings(kindName, id, props);
+    } catch (err) {
+        throw explainStoredSettings(err);
+    }
+}
+
+async function readWithSettings(kindName: string, id: string, props: Props): Promise<{ id: string; props: Props; inputs: Props }> {
     const kind = kindNamed(kindName);
     const ctx = await context();
     const what = `Refreshing ${kind.label} "${nameOf(props ?? {})}" (${id})`;
@@ -148,6 +159,14 @@ export async function update(kindName: string, id: string, olds: Props, news: Pr
 }
 
 export async function remove(kindName: string, id: string, props: Props): Promise<void> {
+    try {
+        await removeWithSettings(kindName, id, props);
+    } catch (err) {
+        throw explainStoredSettings(err);
+    }
+}
+
+async function removeWithSettings(kindName: string, id: string, props: Props): Promise<void> {
     const kind = kindNamed(kindName);
     const ctx = await context();
     const what = `Deleting ${kind.label} "${nameOf(props ?? {})}" (${id})`;
