@@ -214,6 +214,55 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
         expect((await orphans()).code).to.equal(0);
     });
 
+    it("stops the hosts of a pulumi refresh killed as soon as its provider signs in", async () => {
+        const e = ctx.emulator;
+        await pulumi(["destroy", "--yes", "--skip-preview"], true);
+        await pulumi(["stack", "rm", "--yes", "--force"], true);
+        rmSync(join(workDir, "adopt.json"), { force: true });
+        await configure();
+        await pulumi(["up", "--yes", "--skip-preview"]);
+        // Reads answered late, so the refresh is under way when it is killed: at its first sign-in, the moment the
+        // provider's code has just been loaded into the host by its first read.
+        e.setFaults({ rules: [{ method: "GET", path: "EnrollmentProfiles/", delayMs: 10_000 }] });
+        const marker = randomUUID();
+        const signIns = e.signIns();
+        const cli = spawn("pulumi", ["refresh", "--yes", "--skip-preview", "--stack", "e2e", "--non-interactive"], {
+            cwd: workDir,
+            env: { ...env, [ENV_MARKER]: marker },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        cli.stdout.on("data", (c: Buffer) => (output += c.toString()));
+        cli.stderr.on("data", (c: Buffer) => (output += c.toString()));
+        const exited = new Promise<void>((resolve) => cli.once("exit", () => resolve()));
+        const deadline = Date.now() + 60_000;
+        while (e.signIns() === signIns) {
+            if (Date.now() > deadline || cli.exitCode !== null) throw new Error(`the refresh never signed in:\n${output}`);
+            await sleep(10);
+        }
+        expect(
+            processesOfRun(marker)
+                .map((p) => p.command)
+                .join("\n"),
+            "the provider host before the kill",
+        ).to.match(/dynamic-provider/);
+        cli.kill("SIGKILL");
+        await exited;
+        const killedAt = Date.now();
+        let left = processesOfRun(marker);
+        while (left.length > 0 && Date.now() - killedAt < 5_000) {
+            await sleep(100);
+            left = processesOfRun(marker);
+        }
+        for (const p of left) process.kill(p.pid, "SIGKILL");
+        e.clearFaults();
+        expect(
+            left.map((p) => `${p.pid} ${p.command}`),
+            "processes of the killed refresh still running 5 s after the kill",
+        ).to.deep.equal([]);
+        await pulumi(["cancel", "--yes"], true);
+    });
+
     it("with PULUMI_SKIP_CHECKPOINTS=true, records nothing of the killed run; a rerun with adoptByDisplayName takes its profiles over, one per resource", async () => {
         const e = ctx.emulator;
         await pulumi(["destroy", "--yes", "--skip-preview"], true);
