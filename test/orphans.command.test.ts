@@ -148,6 +148,44 @@ describe("orphans command against the Graph emulator", function () {
         expect((await orphans([])).code).to.equal(3);
     });
 
+    it("with --id, lists and deletes only the named orphans, so one can be adopted and the others deleted", async () => {
+        // The interrupted run's profile will be adopted; the duplicate and the portal profile go, named by id.
+        const listed = await orphans(["--json", "--id", `${ids.duplicate},${ids.portal.toUpperCase()}`]);
+        expect(listed.code, listed.stderr).to.equal(3);
+        expect((JSON.parse(listed.stdout) as Report).orphans.map((o) => o.id)).to.have.members([ids.duplicate, ids.portal]);
+
+        const deleted = await orphans(["--delete", "--yes", "--id", ids.duplicate, "--id", ids.portal]);
+        expect(deleted.code, deleted.stdout + deleted.stderr).to.equal(0);
+        const left = [...ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles"), ...ctx.emulator.profiles("androidForWorkEnrollmentProfiles")].map(
+            (p) => p.id,
+        );
+        expect(left).to.have.members([ids.managed, ids.legacy, ids.interrupted]);
+    });
+
+    it("with --id, refuses an id that is not an orphan (one the stack owns, one not found) and deletes nothing", async () => {
+        const stranger = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+        const refused = await orphans(["--delete", "--yes", "--id", ids.portal, "--id", ids.managed, "--id", stranger]);
+        expect(refused.code).to.equal(1);
+        expect(refused.stderr)
+            .to.include(`${ids.managed} belongs to resource "kiosk-01" of the stack (AndroidDeviceOwnerEnrollmentProfile): it is not an orphan`)
+            .and.to.include(`${stranger} is not among the orphans found`);
+        expect(ctx.emulator.requests().filter((r) => r.method !== "GET")).to.deep.equal([]);
+        const bad = await orphans(["--id", "kiosk-02"]);
+        expect(bad.code).to.equal(1);
+        expect(bad.stderr).to.include("--id kiosk-02: not a profile id (GUID)");
+    });
+
+    it("ties a profile to a pending create only when it is of the pending resource's type", async () => {
+        // An Android for Work profile named like the device-owner resource whose create was interrupted: not its profile.
+        const otherType = String((await ctx.emulator.createInPortal("androidForWorkEnrollmentProfiles", { displayName: "Fleet kiosk-02" })).id);
+        const report = JSON.parse((await orphans(["--json"])).stdout) as Report;
+        const found = report.orphans.find((o) => o.id === otherType)!;
+        expect(found.pendingCreate).to.equal(null);
+        expect(found.marked).to.equal(false);
+        expect(found.adopt).to.match(/^new AndroidForWorkEnrollmentProfile\("<name>"/);
+        expect(report.orphans.find((o) => o.id === ids.interrupted)!.pendingCreate?.name).to.equal("kiosk-02");
+    });
+
     it("exits 1 with a message that names the problem: a missing state file, settings that do not resolve", async () => {
         const missing = await run(process.execPath, [CLI, "orphans", "--state", join(dir, "nope.json")], { cwd: dir, env, allowFailure: true });
         expect(missing.code).to.equal(1);

@@ -5,7 +5,7 @@ import { scrub } from "../graph/secrets";
 import { Environment, ProviderSettings, resolveSettings } from "../runtime/settings";
 import { KINDS } from "../profiles/kinds";
 import { useEmbeddedEmulator } from "../runtime/configuration";
-import { adoptionLine, findOrphans, isMarked, Orphan, profilesInState, StackProfiles } from "./compare";
+import { adoptionLine, findOrphans, isMarked, Orphan, orphansNamed, profilesInState, StackProfiles } from "./compare";
 import { exportStack, stackConfig, StackLocation } from "./stack";
 import { deleteOrphan, listTenantProfiles } from "./tenant";
 
@@ -31,6 +31,7 @@ Where the state comes from:
 Which profiles:
   --type TYPE        AndroidDeviceOwnerEnrollmentProfile or AndroidForWorkEnrollmentProfile (repeatable; default both)
   --marked           only profiles tied to the stack: named like one of its profiles, or made during an interrupted run
+  --id ID            only this orphan (repeatable, or ids separated by commas): adopt some, then delete the others
 What to do:
   --delete           revoke the token of each listed profile, then delete it (asks first)
   --yes              do not ask
@@ -45,6 +46,8 @@ export interface OrphansOptions {
     stateFile?: string;
     kinds: string[];
     markedOnly: boolean;
+    /** Only these orphans (empty: all found). */
+    ids: string[];
     delete: boolean;
     yes: boolean;
     json: boolean;
@@ -78,7 +81,7 @@ function kindFromArgument(value: string): string {
 }
 
 export function parseOrphansArguments(args: readonly string[], cwd = process.cwd()): OrphansOptions {
-    const options: OrphansOptions = { cwd, kinds: [], markedOnly: false, delete: false, yes: false, json: false };
+    const options: OrphansOptions = { cwd, kinds: [], markedOnly: false, ids: [], delete: false, yes: false, json: false };
     for (let i = 0; i < args.length; i++) {
         const arg = args[i];
         const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
@@ -103,6 +106,15 @@ export function parseOrphansArguments(args: readonly string[], cwd = process.cwd
                 break;
             case "--marked":
                 options.markedOnly = true;
+                break;
+            case "--id":
+                for (const id of value()
+                    .split(",")
+                    .map((v) => v.trim())
+                    .filter(Boolean)) {
+                    if (!/^[0-9a-fA-F-]{36}$/.test(id)) throw new UsageError(`--id ${id}: not a profile id (GUID)`);
+                    options.ids.push(id);
+                }
                 break;
             case "--delete":
                 options.delete = true;
@@ -159,7 +171,12 @@ export async function runOrphans(options: OrphansOptions, io: CommandIo): Promis
     const settings = await settingsFor(options, location, io);
     const client = sharedClient(settings);
     const tenant = await listTenantProfiles(client, options.kinds);
-    const orphans = findOrphans(stack, tenant, options.kinds).filter((o) => !options.markedOnly || isMarked(o));
+    let orphans = findOrphans(stack, tenant, options.kinds).filter((o) => !options.markedOnly || isMarked(o));
+    if (options.ids.length > 0) {
+        const { selected, problems } = orphansNamed(orphans, stack, options.ids);
+        if (problems.length > 0) throw new Error(`nothing was done: ${problems.join("; ")}`);
+        orphans = selected;
+    }
     const where = { tenantId: settings.tenantId ?? null, graphRoot: settings.graphRoot };
 
     if (!options.json) io.out(textReport(options, stack, tenant.length, where, orphans));
@@ -228,7 +245,8 @@ function textReport(
         lines.push(
             "",
             "Adopt a profile by adding the adopt line to its resource and running `pulumi up`; delete the rest (tokens revoked",
-            "first) with the same command and --delete. --marked limits both to profiles tied to the stack.",
+            "first) with the same command and --delete. --marked limits both to profiles tied to the stack, --id to the",
+            "profiles named.",
         );
     }
     return `${lines.join("\n")}\n`;

@@ -179,3 +179,27 @@ export function adoptionLine(orphan: Orphan): string {
     if (orphan.adoptInto) return `${setting}  on resource "${orphan.adoptInto.name}" (${kind.typeName})`;
     return `new ${kind.typeName}("<name>", { displayName: ${JSON.stringify(orphan.profile.displayName)}, ..., ${setting} })`;
 }
+
+/**
+ * The orphans named by id (`--id`), so that some can be adopted and the rest deleted in one go. An id that is not an
+ * orphan is a problem, never silently skipped: one the stack owns must not be deleted by a slip of the keyboard.
+ */
+export function orphansNamed(orphans: readonly Orphan[], stack: StackProfiles, ids: readonly string[]): { selected: Orphan[]; problems: string[] } {
+    const selected: Orphan[] = [];
+    const problems: string[] = [];
+    for (const id of ids) {
+        const wanted = id.toLowerCase();
+        const orphan = orphans.find((o) => o.profile.id.toLowerCase() === wanted);
+        if (orphan) {
+            if (!selected.includes(orphan)) selected.push(orphan);
+            continue;
+        }
+        const owner = [...stack.managed, ...stack.pending].find((r) => r.id?.toLowerCase() === wanted);
+        problems.push(
+            owner
+                ? `${id} belongs to resource "${owner.name}" of the stack (${KINDS[owner.kind].typeName}): it is not an orphan`
+                : `${id} is not among the orphans found (not in the tenant, of another --type, or a built-in profile)`,
+        );
+    }
+    return { selected, problems };
+}

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { adoptionLine, findOrphans, isMarked, profilesInState, StateFormatError, TenantProfile } from "../../provider/orphans/compare";
+import { adoptionLine, findOrphans, isMarked, orphansNamed, profilesInState, StateFormatError, TenantProfile } from "../../provider/orphans/compare";
 import { parseOrphansArguments, UsageError } from "../../provider/orphans/command";
 
 /** The comparison behind `pulumi-intune-enrollment orphans`, on data: an exported state and a tenant's profiles. */
@@ -130,6 +130,29 @@ describe("orphans: which tenant profiles no resource owns", () => {
         expect(adoptionLine(orphan)).to.equal(`adoptExistingId: "${id(10)}"  on resource "kiosk-03" (AndroidDeviceOwnerEnrollmentProfile)`);
     });
 
+    it("never ties a profile of the other type to a pending create, though it has the create's displayName", () => {
+        const [orphan] = findOrphans(state, [tenant("androidForWorkEnrollmentProfile", 17, "Fleet kiosk-03")]);
+        expect(orphan.pendingCreate).to.equal(undefined);
+        expect(orphan.createdDuringInterruptedRun).to.equal(false);
+        expect(orphan.adoptInto).to.equal(undefined);
+        expect(isMarked(orphan)).to.equal(false);
+    });
+
+    it("selects the orphans named by id (any letter case), and refuses an id the stack owns or no orphan has", () => {
+        const orphans = findOrphans(state, [
+            tenant("androidDeviceOwnerEnrollmentProfile", 10, "Fleet kiosk-03"),
+            tenant("androidForWorkEnrollmentProfile", 13, "Made in the portal"),
+        ]);
+        expect(orphansNamed(orphans, state, [id(13).toUpperCase()]).selected.map((o) => o.profile.id)).to.deep.equal([id(13)]);
+        const { selected, problems } = orphansNamed(orphans, state, [id(10), id(1), id(4), id(99)]);
+        expect(selected.map((o) => o.profile.id)).to.deep.equal([id(10)]);
+        expect(problems).to.deep.equal([
+            `${id(1)} belongs to resource "kiosk-01" of the stack (AndroidDeviceOwnerEnrollmentProfile): it is not an orphan`,
+            `${id(4)} belongs to resource "old" of the stack (AndroidForWorkEnrollmentProfile): it is not an orphan`,
+            `${id(99)} is not among the orphans found (not in the tenant, of another --type, or a built-in profile)`,
+        ]);
+    });
+
     it("marks a duplicate of a managed profile's displayName, of the same type only", () => {
         const orphans = findOrphans(state, [
             tenant("androidDeviceOwnerEnrollmentProfile", 11, "Fleet kiosk-01"),
@@ -181,10 +204,20 @@ describe("orphans: command-line options", () => {
             cwd: "/work/fleet",
             kinds: ["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"],
             markedOnly: false,
+            ids: [],
             delete: false,
             yes: false,
             json: false,
         });
+    });
+
+    it("takes --id, repeated or with ids separated by commas, and refuses what is not a profile id", () => {
+        const a = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+        const b = "3f2504e0-4f89-41d3-9a0c-0305e82c3302";
+        const c = "3f2504e0-4f89-41d3-9a0c-0305e82c3303";
+        expect(parseOrphansArguments(["--id", `${a},${b}`, `--id=${c}`], "/w").ids).to.deep.equal([a, b, c]);
+        expect(() => parseOrphansArguments(["--id", "kiosk-02"], "/w")).to.throw("--id kiosk-02: not a profile id (GUID)");
+        expect(() => parseOrphansArguments(["--id"], "/w")).to.throw("--id needs a value");
     });
 
     it("takes --cwd, --stack, --state (relative to the current folder), --type by either name, and the switches", () => {
@@ -198,6 +231,7 @@ describe("orphans: command-line options", () => {
             stateFile: "/work/s.json",
             kinds: ["androidForWorkEnrollmentProfile"],
             markedOnly: true,
+            ids: [],
             delete: true,
             yes: true,
             json: true,
