@@ -13,6 +13,7 @@ import { ensurePulumi, pulumiEnvironment, REPO_ROOT, run } from "./localPulumi";
 const WORK = join(REPO_ROOT, ".pulumi-local", "demo");
 const QR_DIR = join(REPO_ROOT, "qr-codes");
 const STACK = "demo";
+const SHOW_QR = process.argv.includes("--show-qr");
 const steps = 8;
 let step = 0;
 
@@ -101,12 +102,11 @@ async function deploy(emulator: RunningEmulator, pulumi: Pulumi): Promise<void> 
     say("Stack outputs (secrets stay secret unless asked for)");
     await pulumi(["stack", "output", "--stack", STACK]);
 
-    say("The dedicated profile's QR code, and every QR code as a PNG (drawn from qrCodeContent)");
+    say("The QR codes, read the way a downstream step asks for a secret (stack output --show-secrets), as owner-only PNGs");
     const contents = JSON.parse((await pulumi(["stack", "output", "qrCodeContents", "--show-secrets", "--json", "--stack", STACK], false)).stdout) as Record<
         string,
         string
     >;
-    process.stdout.write(await renderQrCode(contents.dedicated, "terminal"));
     // Each PNG carries an enrollment token: owner-only, also when an earlier run left the file readable to others
     // (a write's mode applies only to a file it creates).
     mkdirSync(QR_DIR, { recursive: true, mode: 0o700 });
@@ -116,6 +116,9 @@ async function deploy(emulator: RunningEmulator, pulumi: Pulumi): Promise<void> 
         chmodSync(file, 0o600);
         process.stdout.write(`    wrote ${file}\n`);
     }
+    // A scannable code on the terminal is a token on the screen (and in a CI log): only when asked for.
+    if (SHOW_QR) process.stdout.write(await renderQrCode(contents.dedicated, "terminal"));
+    else process.stdout.write("    (`npm run demo -- --show-qr` also draws the dedicated profile's code here; the emulator's tokens enroll no device)\n");
 
     say("A second pulumi preview: nothing to change");
     await attempt("The second preview found changes: the provider reports a phantom diff.", "Please report it with the preview output above.", () =>

@@ -17,5 +17,8 @@ describe("end to end: npm run demo", function () {
         expect(stdout).to.contain("7 unchanged");
         expect(stdout).to.contain("profiles left in the emulator: 0");
         expect(stdout).to.contain("Done.");
+        // The codes are files, owner-only; no scannable code on the terminal (nor in a CI log) unless asked for.
+        expect(stdout).to.contain("--show-qr");
+        expect(stdout).to.not.match(/[\u2580\u2584\u2588]/);
     });
 });

@@ -54,6 +54,10 @@ describe("end to end: one declaration, five tenants in parallel (examples/many-t
             writeFileSync(join(workDir, "bin", file.replace(/\.ts$/, ".js")), out.outputText);
         }
         copyFileSync(join(EXAMPLE, "Pulumi.yaml"), join(workDir, "Pulumi.yaml"));
+        // The example's `npm run tenants`, less its compile step (done above), for the command its README gives.
+        const script = (JSON.parse(readFileSync(join(EXAMPLE, "package.json"), "utf8")) as { scripts: { tenants: string } }).scripts.tenants;
+        expect(script).to.match(/^tsc -p tsconfig\.json && node bin\/fleet\.js$/);
+        writeFileSync(join(workDir, "package.json"), JSON.stringify({ name: "many-tenants-e2e", private: true, scripts: { tenants: "node bin/fleet.js" } }));
         env = pulumiEnvironment(binDir, join(workDir, "backend"));
         for (const [i, tenantId] of TENANT_IDS.entries()) {
             emulators.push(await startCliEmulator(["--tenant-id", tenantId, "--tls-dir", join(TEST_TLS_DIR, `tenant-${i + 1}`)]));
@@ -80,12 +84,14 @@ describe("end to end: one declaration, five tenants in parallel (examples/many-t
         },
     });
 
-    function fleet(tenants: object[], args: string[]): Promise<FleetRun> {
+    /** `via: "npm"` runs it as the README says a pipeline does: `npm run --silent tenants -- ...`. */
+    function fleet(tenants: object[], args: string[], via: "node" | "npm" = "node"): Promise<FleetRun> {
         writeFileSync(join(workDir, "tenants.json"), JSON.stringify({ concurrency: 3, tenants }, null, 2));
+        const fleetArgs = ["--tenants", join(workDir, "tenants.json"), ...args];
         return new Promise((resolve) => {
             execFile(
-                process.execPath,
-                [join(workDir, "bin", "fleet.js"), "--tenants", join(workDir, "tenants.json"), ...args],
+                via === "node" ? process.execPath : "npm",
+                via === "node" ? [join(workDir, "bin", "fleet.js"), ...fleetArgs] : ["run", "--silent", "tenants", "--", ...fleetArgs],
                 { cwd: workDir, env, maxBuffer: 64 * 1024 * 1024 },
                 (err, stdout, stderr) => {
                     resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
@@ -152,7 +158,8 @@ describe("end to end: one declaration, five tenants in parallel (examples/many-t
         const slipped = [0, 1, 2, 3, 4].map((n) =>
             n === 1 ? { ...tenantConfig(2), name: "t2", config: { ...tenantConfig(2).config, "intune-many-tenants:namePrefix": "T2b" } } : tenantConfig(n),
         );
-        const third = await fleet(slipped, ["--json"]);
+        // Through npm, as a pipeline runs it: stdout must be the JSON document alone (resultsOf parses all of it).
+        const third = await fleet(slipped, ["--json"], "npm");
         expect(third.code, third.stdout + third.stderr).to.equal(1);
         const r3 = resultsOf(third);
         expect(r3.get("t2")!.status).to.equal("failed");
