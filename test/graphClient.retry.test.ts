@@ -98,12 +98,13 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
     });
 
     it("absorbs 500s and 502s: reads and updates retried, creates probed first and never duplicated", async () => {
-        // A create answered 500 or 502 is probed before it is sent again: briefly here, the emulator answers at once.
+        // A create answered 500 or 502 may have taken effect: these two did (the fault hits the answer, after the
+        // profile is stored), so a client that sent them again without probing first would make duplicates.
         const { client } = freshClient(ctx.emulator, {}, { probeSettleMs: 300 });
         ctx.emulator.setFaults({
             rules: [
-                { method: "POST", path: "EnrollmentProfiles$", status: 502, times: 1 },
-                { method: "POST", path: "EnrollmentProfiles$", status: 500, times: 1 },
+                { method: "POST", path: "EnrollmentProfiles$", status: 502, afterCommit: true, times: 1 },
+                { method: "POST", path: "EnrollmentProfiles$", status: 500, afterCommit: true, times: 1 },
                 { method: "PATCH", status: 500, times: 2 },
                 { method: "PATCH", status: 502, times: 2 },
                 { method: "GET", path: "/[0-9a-f-]{36}$", status: 502, times: 3 },
@@ -117,9 +118,13 @@ describe("graph client retry: throttling and unavailability are absorbed", funct
         const log = ctx.emulator.requests();
         expect(log.filter((r) => r.status === 500)).to.have.length(3);
         expect(log.filter((r) => r.status === 502)).to.have.length(6);
+        // One POST per profile, and the two whose answers were lost were looked for (a list by displayName) instead.
+        expect(log.filter((r) => r.method === "POST" && r.operation === "create")).to.have.length(4);
+        expect(log.filter((r) => r.method === "GET" && r.operation === "list").length, "probes").to.be.at.least(2);
         ctx.emulator.clearFaults();
         const stored = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles");
         expect(stored.map((p) => p.displayName).sort()).to.deep.equal(created.map((p) => p.displayName).sort());
+        expect(created.map((p) => p.id).sort()).to.deep.equal(stored.map((p) => p.id).sort());
         expect(read.every((p) => (p as { description?: string }).description === "after 5xx")).to.equal(true);
     });
 

@@ -23,6 +23,7 @@ import {
     secretsOf,
     SERVER_OUTPUTS,
     useProfileEmulator,
+    expectLostCreateFoundByProbe,
 } from "./support/profiles";
 
 const WIFI_PASSWORD = "Corr3ct-Horse-Battery-Staple";
@@ -230,6 +231,7 @@ describe("profiles: create", () => {
                 enrollmentMode: "corporateOwnedDedicatedDevice",
                 tokenValidityDays: 30,
             });
+            expectLostCreateFoundByProbe(ctx.emulator, fault.drop ? 0 : 504);
             expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
             expect(outs.tokenValue).to.equal(ctx.emulator.profiles(DEVICE_OWNER)[0].tokenValue);
             expectExpiryInDays(outs, 30);

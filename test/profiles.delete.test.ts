@@ -42,14 +42,29 @@ describe("profiles: delete", () => {
     });
 
     it("treats a profile already gone as deleted, with or without revoking", async () => {
-        for (const news of [KIOSK, { ...KIOSK, revokeTokenOnDelete: true }]) {
+        // The service was asked (a DELETE answered 404, after a revoke answered 404 when asked for) and said "gone".
+        // Only what the delete sent: the requests are cleared before each.
+        const answers = (id: string): string[] =>
+            ctx.emulator
+                .requests()
+                .filter((r) => r.method !== "GET" && r.path.includes(id))
+                .map((r) => `${r.operation} ${r.status}`);
+        for (const [news, expected] of [
+            [KIOSK, ["delete 404"]],
+            [{ ...KIOSK, revokeTokenOnDelete: true }, ["revokeToken 404", "delete 404"]],
+        ] as const) {
             const { id, outs } = await createChecked(deviceOwner, news);
             ctx.emulator.deleteInPortal(DEVICE_OWNER, id);
-            await deviceOwner.delete(id, state(outs));
+            ctx.emulator.clearRequests();
+            expect(await deviceOwner.delete(id, state(outs))).to.equal(undefined);
+            expect(answers(id)).to.deep.equal(expected);
         }
         const legacy = await createChecked(forWork, { displayName: "Legacy" });
         ctx.emulator.deleteInPortal(FOR_WORK, legacy.id);
-        await forWork.delete(legacy.id, state(legacy.outs));
+        ctx.emulator.clearRequests();
+        expect(await forWork.delete(legacy.id, state(legacy.outs))).to.equal(undefined);
+        expect(answers(legacy.id)).to.deep.equal(["delete 404"]);
+        expect([...ctx.emulator.profiles(DEVICE_OWNER), ...ctx.emulator.profiles(FOR_WORK)]).to.deep.equal([]);
     });
 
     it("throws when the service refuses, so the engine keeps the resource, and names no secret", async () => {

@@ -136,6 +136,10 @@ describe("profiles: the serialized provider (__provider), loaded as the dynamic-
     it("lets concurrent operations that start before configure finishes wait for it", async () => {
         const provider = load(await serialize("androidForWorkEnrollmentProfile"));
         const cfg = stackConfig(ctx.emulator);
+        // Configured before for a Graph that is not there (a port nothing listens on), so that an operation which
+        // did not wait for the configure below would use these settings and fail.
+        const stale: Record<string, string> = { ...cfg, "intune:graphEndpoint": "https://127.0.0.1:9", "intune:maxRetrySeconds": "1" };
+        await provider.configure({ config: { get: (k: string) => stale[k] } });
         void provider.configure({ config: { get: (k: string) => cfg[k] } }); // not awaited, as the host may not
         const created = await Promise.all(["A", "B", "C"].map((n) => provider.create({ displayName: `Concurrent ${n}` })));
         expect(new Set(created.map((c) => c.id)).size).to.equal(3);

@@ -10,6 +10,7 @@ import {
     Props,
     PROVIDER_TEXT,
     useProfileEmulator,
+    expectLostCreateFoundByProbe,
 } from "./support/profiles";
 
 /**
@@ -71,6 +72,7 @@ describe("profiles: a create whose answer was lost", () => {
         it(`finishes ${String(program.enrollmentMode)} with the token it was created with, read in full, and no second profile`, async () => {
             ctx.emulator.setFaults(DROP_FIRST_CREATE);
             const { id, outs } = await createChecked(deviceOwner, program);
+            expectLostCreateFoundByProbe(ctx.emulator, 0);
             const stored = ctx.emulator.profiles(DEVICE_OWNER);
             expect(stored.map((p) => p.id)).to.deep.equal([id]);
             expect(outs.tokenValue).to.be.a("string").and.equal(stored[0].tokenValue);
@@ -93,6 +95,7 @@ describe("profiles: a lost create when the service's clock is skewed", () => {
             ctx.emulator.setClockOffset(skewMinutes * 60_000);
             ctx.emulator.setFaults(DROP_FIRST_CREATE);
             const { id } = await createChecked(deviceOwner, { ...DEDICATED, displayName: `Skewed ${skewMinutes}` });
+            expectLostCreateFoundByProbe(ctx.emulator, 0);
             expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
         });
     }

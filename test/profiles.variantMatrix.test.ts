@@ -14,6 +14,7 @@ import {
     Props,
     PROVIDER_TEXT,
     useProfileEmulator,
+    expectLostCreateFoundByProbe,
 } from "./support/profiles";
 
 /**
@@ -152,6 +153,7 @@ describe("profiles: the lifecycle over every reading of the unconfirmed behaviou
                 ctx.emulator.setFaults({ rules: [{ method: "POST", path: `/${s.collection}$`, drop: true, afterCommit: true, times: 1 }] });
                 ctx.emulator.clearRequests();
                 const lost = await createChecked(s.provider, { ...program, displayName: "Created while the network dropped" });
+                expectLostCreateFoundByProbe(ctx.emulator, 0);
                 expect(ctx.emulator.profiles(s.collection).map((p) => p.id)).to.have.members([id, lost.id]);
                 expect(lost.outs.tokenValue).to.equal(stored(s, lost.id).tokenValue).and.be.a("string");
                 // createToken only where the profile has no token yet (legacy), or the service did not take the

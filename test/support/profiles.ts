@@ -121,6 +121,22 @@ export function count(calls: string[], call: string): number {
     return calls.filter((c) => c === call).length;
 }
 
+/**
+ * That the create's answer was really lost as the test meant it to be (its connection dropped, or a 504 after the
+ * profile was stored), and that the provider then looked for the profile instead of sending the create again: one
+ * POST, answered with `lostAs` (0 for a dropped connection), then a list by displayName.
+ */
+export function expectLostCreateFoundByProbe(emulator: RunningEmulator, lostAs: 0 | 504): void {
+    const log = emulator.requests();
+    const creates = log.filter((r) => r.method === "POST" && r.operation === "create");
+    expect(
+        creates.map((r) => r.status),
+        "one create, its answer lost",
+    ).to.deep.equal([lostAs]);
+    const probe = log.findIndex((r) => r.method === "GET" && r.operation === "list");
+    expect(probe, "a list looked for the profile after the lost create").to.be.greaterThan(log.indexOf(creates[0]));
+}
+
 /** The rejection of a promise that must fail. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error & Props> {
     try {
