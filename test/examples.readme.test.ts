@@ -8,7 +8,7 @@ import { GraphRequestError, Operation, SignInError } from "../provider/graph/err
 import { AUTH_METHODS, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { KINDS } from "../provider/profiles/kinds";
 import { attachmentOutputs } from "../provider/profiles/attachments";
-import { renderReadme } from "../scripts/propertyTables";
+import { generatedFiles, renderDocs } from "../scripts/docs";
 import { configKeysRead, listExamples, REPO_ROOT } from "./support/examples";
 
 /**
@@ -77,8 +77,9 @@ describe("README: the reference matches the code", () => {
         }
     });
 
-    it("holds each resource's input and output tables exactly as its property table renders them (npm run docs)", () => {
-        expect(renderReadme(readme), "README.md is behind the property tables: run `npm run docs`").to.equal(readme);
+    it("holds each resource's input and output tables and the configuration table exactly as the code renders them (npm run docs)", () => {
+        expect(generatedFiles()).to.deep.equal(["README.md"]);
+        expect(renderDocs("README.md", readme), "README.md is behind the code: run `npm run docs`").to.equal(readme);
         for (const kind of Object.values(KINDS)) {
             const text = section(`### ${kind.typeName}`);
             for (const input of kind.inputKeys) expect(text, `${kind.typeName}.${input}`).to.include(`| \`${input}\` |`);
