@@ -6,7 +6,7 @@ import { ProfileKind } from "../provider/profiles/model";
 import { Property, PropertyTable } from "../provider/profiles/schema";
 
 /**
- * Each resource's input and output tables in the README, rendered from each kind's property table: the flags
+ * Each resource's input and output tables in docs/reference.md, rendered from each kind's property table: the flags
  * from the table itself, the descriptions from the JSDoc comments on its keys (the same text the IDE shows on hover).
  * `npm run docs` (scripts/docs.ts) writes them between their markers; a test fails when the page disagrees.
  */
@@ -80,7 +80,7 @@ function onChangeText(p: Property): string {
     return p.replaceOnChange ? "**replaces**" : p.writable ? "in place" : "in place (nothing sent)";
 }
 
-/** The markdown the README holds for one kind: its inputs table and its outputs table. */
+/** The markdown docs/reference.md holds for one kind: its inputs table and its outputs table. */
 export function renderKindTables(kind: ProfileKind, table: PropertyTable, docs: Map<string, string>): string {
     const lines = ["| Input | Type and allowed values | On change | Description |", "| --- | --- | --- | --- |"];
     for (const [name, p] of Object.entries(table)) {
