@@ -17,9 +17,9 @@ const yaml = require("js-yaml") as { load(text: string): unknown };
 
 /**
  * The README is a newcomer's page and docs/ is the reference; neither may drift from the code. Every setting and
- * environment variable, sign-in method, cloud, input (with whether it replaces), output and the exact wording of the
- * errors the pages explain come from the provider's own tables and classes here; the README's starter project is
- * checked against the package; and every link between the pages must land.
+ * environment variable, sign-in method, cloud, input (with whether it replaces), output, emulator option and admin
+ * route, and the exact wording of the errors the pages explain come from the provider's own tables and classes here;
+ * the README's starter project is checked against the package; and every link between the pages must land.
  */
 
 const read = (file: string): string => readFileSync(join(REPO_ROOT, file), "utf8");
@@ -190,7 +190,7 @@ describe("docs: every link lands on a page and a heading that exist", () => {
 
 describe("docs: the reference matches the code", () => {
     it("holds every generated block exactly as the code renders it (npm run docs)", () => {
-        expect(generatedFiles()).to.have.members(["docs/reference.md", "docs/installation-configuration.md"]);
+        expect(generatedFiles()).to.have.members(["docs/reference.md", "docs/installation-configuration.md", "docs/emulator.md"]);
         for (const file of generatedFiles()) {
             const text = read(file);
             expect(renderDocs(file, text), `${file} is behind the code: run \`npm run docs\``).to.equal(text);
@@ -313,6 +313,23 @@ describe("docs: the reference matches the code", () => {
         );
         const validate = read("provider/profiles/validate.ts");
         expect(validate).to.include("must be at most ${rules.maxValidityDays} days ${rules.scope} (got ${days})");
+    });
+
+    it("lists every option of the emulator's command line", () => {
+        const options = section("docs/emulator.md", "## Options");
+        const cli = read("emulator/cli.ts");
+        const declared = [...cli.slice(cli.indexOf("options: {")).matchAll(/^\s+"?([a-z][a-z0-9-]*)"?: \{ type: /gm)].map((m) => m[1]);
+        expect(declared).to.include.members(["port", "tenant-id", "no-http2", "json"]);
+        for (const flag of declared) expect(options, `--${flag}`).to.match(new RegExp(`^\\| [^|]*\`--${flag}\``, "m"));
+    });
+
+    it("lists every admin route of the emulator, groups included", () => {
+        const routes = section("docs/emulator.md", "## Admin routes");
+        const admin = read("emulator/admin.ts");
+        const cases = [...admin.matchAll(/case "([A-Z]+) \/(\w+)":/g)].map((m) => `${m[1]} /_emulator/${m[2]}`);
+        expect(cases).to.include.members(["GET /_emulator/groups", "POST /_emulator/groups", "DELETE /_emulator/groups"]);
+        for (const route of cases) expect(routes, route).to.include(`\`${route}`);
+        for (const route of ["GET", "POST", "PATCH", "DELETE", "PUT"]) expect(routes, `${route} of profiles`).to.include(`\`${route} /_emulator/profiles/`);
     });
 
     it("points at every example and pipeline file, and they exist", () => {
