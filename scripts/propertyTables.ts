@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
 import { KINDS } from "../provider/profiles/kinds";
@@ -6,9 +6,9 @@ import { ProfileKind } from "../provider/profiles/model";
 import { Property, PropertyTable } from "../provider/profiles/schema";
 
 /**
- * The README's input and output tables, rendered from each kind's property table: the flags from the table itself,
- * the descriptions from the JSDoc comments on its keys (the same text the IDE shows on hover). `npm run docs`
- * writes them between the README's markers; a test fails when the README disagrees.
+ * Each resource's input and output tables in docs/reference.md, rendered from each kind's property table: the flags
+ * from the table itself, the descriptions from the JSDoc comments on its keys (the same text the IDE shows on hover).
+ * `npm run docs` (scripts/docs.ts) writes them between their markers; a test fails when the page disagrees.
  */
 
 const REPO = join(__dirname, "..", "..");
@@ -80,7 +80,7 @@ function onChangeText(p: Property): string {
     return p.replaceOnChange ? "**replaces**" : p.writable ? "in place" : "in place (nothing sent)";
 }
 
-/** The markdown the README holds for one kind: its inputs table and its outputs table. */
+/** The markdown docs/reference.md holds for one kind: its inputs table and its outputs table. */
 export function renderKindTables(kind: ProfileKind, table: PropertyTable, docs: Map<string, string>): string {
     const lines = ["| Input | Type and allowed values | On change | Description |", "| --- | --- | --- | --- |"];
     for (const [name, p] of Object.entries(table)) {
@@ -113,23 +113,4 @@ export function expectedTables(): Map<ProfileKind, string> {
         out.set(kind, renderKindTables(kind, table, jsDocOfTable(source.file, source.table)));
     }
     return out;
-}
-
-/** The README with every kind's tables rendered between its markers. */
-export function renderReadme(readme: string): string {
-    let text = readme;
-    for (const [kind, tables] of expectedTables()) {
-        const { start, end } = markers(kind);
-        const from = text.indexOf(start);
-        const to = text.indexOf(end);
-        if (from < 0 || to < from) throw new Error(`README.md has no markers for ${kind.typeName} (${start} ... ${end})`);
-        text = `${text.slice(0, from + start.length)}\n${tables}\n${text.slice(to)}`;
-    }
-    return text;
-}
-
-if (require.main === module) {
-    const file = join(REPO, "README.md");
-    writeFileSync(file, renderReadme(readFileSync(file, "utf8")));
-    process.stdout.write("README.md: property tables written\n");
 }

@@ -12,7 +12,7 @@ import { processesWithEnvironment } from "../scripts/processes";
 /**
  * Part 2, killed processes: `pulumi up` of a program on disk through the real CLI, its language host and the
  * dynamic-provider host, killed with SIGKILL at a random point of the rollout (the CLI, or the provider's host),
- * again and again. After each kill the README's recovery: find the orphans, `pulumi cancel`, clear the pending
+ * again and again. After each kill the recovery of docs/reliability.md: find the orphans, `pulumi cancel`, clear the pending
  * operations, adopt the orphans tied to a pending create, `pulumi up`, delete the duplicates left. Then the tenant
  * must hold exactly one profile per declared resource and nothing the stack does not own.
  */
@@ -192,7 +192,7 @@ export async function killedRuns(o: KilledRunsOptions, produced: Produced): Prom
                 `  killed runs: cycle ${c}, SIGKILL of the ${killHost ? "dynamic-provider host" : "pulumi CLI"} at ${atProfiles} of ${o.wave} new profiles; ${pendingCreates} pending creates`,
             );
 
-            // The README's recovery. 1: find the orphans while the pending creates still tie them to resources.
+            // The recovery of docs/reliability.md. 1: find the orphans while the pending creates still tie them to resources.
             const found = await orphans();
             // 2: release the lock a killed CLI leaves (a killed host lets the CLI finish: then there is none).
             await pulumi(["cancel", "--yes"], true);

@@ -172,7 +172,7 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
             expect(o.adopt).to.include(`adoptExistingId: "${o.id}"`).and.to.include(`"${o.pendingCreate!.name}"`);
         }
 
-        // As the README says: release the lock a killed run may leave, and drop the pending operations.
+        // As docs/reliability.md says: release the lock a killed run may leave, and drop the pending operations.
         await pulumi(["cancel", "--yes"]);
         const cleared = { ...killed, deployment: { ...killed.deployment, pending_operations: [] } };
         const stateFile = join(root, "cleared.json");
@@ -283,7 +283,7 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
         expect(found.report.orphans.map((o) => o.id).sort()).to.deep.equal([...made].sort());
         expect(found.report.orphans.every((o) => o.pendingCreate === null && o.sameNameAs.length === 0)).to.equal(true);
 
-        // The README's recovery: release the lock, then run again with adoptByDisplayName.
+        // The recovery of docs/reliability.md: release the lock, then run again with adoptByDisplayName.
         await pulumi(["cancel", "--yes"], true);
         writeFileSync(join(workDir, "adopt-by-name"), "");
         e.clearRequests();

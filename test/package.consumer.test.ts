@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, sep } from "node:path";
 import { useEmulator, tempDir } from "./support/emulator";
 import {
@@ -79,11 +79,17 @@ describe("the npm pack tarball installed in a consumer project", function () {
         if (work) rmSync(work, { recursive: true, force: true });
     });
 
-    it("ships the compiled provider and emulator with their declarations and the README, and no tests, sources or CI files", () => {
+    it("ships the compiled provider and emulator with their declarations, the README with the docs pages and changelog it links, and no tests, sources or CI files", () => {
         const paths = packed.files.map((f) => f.path);
+        // The README links the docs pages and the changelog: shipped beside it, its links work in node_modules too.
+        const docs = readdirSync(join(REPO_ROOT, "docs"))
+            .filter((f) => f.endsWith(".md"))
+            .map((f) => `docs/${f}`);
         expect(paths).to.include.members([
             "package.json",
             "README.md",
+            "CHANGELOG.md",
+            ...docs,
             "LICENSE",
             "dist/provider/index.js",
             "dist/provider/index.d.ts",

@@ -6,7 +6,7 @@ import { REPO_ROOT } from "./support/examples";
 import { loadYaml, PIPELINES_DIR } from "./support/examplesPipelines";
 
 /**
- * The CI templates users copy: valid YAML with the triggers, permissions and Pulumi steps the README promises, and
+ * The CI templates users copy: valid YAML with the triggers, permissions and Pulumi steps docs/_index.md and pipelines/README.md promise, and
  * an environment that makes the provider pick the intended sign-in method (checked with the provider's own
  * settings resolution, so a renamed environment variable breaks here rather than in a user's pipeline).
  */

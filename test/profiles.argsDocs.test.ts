@@ -48,7 +48,7 @@ function hover(word: string, occurrence = 0): string {
 describe("profiles: the resource arguments document themselves in the IDE", function () {
     this.timeout(60_000);
 
-    it("shows each argument's description, the one the README's tables show, on hover", () => {
+    it("shows each argument's description, the one the tables of docs/reference.md show, on hover", () => {
         const deviceOwner = jsDocOfTable("provider/profiles/kinds/androidDeviceOwner.ts", "ANDROID_DEVICE_OWNER_PROPERTIES");
         expect(hover("displayName")).to.equal(deviceOwner.get("displayName")).and.to.contain("The profile's name");
         expect(hover("enrollmentMode")).to.equal(deviceOwner.get("enrollmentMode"));

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { killedRuns } from "../soak/killedRuns";
 import { Produced } from "../soak/secrets";
 
-/** `npm run soak` part 2 in small: one kill of the CLI and one of the provider's host, each recovered as the README says. */
+/** `npm run soak` part 2 in small: one kill of the CLI and one of the provider's host, each recovered as docs/reliability.md says. */
 describe("soak, small: rollouts killed with SIGKILL recover to one profile per resource", function () {
     this.timeout(300_000);
 

@@ -5,7 +5,7 @@ import * as intune from "pulumi-intune-enrollment";
  * A dedicated (kiosk) device profile: warehouse scanners that enroll from a QR code printed on the staging desk.
  *
  * Against the embedded Graph emulator with `pulumi config set intune:emulator true`; set intune:tenantId /
- * intune:clientId and a credential (see the repository README) to deploy to a real tenant.
+ * intune:clientId and a credential (see docs/installation-configuration.md) to deploy to a real tenant.
  */
 const config = new pulumi.Config();
 const displayName = config.get("displayName") ?? "Warehouse scanners";

@@ -60,7 +60,7 @@ export class WrongPlaceError extends ReportedError {
             `${what} refused: the profile lives in ${describePlace(recorded)}, but this run is configured for ${describePlace(current)}. ` +
                 "Nothing was changed. Check the stack's intune:* settings and the AZURE_* variables of this run; to move the stack on purpose, " +
                 `set intune:moveFrom to ${recorded.graphRoot.startsWith("https://127.") || recorded.graphRoot.startsWith("https://localhost") ? '"emulator"' : `"${recorded.tenantId ?? recorded.graphRoot}"`} ` +
-                'and run `pulumi refresh`, then `pulumi up` (see "Moving a stack" in the README)',
+                'and run `pulumi refresh`, then `pulumi up` (see "Moving a stack on purpose" in docs/installation-configuration.md)',
         );
         this.name = "WrongPlaceError";
     }

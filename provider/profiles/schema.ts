@@ -6,8 +6,8 @@ import { nullable } from "./model";
  * A profile type as one table of properties. Each property says once what it is: its codec, whether the program
  * may declare it and Graph takes it, whether it comes back as an output, whether it is secret or write-only,
  * whether a change replaces the profile, what clears it, how two values compare. Its description is the JSDoc
- * comment on its key in the table: the IDE shows it on the resource's arguments, and a test holds the README's
- * tables to it. Everything else (codecs, lists, Args types) is derived here.
+ * comment on its key in the table: the IDE shows it on the resource's arguments, and a test holds the tables of
+ * docs/reference.md to it. Everything else (codecs, lists, Args types) is derived here.
  */
 
 export interface Property {
@@ -43,7 +43,7 @@ export interface Property {
     compare?: "exact" | "unorderedSet";
     /** The token rules depend on it (enrollment mode, token type). */
     decidesTokenRules?: boolean;
-    /** README: the inputs table's "type and allowed values", "on change" and notes (the description is the JSDoc). */
+    /** docs/reference.md: the inputs table's "type and allowed values", "on change" and notes (the description is the JSDoc). */
     docs?: { type?: string; onChange?: string; notes?: string };
 }
 

@@ -77,7 +77,7 @@ export interface SettingKey {
     doc: string;
 }
 
-/** Every setting the provider reads; the README's table is written from this list. */
+/** Every setting the provider reads; `npm run docs` writes the table in docs/installation-configuration.md from this list. */
 export const SETTING_KEYS: SettingKey[] = [
     { key: "tenantId", env: ["AZURE_TENANT_ID", "ARM_TENANT_ID"], doc: "Entra ID tenant (directory) id." },
     { key: "clientId", env: ["AZURE_CLIENT_ID", "ARM_CLIENT_ID"], doc: "Application (client) id of the app registration." },
