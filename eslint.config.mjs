@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["dist/**", "node_modules/**", "**/node_modules/**", ".pulumi-local/**", "examples/**/bin/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
+    { ignores: ["dist/**", "node_modules/**", "**/node_modules/**", ".pulumi-local/**", ".stryker-tmp/**", "reports/**", "examples/**/bin/**", "**/*.js", "**/*.cjs", "**/*.mjs"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

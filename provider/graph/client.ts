@@ -20,6 +20,8 @@ export interface ClientOptions {
     credential?: (settings: ProviderSettings) => TokenCredential;
     /** How long a create whose outcome is unknown keeps looking for what it may have made. */
     probeSettleMs?: number;
+    /** The end of the chain (default: HTTP through axios): a test's scripted service. */
+    transport?: Next;
 }
 
 export type Query = Record<string, string | number | undefined>;
@@ -48,7 +50,7 @@ export class GraphClient {
             budgeted(budget),
         ];
         if (settings.debug) handlers.push(trace(options.logger ?? ((line) => process.stderr.write(`${line}\n`))));
-        this.send = compose(handlers, httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
+        this.send = compose(handlers, options.transport ?? httpTransport({ timeoutMs: settings.requestTimeoutMs, caCertificate: settings.caCertificate }));
     }
 
     /**

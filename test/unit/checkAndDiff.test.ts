@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { diffProfile } from "../../provider/profiles/diff";
+import { diffProfile, sameValue } from "../../provider/profiles/diff";
 import { androidDeviceOwnerKind } from "../../provider/profiles/kinds/androidDeviceOwner";
 import { UNKNOWN } from "../../provider/profiles/model";
 import { checkInputs } from "../../provider/profiles/validate";
@@ -64,6 +64,83 @@ describe("unit: diff", () => {
         expect(diffProfile(kind, olds, { ...olds, roleScopeTagIds: ["7", "0"] }, NOW)).to.include({ changes: false });
         expect(diffProfile(kind, olds, { ...olds, displayName: "K2" }, NOW)).to.deep.include({ changes: true, replaces: [], updates: ["displayName"] });
         expect(diffProfile(kind, olds, { ...olds, enrollmentMode: "corporateOwnedFullyManaged" }, NOW).replaces).to.deep.equal(["enrollmentMode"]);
+    });
+
+    it("replaces on every property the table marks create-only, and changes every other writable one in place", () => {
+        const aosp = { ...olds, enrollmentMode: "corporateOwnedAOSPUserlessDevice", enrollmentTokenType: "default", isTeamsDeviceProfile: false };
+        const changed: Record<string, unknown> = {
+            enrollmentMode: "corporateOwnedAOSPUserAssociatedDevice",
+            enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode",
+            isTeamsDeviceProfile: true,
+            displayName: "K2",
+            description: "d",
+            roleScopeTagIds: ["9"],
+            deviceNameTemplate: "T-{{SERIAL}}",
+            configureWifi: false,
+            wifiSsid: "s",
+            wifiPassword: "p4ssword!",
+            wifiSecurityType: "wpa",
+            wifiHidden: true,
+        };
+        expect(Object.keys(changed).sort()).to.deep.equal([...kind.writable].sort());
+        for (const [key, value] of Object.entries(changed)) {
+            const d = diffProfile(kind, aosp, { ...aosp, [key]: value }, NOW);
+            const replaces = kind.replaceOnChange.includes(key);
+            expect(d.replaces, key).to.deep.equal(replaces ? [key] : []);
+            expect(d.updates, key).to.deep.equal(replaces ? [] : [key]);
+        }
+        expect([...kind.replaceOnChange].sort()).to.deep.equal(["enrollmentMode", "enrollmentTokenType", "isTeamsDeviceProfile"]);
+    });
+
+    it("compares scope tags as a set: same members in any order are equal, a missing, extra or repeated one is not", () => {
+        const tags = (roleScopeTagIds: string[]) => diffProfile(kind, olds, { ...olds, roleScopeTagIds }, NOW).changes;
+        expect(tags(["7", "0"])).to.equal(false);
+        expect(tags(["0"]), "one fewer").to.equal(true);
+        expect(tags(["0", "7", "9"]), "one more").to.equal(true);
+        expect(tags(["0", "9"]), "same length, another member").to.equal(true);
+        expect(tags(["0", "0", "7"]), "a repeat").to.equal(true);
+        expect(sameValue(kind, "roleScopeTagIds", ["b", "a"], ["a", "b"])).to.equal(true);
+        expect(sameValue(kind, "roleScopeTagIds", ["a", "a", "b"], ["a", "b", "b"])).to.equal(false);
+    });
+
+    it("compares other lists in order, and a list never equals a value that is not one", () => {
+        // Enrollment-time values and unknown future list properties compare exactly: order matters there.
+        expect(sameValue(kind, "displayName", ["a", "b"], ["a", "b"])).to.equal(true);
+        expect(sameValue(kind, "displayName", ["a", "b"], ["b", "a"])).to.equal(false);
+        expect(sameValue(kind, "roleScopeTagIds", ["0"], "0")).to.equal(false);
+        expect(sameValue(kind, "description", undefined, null)).to.equal(true);
+        expect(sameValue(kind, "description", "", null)).to.equal(false);
+    });
+
+    it("counts a change of a control input (one that never reaches Graph) as an update", () => {
+        for (const [key, value] of [
+            ["revokeTokenOnDelete", true],
+            ["includeQrCodeImage", true],
+            ["adoptByDisplayName", true],
+        ] as const) {
+            const d = diffProfile(kind, olds, { ...olds, [key]: value }, NOW);
+            expect(d, key).to.deep.include({ changes: true, replaces: [], updates: [key] });
+            expect(diffProfile(kind, { ...olds, [key]: value }, { ...olds, [key]: value }, NOW).changes, `${key} unchanged`).to.equal(false);
+        }
+    });
+
+    it("replaces when a replace property is still unknown in a preview, and updates when another is", () => {
+        expect(diffProfile(kind, olds, { ...olds, enrollmentMode: UNKNOWN }, NOW)).to.deep.include({ replaces: ["enrollmentMode"], updates: [] });
+        expect(diffProfile(kind, olds, { ...olds, description: UNKNOWN }, NOW)).to.deep.include({ replaces: [], updates: ["description"] });
+    });
+
+    it("takes a replace property never declared before as its service default, and any other one as unset", () => {
+        // enrollmentTokenType was never declared (olds lack it): declaring the default is no change, another value replaces.
+        expect(diffProfile(kind, olds, { ...olds, enrollmentTokenType: "default" }, NOW).changes).to.equal(false);
+        expect(diffProfile(kind, olds, { ...olds, enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" }, NOW).replaces).to.deep.equal([
+            "enrollmentTokenType",
+        ]);
+        // A property recorded with another value replaces even when the new one is the default.
+        const shared = { ...olds, enrollmentTokenType: "corporateOwnedDedicatedDeviceWithAzureADSharedMode" };
+        expect(diffProfile(kind, shared, { ...shared, enrollmentTokenType: "default" }, NOW).replaces).to.deep.equal(["enrollmentTokenType"]);
+        // An in-place property never declared before is unset, not its cleared value: declaring the cleared value updates.
+        expect(diffProfile(kind, olds, { ...olds, description: "" }, NOW).updates).to.deep.equal(["description"]);
+        expect(diffProfile(kind, olds, { ...olds, configureWifi: true }, NOW).updates).to.deep.equal(["configureWifi"]);
     });
 
     it("counts an unknown value as a change, and a declared default of a replace property as none", () => {

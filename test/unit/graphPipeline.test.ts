@@ -104,12 +104,6 @@ describe("unit: the retry handler against a scripted transport", () => {
 });
 
 describe("unit: Graph URLs", () => {
-    /** What the client wrote before it built URLs as text: the parser's own serialisation. */
-    const byParser = (root: string, path: string, query: Record<string, string | undefined>): string => {
-        const u = new URL(`${root}/beta${path}`);
-        for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, v);
-        return u.toString();
-    };
     const client = (root: string): GraphClient =>
         new GraphClient(
             resolveSettings((key) => (key === "intune:graphEndpoint" ? root : undefined), {
@@ -119,26 +113,96 @@ describe("unit: Graph URLs", () => {
             }),
         );
 
-    it("writes every path and query exactly as URL and URLSearchParams do", () => {
-        const odd = ["", " ", "a b", "O'Brien's (test) ~!*", "é€😀", "x&y=z+%", "a\uD800b", "\u0000\u007f#?/"];
-        const paths = [
-            "/deviceManagement/androidDeviceOwnerEnrollmentProfiles",
-            `/deviceManagement/androidDeviceOwnerEnrollmentProfiles/${encodeURIComponent("6f1c2c1e-0000-4000-8000-000000000001")}/createToken`,
-            "/deviceManagement/x/..",
-            "/deviceManagement/x/./y",
-            "/deviceManagement/x/%2e%2E/y",
-            "/deviceManagement/x/.%2E",
-            "/deviceManagement/a b/é",
-            `/deviceManagement/${encodeURIComponent("..")}`,
-        ];
-        for (const root of ["https://graph.microsoft.com", "https://GRAPH.example.com:443/prefix", "https://127.0.0.1:8443"]) {
-            const c = client(root);
-            for (const path of paths)
-                for (const value of odd) {
-                    const query = { $select: "id,displayName,tokenValue", $filter: `displayName eq '${value}'`, $skip: undefined };
-                    expect(c.url(path, query), `${root} ${path} ${JSON.stringify(value)}`).to.equal(byParser(root, path, query));
-                    expect(c.url(path)).to.equal(byParser(root, path, {}));
-                }
-        }
+    it("puts every path under /beta of the configured root, and the query form-encoded", () => {
+        const c = client("https://graph.microsoft.us/");
+        expect(
+            c.url("/deviceManagement/androidDeviceOwnerEnrollmentProfiles", {
+                $select: "id,tokenValue",
+                $filter: "displayName eq 'O''Brien & Co'",
+                $top: undefined,
+            }),
+        ).to.equal(
+            "https://graph.microsoft.us/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles?%24select=id%2CtokenValue&%24filter=displayName+eq+%27O%27%27Brien+%26+Co%27",
+        );
+        expect(c.url(`/deviceManagement/x/${encodeURIComponent("../y")}`)).to.equal("https://graph.microsoft.us/beta/deviceManagement/x/..%2Fy");
     });
 });
+
+describe("unit: a create whose outcome is unknown, against a scripted service", () => {
+    const settings = resolveSettings(() => undefined, { AZURE_TENANT_ID: "t", AZURE_CLIENT_ID: "c", AZURE_CLIENT_SECRET: "secret-s" });
+    const credential = { getToken: async () => ({ token: "header.claims.signature", expiresOnTimestamp: Date.now() + 3600_000 }) };
+    const CREATE = "https://graph.microsoft.com/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles";
+
+    /** A client whose service answers POSTs from `posts` in turn; every other request is a mistake of the test. */
+    const scripted = (posts: (GraphResponse | TransportFailure)[]) => {
+        const sent: string[] = [];
+        const client = new GraphClient(
+            { ...settings, limits: { writesPerWindow: 1000, requestsPerWindow: 1000, windowMs: 1000 } },
+            {
+                credential: () => credential,
+                sleep: async () => undefined,
+                probeSettleMs: 0,
+                transport: async (req) => {
+                    sent.push(`${req.method} ${req.url}`);
+                    const next = posts.shift();
+                    if (next === undefined) throw new Error(`unscripted ${req.method} ${req.url}`);
+                    if (next instanceof TransportFailure) throw next;
+                    return next;
+                },
+            },
+        );
+        return { client, sent };
+    };
+
+    for (const [lost, how] of [
+        [answer(504), "a 504"],
+        [answer(502), "a 502"],
+        [new TransportFailure("the connection was reset (ECONNRESET)", true, false), "a dropped connection after sending"],
+    ] as const) {
+        it(`looks for what the create may have made after ${how}, and does not send it again when the probe finds it`, async () => {
+            const { client, sent } = scripted([lost]);
+            let probes = 0;
+            const found = await client.create(op, "/deviceManagement/androidDeviceOwnerEnrollmentProfiles", { displayName: "K" }, async () => {
+                probes += 1;
+                return { id: "found-by-probe" };
+            });
+            expect(found).to.deep.equal({ id: "found-by-probe" });
+            expect(probes).to.equal(1);
+            expect(sent).to.deep.equal([`POST ${CREATE}`]);
+        });
+    }
+
+    it("sends the create again only after the probe found nothing", async () => {
+        const created: GraphResponse = { status: 201, headers: {}, body: { id: "made-by-the-second-post" } };
+        const { client, sent } = scripted([answer(504), created]);
+        let probes = 0;
+        const result = await client.create(op, "/deviceManagement/androidDeviceOwnerEnrollmentProfiles", { displayName: "K" }, async () => {
+            probes += 1;
+            expect(sent, "the probe runs before the second POST").to.have.length(1);
+            return undefined;
+        });
+        expect(result).to.deep.equal({ id: "made-by-the-second-post" });
+        expect(probes).to.be.at.least(1);
+        expect(sent).to.deep.equal([`POST ${CREATE}`, `POST ${CREATE}`]);
+    });
+
+    it("never probes after an answer that says nothing was created (a 400), and fails with it", async () => {
+        const { client, sent } = scripted([answer(400)]);
+        let probes = 0;
+        const err = await client
+            .create(op, "/deviceManagement/androidDeviceOwnerEnrollmentProfiles", { displayName: "K" }, async () => {
+                probes += 1;
+                return { id: "x" };
+            })
+            .then(
+                () => expect.fail("the create succeeded"),
+                (e: unknown) => e,
+            );
+        expect(err).to.be.instanceOf(GraphRequestError);
+        expect((err as GraphRequestError).status).to.equal(400);
+        expect(probes).to.equal(0);
+        expect(sent).to.have.length(1);
+    });
+});
+
+const op = { description: 'Creating Android enrollment profile "K"', kind: "write" as const };

@@ -100,5 +100,8 @@ describe("unit: where a profile lives", () => {
         expect(judgePlace("x", placeNow(tenantA, graph), here, { tenantId: tenantA })).to.equal("left behind");
         expect(judgePlace("x", placeNow(tenantA, "https://127.0.0.1:9"), here, { emulator: true })).to.equal("left behind");
         expect(() => judgePlace("x", placeNow(tenantA, graph), here, { emulator: true })).to.throw(/refused/);
+        // moveFrom names one place: a profile in any other tenant is still refused, never released.
+        expect(() => judgePlace("x", placeNow(tenantA, graph), here, { tenantId: "0a1b2c3d-0000-4000-8000-000000000099" })).to.throw(/refused/);
+        expect(() => judgePlace("x", placeNow(tenantA, "https://127.0.0.1:9"), here, { tenantId: tenantB })).to.throw(/refused/);
     });
 });

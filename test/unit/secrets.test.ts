@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import { redactBody, rememberSecret, scrub } from "../../provider/graph/secrets";
+
+/** The one scrubber every message, trace and error passes through before it leaves the provider. */
+
+describe("unit: secrets are scrubbed from every text that leaves the provider", () => {
+    it("replaces every secret it has seen, wherever it appears, however often", () => {
+        rememberSecret("enrollment-token-1234567890");
+        const text = 'failed for "enrollment-token-1234567890" (again: enrollment-token-1234567890)';
+        expect(scrub(text)).to.equal('failed for "[redacted]" (again: [redacted])');
+    });
+
+    it("removes a secret that contains another one whole, not in pieces", () => {
+        rememberSecret("wifi-pass");
+        rememberSecret("wifi-pass-and-more");
+        expect(scrub("x wifi-pass-and-more y")).to.equal("x [redacted] y");
+    });
+
+    it('leaves short strings alone ("0", "true" would scrub innocent text)', () => {
+        rememberSecret("true");
+        expect(scrub("validationSucceeded true")).to.equal("validationSucceeded true");
+    });
+
+    it("redacts bearer tokens, JWTs, secret JSON fields and form fields it has never seen", () => {
+        expect(scrub("Authorization: Bearer abc.def-ghi")).to.equal("Authorization: Bearer [redacted]");
+        expect(scrub("token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig")).to.equal("token [redacted-jwt]");
+        expect(scrub('{"tokenValue":"A1B2C3D4","displayName":"Kiosk","qrCodeImage":{"type":"image/png","value":"iVBOR"}}')).to.equal(
+            '{"tokenValue":"[redacted]","displayName":"Kiosk","qrCodeImage":"[redacted]"}',
+        );
+        expect(scrub("grant_type=client_credentials&client_secret=s3cr3t&scope=x")).to.equal("grant_type=client_credentials&client_secret=[redacted]&scope=x");
+    });
+
+    it("redacts secret fields of a Graph body for a trace, at any depth, and keeps the rest", () => {
+        expect(redactBody({ value: [{ id: "1", tokenValue: "A1B2C3D4", wifiPassword: null }], displayName: "K" })).to.deep.equal({
+            value: [{ id: "1", tokenValue: "[redacted]", wifiPassword: null }],
+            displayName: "K",
+        });
+    });
+});
