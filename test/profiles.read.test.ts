@@ -32,6 +32,24 @@ const AOSP: Props = {
     wifiPassword: "Corr3ct-Horse-Battery-Staple",
 };
 
+/** The warnings `fn` printed: outside the engine's provider host, the provider writes them to stderr. */
+async function warningsOf(fn: () => Promise<unknown>): Promise<string[]> {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+        const text = String(chunk);
+        if (text.startsWith("warning: ")) lines.push(text);
+        else write(chunk);
+        return true;
+    }) as typeof process.stderr.write;
+    try {
+        await fn();
+    } finally {
+        process.stderr.write = write;
+    }
+    return lines;
+}
+
 /** What the engine hands read: the stored outputs, which include the provider text. */
 const state = (outs: Props): Props => ({ ...outs, __provider: PROVIDER_TEXT });
 const program = (inputs: Props): Props => {
@@ -93,13 +111,36 @@ describe("profiles: read (refresh)", () => {
         expect(await deviceOwner.diff(id, read.props!, inputs)).to.deep.include({ changes: true, replaces: ["isTeamsDeviceProfile"] });
     });
 
-    it("leaves properties the program never declared unmanaged, whatever the portal does to them", async () => {
+    it("leaves properties the program never declared unmanaged, whatever the portal does to them, and warns that they changed", async () => {
         const { id, outs, inputs } = await createChecked(deviceOwner, { displayName: "Minimal", enrollmentMode: "corporateOwnedDedicatedDevice" });
+        const quiet = await warningsOf(() => deviceOwner.read(id, state(outs)));
+        expect(
+            quiet.filter((w) => w.includes("was changed in Intune")),
+            "nothing changed, nothing said",
+        ).to.deep.equal([]);
+        await new Promise((r) => setTimeout(r, 5)); // the portal's change gets a later timestamp
         ctx.emulator.changeInPortal(DEVICE_OWNER, id, { deviceNameTemplate: "PORTAL-{{SERIAL}}", description: "set in the portal" });
-        const read = await deviceOwner.read(id, state(outs));
-        expect(read.inputs).to.not.have.property("deviceNameTemplate");
-        expect(read.inputs).to.not.have.property("description");
-        expect((await deviceOwner.diff(id, read.props!, inputs)).changes).to.equal(false);
+        let read: Awaited<ReturnType<typeof deviceOwner.read>> | undefined;
+        const warnings = await warningsOf(async () => {
+            read = await deviceOwner.read(id, state(outs));
+        });
+        expect(read!.inputs).to.not.have.property("deviceNameTemplate");
+        expect(read!.inputs).to.not.have.property("description");
+        expect((await deviceOwner.diff(id, read!.props!, inputs)).changes).to.equal(false);
+        const notice = warnings.find((w) => w.includes("was changed in Intune"));
+        expect(notice).to.match(/Android enrollment profile "Minimal" was changed in Intune since the last run/);
+        expect(notice).to.contain("description").and.to.contain("deviceNameTemplate").and.to.not.contain("displayName,");
+        // A refresh stores the new time: the next one has nothing to say.
+        const again = await warningsOf(() => deviceOwner.read(id, state(read!.props!)));
+        expect(again.filter((w) => w.includes("was changed in Intune"))).to.deep.equal([]);
+    });
+
+    it("does not warn of unmanaged changes when a declared property changed: that is drift, shown by the diff", async () => {
+        const { id, outs } = await createChecked(deviceOwner, KIOSK);
+        await new Promise((r) => setTimeout(r, 5));
+        ctx.emulator.changeInPortal(DEVICE_OWNER, id, { description: "edited in the portal", deviceNameTemplate: "X-{{SERIAL}}" });
+        const warnings = await warningsOf(() => deviceOwner.read(id, state(outs)));
+        expect(warnings.filter((w) => w.includes("was changed in Intune"))).to.deep.equal([]);
     });
 
     for (const wifiPasswordOnRead of ["null", "omit", "plain"] as const) {

@@ -21,6 +21,7 @@ import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
 import { Props, RESOURCE_URN } from "./model";
 import { dynamicProvider } from "./provider";
+import { undeclaredChangeNotice } from "./undeclaredChanges";
 import { checkInputs } from "./validate";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -139,7 +140,8 @@ async function readWithSettings(kindName: string, id: string, props: Props): Pro
         return { id: "", props: {}, inputs: {} };
     }
     const result = await readProfile(kind, ctx, id, props ?? {});
-    for (const notice of result.id ? attachmentNotices(kind, result.props) : []) await engineLog("warning", notice);
+    const notices = result.id ? [...attachmentNotices(kind, result.props), undeclaredChangeNotice(kind, props ?? {}, result.props)] : [];
+    for (const notice of notices) if (notice) await engineLog("warning", notice);
     // An empty id tells the engine the resource is gone; a state written before binding gains it here.
     return { id: result.id ?? "", props: result.id ? withPlace(withServiceClock(result.props, ctx), place) : result.props, inputs: result.inputs };
 }
