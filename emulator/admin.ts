@@ -66,6 +66,10 @@ export async function adminRoute(control: EmulatorControl, req: EmulatorRequest,
             case "DELETE /requests":
                 control.clearRequests();
                 return sendJson(res, 204, undefined);
+            case "GET /androidEnterprise":
+                return sendJson(res, 200, control.androidEnterprise());
+            case "PATCH /androidEnterprise":
+                return sendJson(res, 200, control.setAndroidEnterprise(input));
             case "GET /groups":
                 return sendJson(res, 200, { value: control.groups() });
             case "POST /groups":

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
-import { EmulatorCliInfo, startEmulator } from "./index";
+import { BIND_STATUSES, BindStatus, EmulatorCliInfo, startEmulator } from "./index";
 
 /**
  * `npm run emulator`: a long-running local Graph for Intune Android enrollment profiles. Prints what a client needs
@@ -23,6 +23,8 @@ async function main(): Promise<void> {
             "patch-returns-entity": { type: "boolean", default: false },
             "built-in-profile": { type: "boolean", default: false },
             "no-http2": { type: "boolean", default: false },
+            "bind-status": { type: "string" },
+            "fully-managed-enrollment": { type: "string" },
             json: { type: "boolean", default: false },
             help: { type: "boolean", default: false },
         },
@@ -30,7 +32,8 @@ async function main(): Promise<void> {
     if (values.help) {
         console.log(`usage: npm run emulator -- [--port N] [--tenant-id GUID] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
        [--no-throttle] [--no-retry-after] [--latency-ms MS] [--jitter-ms MS] [--not-found-after-create-ms MS]
-       [--patch-returns-entity] [--built-in-profile] [--no-http2] [--json]`);
+       [--patch-returns-entity] [--built-in-profile] [--no-http2] [--bind-status notBound|bound|boundAndValidated|unbinding]
+       [--fully-managed-enrollment on|off] [--json]`);
         return;
     }
     const num = (v: string | undefined, flag: string): number | undefined => {
@@ -39,6 +42,12 @@ async function main(): Promise<void> {
         if (v.trim() === "" || !Number.isFinite(n) || n < 0) throw new Error(`--${flag} must be a number of milliseconds, 0 or more (got "${v}")`);
         return n;
     };
+    const bindStatus = values["bind-status"];
+    if (bindStatus !== undefined && !(BIND_STATUSES as readonly string[]).includes(bindStatus))
+        throw new Error(`--bind-status must be one of ${BIND_STATUSES.join(", ")} (got "${bindStatus}")`);
+    const switchState = values["fully-managed-enrollment"];
+    if (switchState !== undefined && switchState !== "on" && switchState !== "off")
+        throw new Error(`--fully-managed-enrollment must be on or off (got "${switchState}")`);
     const emulator = await startEmulator({
         port: Number(values.port),
         host: values.host,
@@ -57,6 +66,10 @@ async function main(): Promise<void> {
         },
         behaviour: { patchReturnsEntity: values["patch-returns-entity"], builtInProfile: values["built-in-profile"] },
         http2: !values["no-http2"],
+        androidEnterprise: {
+            ...(bindStatus ? { bindStatus: bindStatus as BindStatus } : {}),
+            ...(switchState ? { androidDeviceOwnerFullyManagedEnrollmentEnabled: switchState === "on" } : {}),
+        },
     });
     const token = emulator.issueToken({ clientId: emulator.defaultApp.clientId, lifetimeSeconds: 24 * 3600 });
     const info: EmulatorCliInfo = {

@@ -1,3 +1,4 @@
+import type { AndroidEnterpriseSettings } from "./androidEnterprise";
 import { Behaviour, EmulatedApp, EmulatedGroup, FaultSettings, ThrottleSettings } from "./options";
 import { CollectionName } from "./profileTypes";
 import { RecordedRequest } from "./server";
@@ -20,6 +21,10 @@ export interface EmulatorControl {
     requests(): RecordedRequest[];
     /** How many requests reached the token endpoint (sign-ins tried), since start or the last reset. */
     signIns(): number;
+    /** The tenant's Android Enterprise settings as the service holds them (company codes' tokens included). */
+    androidEnterprise(): Entity;
+    /** A change made outside Graph: the binding made or removed in the admin center, the switch flipped there. */
+    setAndroidEnterprise(patch: AndroidEnterpriseSettings): Entity;
     clearRequests(): void;
     /** Every stored profile with its secrets, as the service holds it. */
     profiles(collection: CollectionName): Entity[];

@@ -22,6 +22,7 @@ import {
     FaultSettings,
 } from "./options";
 import { ProfileService } from "./profileService";
+import { EnterpriseSettingsService, initialSettings } from "./androidEnterprise";
 import { createHandler, RecordedRequest } from "./server";
 import { Entity, ProfileStore } from "./store";
 import { Throttle } from "./throttle";
@@ -32,6 +33,8 @@ export type { EmulatorControl, RunningEmulator } from "./control";
 export type { RecordedRequest } from "./server";
 export type { Entity } from "./store";
 export type { CollectionName } from "./profileTypes";
+export type { AndroidEnterpriseSettings, BindStatus } from "./androidEnterprise";
+export { BIND_STATUSES } from "./androidEnterprise";
 
 /** What the emulator advertises in SETTINGS: Graph's own value is not documented; 100 is the value HTTP/2 recommends as a minimum. */
 const MAX_CONCURRENT_STREAMS = 100;
@@ -77,6 +80,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         },
     };
     const service = new ProfileService(serviceCtx);
+    const enterprise = new EnterpriseSettingsService(
+        store,
+        clock,
+        () => behaviour,
+        () => initialSettings(options.androidEnterprise, clock.now()),
+    );
     const log: RecordedRequest[] = [];
     const recording = options.recordRequests ?? true;
 
@@ -106,6 +115,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         issueToken: (opts = {}) => identity.issueAccessToken(opts),
         requests: () => [...log],
         signIns: () => identity.tokenRequests,
+        androidEnterprise: () => enterprise.current(),
+        setAndroidEnterprise: (patch) => enterprise.change(patch),
         clearRequests: () => {
             log.length = 0;
         },
@@ -163,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         clock,
         identity,
         service,
+        enterprise,
         throttle,
         faults,
         behaviour: () => behaviour,

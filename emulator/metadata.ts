@@ -37,7 +37,8 @@ const prop = (name: string, type: string, nullable = true): MetadataProperty => 
 
 const ENTITY_PROPERTIES = [prop("id", "Edm.String", false)];
 
-export const ENTITY_TYPES: readonly MetadataEntityType[] = [
+/** The two enrollment-profile types (each with the token actions). */
+export const PROFILE_ENTITY_TYPES: readonly MetadataEntityType[] = [
     {
         name: "androidDeviceOwnerEnrollmentProfile",
         baseType: "graph.entity",
@@ -86,6 +87,33 @@ export const ENTITY_TYPES: readonly MetadataEntityType[] = [
     },
 ];
 
+/**
+ * The tenant's Android Enterprise settings (a singleton, `deviceManagement/androidManagedStoreAccountEnterpriseSettings`):
+ * its binding to managed Google Play and the switch for corporate-owned user enrollment decide whether devices of a
+ * device-owner profile can enroll at all.
+ */
+export const ENTERPRISE_SETTINGS_ENTITY: MetadataEntityType = {
+    name: "androidManagedStoreAccountEnterpriseSettings",
+    baseType: "graph.entity",
+    properties: [
+        ...ENTITY_PROPERTIES,
+        prop("androidDeviceOwnerFullyManagedEnrollmentEnabled", "Edm.Boolean", false),
+        prop("bindStatus", "graph.androidManagedStoreAccountBindStatus", false),
+        prop("companyCodes", "Collection(graph.androidEnrollmentCompanyCode)"),
+        prop("deviceOwnerManagementEnabled", "Edm.Boolean", false),
+        prop("enrollmentTarget", "graph.androidManagedStoreAccountEnrollmentTarget", false),
+        prop("lastAppSyncDateTime", "Edm.DateTimeOffset", false),
+        prop("lastAppSyncStatus", "graph.androidManagedStoreAccountAppSyncStatus", false),
+        prop("lastModifiedDateTime", "Edm.DateTimeOffset", false),
+        prop("managedGooglePlayInitialScopeTagIds", "Collection(Edm.String)"),
+        prop("ownerOrganizationName", "Edm.String"),
+        prop("ownerUserPrincipalName", "Edm.String"),
+        prop("targetGroupIds", "Collection(Edm.String)"),
+    ],
+};
+
+export const ENTITY_TYPES: readonly MetadataEntityType[] = [...PROFILE_ENTITY_TYPES, ENTERPRISE_SETTINGS_ENTITY];
+
 export const ENUMS: readonly MetadataEnum[] = [
     {
         name: "androidDeviceOwnerEnrollmentMode",
@@ -111,6 +139,35 @@ export const ENUMS: readonly MetadataEnum[] = [
             { name: "none", value: 0 },
             { name: "wpa", value: 1 },
             { name: "wep", value: 2 },
+        ],
+    },
+    {
+        name: "androidManagedStoreAccountBindStatus",
+        members: [
+            { name: "notBound", value: 0 },
+            { name: "bound", value: 1 },
+            { name: "boundAndValidated", value: 2 },
+            { name: "unbinding", value: 3 },
+        ],
+    },
+    {
+        name: "androidManagedStoreAccountAppSyncStatus",
+        members: [
+            { name: "success", value: 0 },
+            { name: "credentialsNotValid", value: 1 },
+            { name: "androidForWorkApiError", value: 2 },
+            { name: "managementServiceError", value: 3 },
+            { name: "unknownError", value: 4 },
+            { name: "none", value: 5 },
+        ],
+    },
+    {
+        name: "androidManagedStoreAccountEnrollmentTarget",
+        members: [
+            { name: "none", value: 0 },
+            { name: "all", value: 1 },
+            { name: "targeted", value: 2 },
+            { name: "targetedAsEnrollmentRestrictions", value: 3 },
         ],
     },
     {
@@ -140,8 +197,12 @@ export interface MetadataComplexType {
     properties: MetadataProperty[];
 }
 
-/** The shapes enrollment-time grouping's actions take and answer. */
+/** The shapes enrollment-time grouping's actions take and answer, and the settings' company codes. */
 export const COMPLEX_TYPES: readonly MetadataComplexType[] = [
+    {
+        name: "androidEnrollmentCompanyCode",
+        properties: [prop("enrollmentToken", "Edm.String"), prop("qrCodeContent", "Edm.String"), prop("qrCodeImage", "graph.mimeContent")],
+    },
     {
         name: "enrollmentTimeDeviceMembershipTarget",
         properties: [prop("targetId", "Edm.String"), prop("targetType", "graph.enrollmentTimeDeviceMembershipTargetType", false)],
@@ -166,7 +227,7 @@ export const COMPLEX_TYPES: readonly MetadataComplexType[] = [
 const MEMBERSHIP_RESULT = "graph.enrollmentTimeDeviceMembershipTargetResult";
 
 export const ACTIONS: readonly MetadataAction[] = [
-    ...ENTITY_TYPES.flatMap((type) => [
+    ...PROFILE_ENTITY_TYPES.flatMap((type) => [
         { name: "createToken", boundTo: type.name, parameters: [prop("tokenValidityInSeconds", "Edm.Int32", false)] },
         { name: "revokeToken", boundTo: type.name, parameters: [] },
     ]),
@@ -178,6 +239,11 @@ export const ACTIONS: readonly MetadataAction[] = [
     },
     { name: "retrieveEnrollmentTimeDeviceMembershipTarget", boundTo: "androidDeviceOwnerEnrollmentProfile", parameters: [], returnType: MEMBERSHIP_RESULT },
     { name: "clearEnrollmentTimeDeviceMembershipTarget", boundTo: "androidDeviceOwnerEnrollmentProfile", parameters: [] },
+    {
+        name: "setAndroidDeviceOwnerFullyManagedEnrollmentState",
+        boundTo: "androidManagedStoreAccountEnterpriseSettings",
+        parameters: [prop("enabled", "Edm.Boolean", false)],
+    },
 ];
 
 export function entityType(name: string): MetadataEntityType {
@@ -200,7 +266,7 @@ const edm = (type: string): string => type.replace(/\bgraph\./g, "microsoft.grap
 const propertyXml = (p: MetadataProperty, tag = "Property"): string =>
     `<${tag} Name="${xmlAttr(p.name)}" Type="${xmlAttr(edm(p.type))}"${p.nullable ? "" : ' Nullable="false"'} />`;
 
-/** The CSDL document `GET /beta/$metadata` answers (the two types' part of it). */
+/** The CSDL document `GET /beta/$metadata` answers (the part about the two profile types and the tenant's Android Enterprise settings). */
 export function metadataXml(): string {
     const lines = [
         '<?xml version="1.0" encoding="utf-8"?>',

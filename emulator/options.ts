@@ -1,3 +1,5 @@
+import type { AndroidEnterpriseSettings } from "./androidEnterprise";
+
 /** Everything that makes one emulator run differ from another: the service variants, limits and faults it plays. */
 
 export const GRAPH_READ_ALL = "DeviceManagementConfiguration.Read.All";
@@ -61,9 +63,25 @@ export interface Behaviour {
      * Whether retrieveEnrollmentTimeDeviceMembershipTarget is served (the spec leaves open whether every tenant has
      * it yet); not served answers as Graph does for an unknown segment.
      */
-    membershipTargetRetrieve: "served" | "notServed";
+    membershipTargetRetrieve: "served" | "notServed" | "refused";
     /** The enrollment-time grouping actions wrap their result in `{"value": {...}}`, as the documented example does. */
     membershipTargetResultWrapped: boolean;
+    /**
+     * Reading the tenant's Android Enterprise settings: allowed, or refused with 403 whatever the permission (an
+     * Intune role scoped to profiles only, a delegated admin without the role).
+     */
+    enterpriseSettingsRead: "allowed" | "forbidden";
+    /** setAndroidDeviceOwnerFullyManagedEnrollmentState: applied, or refused with 403 (a tenant that refuses it). */
+    fullyManagedStateAction: "applies" | "refused";
+    /** What that action does in a tenant not bound to managed Google Play (unconfirmed): applies, or 400. */
+    fullyManagedStateWhenUnbound: "applies" | "refused";
+    /** Whether a PATCH of the settings changes the switch too (unconfirmed): ignored, or applied. */
+    enterpriseSettingsPatchSwitch: "ignored" | "applies";
+    /**
+     * How refusals are worded: the usual messages, or others a real service may use. Clients must judge a failure by
+     * its status and by which call failed, never by the words.
+     */
+    refusalWording: "usual" | "unusual";
 }
 
 /**
@@ -223,6 +241,11 @@ export interface EmulatorOptions {
     /** The tenant's Entra ID groups for enrollment-time grouping; DEFAULT_GROUPS unless given. */
     groups?: EmulatedGroup[];
     /**
+     * The tenant's Android Enterprise settings at start: bound to managed Google Play with corporate-owned user
+     * enrollment on, unless given (`{ bindStatus: "notBound" }` starts an unbound tenant, with the switch off).
+     */
+    androidEnterprise?: AndroidEnterpriseSettings;
+    /**
      * Offer HTTP/2 in ALPN, as Microsoft Graph does (default true); HTTP/1.1 is served either way, to clients that ask
      * for it. False plays a service, or a TLS-inspecting middlebox, that speaks only HTTP/1.1.
      */
@@ -271,6 +294,11 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     listTokenFields: "null",
     membershipTargetRetrieve: "served",
     membershipTargetResultWrapped: false,
+    enterpriseSettingsRead: "allowed",
+    fullyManagedStateAction: "applies",
+    fullyManagedStateWhenUnbound: "applies",
+    enterpriseSettingsPatchSwitch: "ignored",
+    refusalWording: "usual",
 };
 
 /**
@@ -289,8 +317,13 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     readOnlyPropertiesInBody: ["ignore", "reject"],
     wifiPasswordOnRead: ["null", "omit", "plain"],
     gmsQrContentBase64: [false, true],
-    membershipTargetRetrieve: ["served", "notServed"],
+    membershipTargetRetrieve: ["served", "notServed", "refused"],
     membershipTargetResultWrapped: [false, true],
+    enterpriseSettingsRead: ["allowed", "forbidden"],
+    fullyManagedStateAction: ["applies", "refused"],
+    fullyManagedStateWhenUnbound: ["applies", "refused"],
+    enterpriseSettingsPatchSwitch: ["ignored", "applies"],
+    refusalWording: ["usual", "unusual"],
 };
 
 export const DEFAULT_THROTTLE: ThrottleSettings = {

@@ -10,6 +10,7 @@ import { Behaviour } from "./options";
 import { isMembershipTargetAction, MembershipTargetAction } from "./membershipTarget";
 import { ProfileService } from "./profileService";
 import { CollectionName, isCollection } from "./profileTypes";
+import { ENTERPRISE_SETTINGS, EnterpriseSettingsService, SET_FULLY_MANAGED_STATE } from "./androidEnterprise";
 import { EmulatorStateError } from "./store";
 import { Throttle } from "./throttle";
 
@@ -33,6 +34,7 @@ export interface RouterParts {
     clock: Clock;
     identity: Identity;
     service: ProfileService;
+    enterprise: EnterpriseSettingsService;
     throttle: Throttle;
     faults: FaultInjector;
     behaviour: () => Behaviour;
@@ -97,8 +99,15 @@ interface GraphRoute {
     operation: string;
 }
 
+/** The tenant's Android Enterprise settings (a singleton) or its switch's action. */
+interface EnterpriseRoute {
+    enterprise: true;
+    action?: typeof SET_FULLY_MANAGED_STATE;
+    operation: string;
+}
+
 /** Maps a Graph path to a collection, id and action, answering unknown segments the way Graph does. */
-export function routeGraphPath(pathname: string, method: string, behaviour?: Behaviour): GraphRoute {
+export function routeGraphPath(pathname: string, method: string, behaviour?: Behaviour): GraphRoute | EnterpriseRoute {
     const segments = pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const [version, root, collectionSeg, ...rest] = segments;
     const unknown = (seg: string): EmulatedError => graphError(400, "BadRequest", `Resource not found for the segment '${seg}'.`);
@@ -108,6 +117,14 @@ export function routeGraphPath(pathname: string, method: string, behaviour?: Beh
     }
     if (root !== "deviceManagement") throw unknown(root ?? "");
     if (collectionSeg === undefined) throw unknown("deviceManagement");
+    if (collectionSeg === ENTERPRISE_SETTINGS) {
+        const [action, ...extra] = rest;
+        if (extra.length > 0) throw unknown(extra[0]);
+        if (action === undefined) return { enterprise: true, operation: method === "GET" ? "getEnterpriseSettings" : "updateEnterpriseSettings" };
+        if (action.replace(/^microsoft\.graph\./, "") === SET_FULLY_MANAGED_STATE)
+            return { enterprise: true, action: SET_FULLY_MANAGED_STATE, operation: SET_FULLY_MANAGED_STATE };
+        throw unknown(action);
+    }
     // OData key syntax: collection('id') is the same as collection/id.
     const keyed = /^([A-Za-z]+)\('([^']*)'\)$/.exec(collectionSeg);
     const collection = keyed ? keyed[1] : collectionSeg;
@@ -124,7 +141,13 @@ export function routeGraphPath(pathname: string, method: string, behaviour?: Beh
     if (bare === "createToken" || bare === "revokeToken") return { collection, id, action: bare, operation: bare };
     // Enrollment-time grouping is bound to the device-owner type only; a tenant may not serve retrieve yet.
     if (isMembershipTargetAction(bare) && collection === "androidDeviceOwnerEnrollmentProfiles") {
-        if (bare === "retrieveEnrollmentTimeDeviceMembershipTarget" && behaviour?.membershipTargetRetrieve === "notServed") throw unknown(action);
+        if (bare === "retrieveEnrollmentTimeDeviceMembershipTarget" && behaviour?.membershipTargetRetrieve === "notServed") {
+            if (behaviour.refusalWording === "unusual") throw graphError(400, "BadRequest", `The request is not supported for '${action}'.`);
+            throw unknown(action);
+        }
+        if (bare === "retrieveEnrollmentTimeDeviceMembershipTarget" && behaviour?.membershipTargetRetrieve === "refused") {
+            throw intuneError(403, "Forbidden", "The operation is not allowed for this tenant.");
+        }
         return { collection, id, action: bare, operation: bare };
     }
     throw unknown(action);
@@ -292,17 +315,27 @@ async function graphRoute(parts: RouterParts, req: EmulatorRequest, res: Emulato
                 headers,
             );
         }
-        const result = await parts.service.handle({
-            method,
-            collection: route.collection,
-            id: route.id,
-            action: route.action,
-            query: url.searchParams,
-            body,
-            serviceRoot: `${parts.baseUrl()}/beta`,
-            url,
-            appOnly: auth.appOnly ?? true,
-        });
+        const result =
+            "enterprise" in route
+                ? parts.enterprise.handle({
+                      method,
+                      action: route.action,
+                      query: url.searchParams,
+                      body,
+                      serviceRoot: `${parts.baseUrl()}/beta`,
+                      canWrite: permissionsFor(true).some((p) => auth.permissions.includes(p)),
+                  })
+                : await parts.service.handle({
+                      method,
+                      collection: route.collection,
+                      id: route.id,
+                      action: route.action,
+                      query: url.searchParams,
+                      body,
+                      serviceRoot: `${parts.baseUrl()}/beta`,
+                      url,
+                      appOnly: auth.appOnly ?? true,
+                  });
         const after = await applyFaults(parts.faults.after(method, url.pathname), res);
         if (after === "dropped") return parts.record({ at: Date.now(), method, path: url.pathname, operation, status: 0, appId, clientRequestId });
         if (after) return fail(after);

@@ -35,6 +35,14 @@ export interface StoredProfile {
 interface PersistedState {
     version: 1;
     profiles: StoredProfile[];
+    /** The tenant's singletons (its Android Enterprise settings), by name; absent in files written before them. */
+    singletons?: Record<string, Entity>;
+}
+
+/** Everything the store holds, as one value: what a write edits and persists together. */
+interface StoreState {
+    profiles: Map<string, StoredProfile>;
+    singletons: Record<string, Entity>;
 }
 
 /**
@@ -68,7 +76,7 @@ export interface StoreOptions {
  * lists every profile it ever answered 201 for, and no process overwrites another's profiles.
  */
 export class ProfileStore {
-    private profiles = new Map<string, StoredProfile>();
+    private state: StoreState = { profiles: new Map(), singletons: {} };
     private readonly file?: StateFile;
 
     constructor(file?: string, options: StoreOptions = {}) {
@@ -84,39 +92,55 @@ export class ProfileStore {
 
     all(): StoredProfile[] {
         this.refresh();
-        return [...this.profiles.values()];
+        return [...this.state.profiles.values()];
     }
 
     get(collection: CollectionName, id: string): StoredProfile | undefined {
         this.refresh();
-        return this.profiles.get(key(collection, id));
+        return this.state.profiles.get(key(collection, id));
     }
 
     /** Adds or replaces a profile. */
     put(profile: StoredProfile): void {
-        this.change((m) => {
-            m.set(keyOf(profile), profile);
+        this.change(({ profiles }) => {
+            profiles.set(keyOf(profile), profile);
             return true;
         });
     }
 
     /** Replaces a profile that still exists; false when another process (or request) deleted it meanwhile. */
     replace(profile: StoredProfile): boolean {
-        return this.change((m) => {
-            if (!m.has(keyOf(profile))) return false;
-            m.set(keyOf(profile), profile);
+        return this.change(({ profiles }) => {
+            if (!profiles.has(keyOf(profile))) return false;
+            profiles.set(keyOf(profile), profile);
             return true;
         });
     }
 
     delete(collection: CollectionName, id: string): boolean {
-        return this.change((m) => m.delete(key(collection, id)));
+        return this.change(({ profiles }) => profiles.delete(key(collection, id)));
     }
 
+    /** A tenant-wide singleton as the service holds it; undefined until one was stored (the emulator's start value applies). */
+    getSingleton(name: string): Entity | undefined {
+        this.refresh();
+        const found = this.state.singletons[name];
+        return found === undefined ? undefined : { ...found };
+    }
+
+    putSingleton(name: string, entity: Entity): void {
+        this.change(({ singletons }) => {
+            singletons[name] = entity;
+            return true;
+        });
+    }
+
+    /** Empties the tenant: no profiles, and every singleton back to the emulator's start value. */
     clear(): void {
-        this.change((m) => {
-            const had = m.size > 0;
-            m.clear();
+        this.change((state) => {
+            const had = state.profiles.size > 0 || Object.keys(state.singletons).length > 0;
+            state.profiles.clear();
+            for (const name of Object.keys(state.singletons)) delete state.singletons[name];
             return had;
         });
     }
@@ -125,22 +149,22 @@ export class ProfileStore {
     private refresh(): void {
         if (!this.file) return;
         const loaded = this.file.loadIfChanged();
-        if (loaded) this.profiles = new Map(loaded.map((p) => [keyOf(p), p]));
+        if (loaded) this.state = { profiles: new Map(loaded.profiles.map((p) => [keyOf(p), p])), singletons: loaded.singletons ?? {} };
     }
 
     /**
      * Applies `edit` to a copy of the latest state and persists the copy; only once it is on disk does it become the
      * state in memory. A failure leaves memory as the file is, and throws EmulatorStateError.
      */
-    private change(edit: (profiles: Map<string, StoredProfile>) => boolean): boolean {
+    private change(edit: (state: StoreState) => boolean): boolean {
         const file = this.file;
-        if (!file) return edit(this.profiles);
+        if (!file) return edit(this.state);
         return file.locked(() => {
             this.refresh();
-            const next = new Map(this.profiles);
+            const next: StoreState = { profiles: new Map(this.state.profiles), singletons: { ...this.state.singletons } };
             if (!edit(next)) return false;
-            file.write([...next.values()]);
-            this.profiles = next;
+            file.write({ version: 1, profiles: [...next.profiles.values()], singletons: next.singletons });
+            this.state = next;
             return true;
         });
     }
@@ -187,8 +211,8 @@ class StateFile {
         }
     }
 
-    /** The profiles in the file when it changed since this process last loaded or wrote it; otherwise undefined. */
-    loadIfChanged(): StoredProfile[] | undefined {
+    /** The state in the file when it changed since this process last loaded or wrote it; otherwise undefined. */
+    loadIfChanged(): PersistedState | undefined {
         let fd: number;
         try {
             fd = openSync(this.path, "r");
@@ -196,7 +220,7 @@ class StateFile {
             if (codeOf(err) !== "ENOENT") throw new EmulatorStateError(this.path, "read", err);
             if (this.seen === "absent") return undefined;
             this.seen = "absent";
-            return [];
+            return { version: 1, profiles: [] };
         }
         try {
             // fstat and read of one open file: the content and its identity always belong together.
@@ -205,7 +229,7 @@ class StateFile {
             const state = JSON.parse(readFileSync(fd, "utf8")) as PersistedState;
             if (!state || !Array.isArray(state.profiles)) throw new Error("it is not an emulator state document");
             this.seen = identity;
-            return state.profiles;
+            return state;
         } catch (err) {
             throw new EmulatorStateError(this.path, "read", err);
         } finally {
@@ -213,8 +237,7 @@ class StateFile {
         }
     }
 
-    write(profiles: StoredProfile[]): void {
-        const state: PersistedState = { version: 1, profiles };
+    write(state: PersistedState): void {
         const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
         let renamed = false;
         try {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { BIND_STATUSES } from "../emulator";
 import { ENROLLMENT_MODES, PROFILE_TYPES, TOKEN_TYPES, WIFI_SECURITY_TYPES } from "../emulator/profileTypes";
+import { EnterpriseSettings } from "../provider/enterprise/settings";
 import { EnrollmentMode, EnrollmentTokenType, WifiSecurityType } from "../provider/profiles/kinds/androidDeviceOwner";
 import { KINDS } from "../provider/profiles/kinds";
 import { useEmulator } from "./support/emulator";
@@ -53,10 +55,17 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
     });
 
     it("serves both entity types, their enums and the token actions, without authentication", () => {
-        expect([...csdl.types.keys()].sort()).to.deep.equal(["androidDeviceOwnerEnrollmentProfile", "androidForWorkEnrollmentProfile"]);
+        expect([...csdl.types.keys()].sort()).to.deep.equal([
+            "androidDeviceOwnerEnrollmentProfile",
+            "androidForWorkEnrollmentProfile",
+            "androidManagedStoreAccountEnterpriseSettings",
+        ]);
         expect([...csdl.enums.keys()].sort()).to.deep.equal([
             "androidDeviceOwnerEnrollmentMode",
             "androidDeviceOwnerEnrollmentTokenType",
+            "androidManagedStoreAccountAppSyncStatus",
+            "androidManagedStoreAccountBindStatus",
+            "androidManagedStoreAccountEnrollmentTarget",
             "aospWifiSecurityType",
             "enrollmentTimeDeviceMembershipTargetType",
             "enrollmentTimeDeviceMembershipTargetValidationErrorCode",
@@ -105,6 +114,26 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
             "securityGroupNotInCallerScope",
             "unknownFutureValue",
         ]);
+    });
+
+    it("serves the tenant's Android Enterprise settings with the switch's action, and the emulator and provider hold to them", async () => {
+        const declared = csdl.types.get("androidManagedStoreAccountEnterpriseSettings")!;
+        expect(declared.get("bindStatus")).to.deep.equal({ type: "microsoft.graph.androidManagedStoreAccountBindStatus", nullable: false });
+        expect(declared.get("androidDeviceOwnerFullyManagedEnrollmentEnabled")).to.deep.equal({ type: "Edm.Boolean", nullable: false });
+        expect([...csdl.enums.get("androidManagedStoreAccountBindStatus")!.keys()]).to.deep.equal([...BIND_STATUSES]);
+        const action = csdl.actions.get("setAndroidDeviceOwnerFullyManagedEnrollmentState")!;
+        expect(action.map((a) => [a.boundTo, Object.fromEntries(a.parameters), a.returnType])).to.deep.equal([
+            ["androidManagedStoreAccountEnterpriseSettings", { enabled: { type: "Edm.Boolean", nullable: false } }, undefined],
+        ]);
+        // What the emulator answers is what the metadata declares; what the provider reads, too (never the company codes).
+        const served = (await new Graph(ctx.emulator).get("/deviceManagement/androidManagedStoreAccountEnterpriseSettings")).json;
+        expect(
+            Object.keys(served)
+                .filter((k) => !k.startsWith("@odata") && k !== "id")
+                .sort(),
+        ).to.deep.equal([...declared.keys()].sort());
+        for (const p of Object.keys(EnterpriseSettings.props)) if (p !== "id") expect(declared.has(p), p).to.equal(true);
+        expect(Object.keys(EnterpriseSettings.props)).to.not.include("companyCodes");
     });
 
     it("the emulator knows exactly the metadata's properties and enum values", () => {
