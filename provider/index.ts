@@ -8,6 +8,7 @@
 import { androidDeviceOwnerKind } from "./profiles/kinds/androidDeviceOwner";
 import { androidForWorkKind } from "./profiles/kinds/androidForWork";
 import { dynamicProvider } from "./profiles/provider";
+import { ENROLLMENT_SETTINGS_NAME } from "./enterprise/names";
 
 export {
     AndroidDeviceOwnerEnrollmentProfile,
@@ -17,6 +18,8 @@ export {
 } from "./profiles/kinds/androidDeviceOwner";
 export { AndroidForWorkEnrollmentProfile, AndroidForWorkEnrollmentProfileArgs } from "./profiles/kinds/androidForWork";
 export { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile, ProfileLookupArgs, ProfileLookupResult } from "./profiles/lookup";
+export { AndroidEnterpriseEnrollmentSettings, AndroidEnterpriseEnrollmentSettingsArgs } from "./enterprise/resource";
+export { getAndroidEnterpriseSettings, AndroidEnterpriseSettingsResult } from "./enterprise/lookup";
 export { INTUNE_PROVISIONING_CLIENT_APP_ID, MembershipTargetReport } from "./profiles/grouping";
 export { GraphRequestError } from "./graph/errors";
 export { SETTING_KEYS, SettingsError } from "./runtime/settings";
@@ -30,4 +33,5 @@ export { renderQrCode, QrCodeFormat, QrCodeOptions } from "./qrCode";
 export const providers = {
     androidDeviceOwnerEnrollmentProfile: dynamicProvider(androidDeviceOwnerKind.name),
     androidForWorkEnrollmentProfile: dynamicProvider(androidForWorkKind.name),
+    androidEnterpriseEnrollmentSettings: dynamicProvider(ENROLLMENT_SETTINGS_NAME),
 };

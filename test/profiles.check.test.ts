@@ -157,11 +157,17 @@ describe("profiles: check", () => {
         expect(legacy.failures).to.deep.equal([]);
     });
 
-    it("makes no Graph request", async () => {
-        await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 });
+    it("makes no Graph request for inputs that fail or for a profile that exists; a new profile's reads the tenant's settings once per run", async () => {
         await check({ displayName: "Bad", enrollmentMode: "nope" });
+        const kiosk = { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 };
+        await check(kiosk, kiosk);
+        expect(ctx.emulator.requests(), "nothing for a failure or an existing profile").to.deep.equal([]);
+        // A new profile: what a preview shows of whether its devices can enroll (the readiness check).
+        await check(kiosk);
         await check({ displayName: "Legacy" }, {}, forWork);
-        expect(ctx.emulator.requests()).to.deep.equal([]);
+        expect(ctx.emulator.requests().map((r) => `${r.method} ${r.path}`)).to.deep.equal([
+            "GET /beta/deviceManagement/androidManagedStoreAccountEnterpriseSettings",
+        ]);
     });
 
     it("never shows a Wi-Fi password or the client secret in a failure", async () => {

@@ -14,6 +14,7 @@ import {
     PROVIDER_TEXT,
     rejectionOf,
     useProfileEmulator,
+    warningsOf,
 } from "./support/profiles";
 
 /**
@@ -32,13 +33,17 @@ const TARGET = "enrollmentTimeDeviceMembershipTarget";
 const passed = (targetId: string) => ({ targetId, validationSucceeded: true, targetValidationErrorCode: "unknown" });
 
 /** A later `pulumi up --refresh`: read, check against the program, diff, update when it differs. */
-async function laterRun(id: string, outs: Props, program: Props): Promise<{ changes: boolean; outs: Props; refreshed: Props }> {
-    const refreshed = await deviceOwner.read(id, { ...outs, __provider: PROVIDER_TEXT });
-    const news = await checked(deviceOwner, program, refreshed.inputs);
-    const diff = await deviceOwner.diff(id, refreshed.props!, news);
+/** A later run: refresh (with the warnings it printed), check, diff, and update if it changes. */
+async function laterRun(id: string, outs: Props, program: Props): Promise<{ changes: boolean; outs: Props; refreshed: Props; warnings: string[] }> {
+    let refreshed: Awaited<ReturnType<typeof deviceOwner.read>> | undefined;
+    const warnings = await warningsOf(async () => {
+        refreshed = await deviceOwner.read(id, { ...outs, __provider: PROVIDER_TEXT });
+    });
+    const news = await checked(deviceOwner, program, refreshed!.inputs);
+    const diff = await deviceOwner.diff(id, refreshed!.props!, news);
     expect(diff.replaces ?? []).to.deep.equal([]);
-    if (!diff.changes) return { changes: false, outs: refreshed.props!, refreshed: refreshed.props! };
-    return { changes: true, outs: (await deviceOwner.update(id, refreshed.props!, news)).outs!, refreshed: refreshed.props! };
+    if (!diff.changes) return { changes: false, outs: refreshed!.props!, refreshed: refreshed!.props!, warnings };
+    return { changes: true, outs: (await deviceOwner.update(id, refreshed!.props!, news)).outs!, refreshed: refreshed!.props!, warnings };
 }
 
 const FAILURES = [
@@ -57,10 +62,16 @@ describe("profiles: enrollment-time grouping on device-owner profiles", function
     this.timeout(60_000);
     const ctx = useProfileEmulator();
 
-    for (const retrieve of ["served", "notServed"] as const) {
+    for (const [retrieve, wording] of [
+        ["served", "usual"],
+        ["notServed", "usual"],
+        // The same refusals in words the provider has not seen: judged by the call and its status, not the text.
+        ["notServed", "unusual"],
+        ["refused", "unusual"],
+    ] as const) {
         for (const wrapped of [false, true]) {
-            it(`retrieve ${retrieve}, result ${wrapped ? "wrapped in {value}" : "bare"}: set on create, no-change run, change, drift, clear`, async () => {
-                ctx.emulator.setBehaviour({ membershipTargetRetrieve: retrieve, membershipTargetResultWrapped: wrapped });
+            it(`retrieve ${retrieve} (${wording} words), result ${wrapped ? "wrapped in {value}" : "bare"}: set on create, no-change run, change, drift, clear`, async () => {
+                ctx.emulator.setBehaviour({ membershipTargetRetrieve: retrieve, membershipTargetResultWrapped: wrapped, refusalWording: wording });
                 const { id, outs } = await createChecked(deviceOwner, { ...KIOSK, [GROUP]: OWNED });
                 expect(ctx.emulator.membershipTarget(id)).to.deep.equal({ targetType: "staticSecurityGroup", targetId: OWNED });
                 expect(outs[GROUP]).to.equal(OWNED);
@@ -87,8 +98,11 @@ describe("profiles: enrollment-time grouping on device-owner profiles", function
                     expect(drifted.changes, "the program's group is set again").to.equal(true);
                     expect(ctx.emulator.membershipTarget(id)!.targetId).to.equal(OWNED_2);
                 } else {
-                    // Without retrieve nothing can see the portal's change: the last reported target is kept.
+                    // Without retrieve nothing can see the portal's change: the last reported target is kept, and said.
                     expect(drifted.changes).to.equal(false);
+                    expect(drifted.warnings.join(""), "the refresh says why it kept what it had").to.match(
+                        /refused to report its enrollment-time group \((400|403) to retrieveEnrollmentTimeDeviceMembershipTarget\)/,
+                    );
                     expect(drifted.refreshed[TARGET]).to.deep.equal(passed(OWNED_2));
                     ctx.emulator.setMembershipTargetInPortal(id, OWNED_2);
                 }

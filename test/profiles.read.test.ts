@@ -13,6 +13,7 @@ import {
     rejectionOf,
     secretsOf,
     useProfileEmulator,
+    warningsOf,
 } from "./support/profiles";
 
 const KIOSK: Props = {
@@ -31,24 +32,6 @@ const AOSP: Props = {
     wifiSecurityType: "wpa",
     wifiPassword: "Corr3ct-Horse-Battery-Staple",
 };
-
-/** The warnings `fn` printed: outside the engine's provider host, the provider writes them to stderr. */
-async function warningsOf(fn: () => Promise<unknown>): Promise<string[]> {
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => {
-        const text = String(chunk);
-        if (text.startsWith("warning: ")) lines.push(text);
-        else write(chunk);
-        return true;
-    }) as typeof process.stderr.write;
-    try {
-        await fn();
-    } finally {
-        process.stderr.write = write;
-    }
-    return lines;
-}
 
 /** What the engine hands read: the stored outputs, which include the provider text. */
 const state = (outs: Props): Props => ({ ...outs, __provider: PROVIDER_TEXT });

@@ -21,11 +21,17 @@ export interface ProfileAttachment {
     apply(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Props): Promise<Props>;
     /**
      * What the service holds now: its outputs, and each declared input's live value (undefined: none), so a change
-     * made in the portal shows as drift. `recorded` is the stored state.
+     * made in the portal shows as drift; and what the refresh should tell the user (a refusal it worked around).
+     * `recorded` is the stored state.
      */
-    read(kind: ProfileKind, ctx: ProfileContext, id: string, recorded: Props): Promise<Props>;
+    read(kind: ProfileKind, ctx: ProfileContext, id: string, recorded: Props): Promise<AttachmentReading>;
     /** Warnings a refresh should show about what it read (a target that no longer passes the service's checks). */
     notices?(kind: ProfileKind, props: Props): string[];
+}
+
+export interface AttachmentReading {
+    values: Props;
+    notices?: string[];
 }
 
 export const attachmentsOf = (kind: ProfileKind): readonly ProfileAttachment[] => kind.attachments ?? [];
@@ -39,16 +45,22 @@ export async function applyAttachments(kind: ProfileKind, ctx: ProfileContext, i
     return outs;
 }
 
-/** Merges what each attachment reads into `props`: outputs replaced, declared inputs set to their live value or removed. */
-export async function readAttachments(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<Props> {
+/**
+ * Merges what each attachment reads into `props`: outputs replaced, declared inputs set to their live value or
+ * removed; with what the attachments have to tell.
+ */
+export async function readAttachments(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<{ props: Props; notices: string[] }> {
     const out: Props = { ...props };
+    const notices: string[] = [];
     for (const a of attachmentsOf(kind)) {
-        for (const [key, value] of Object.entries(await a.read(kind, ctx, id, props))) {
+        const reading = await a.read(kind, ctx, id, props);
+        notices.push(...(reading.notices ?? []));
+        for (const [key, value] of Object.entries(reading.values)) {
             if (value === undefined) delete out[key];
             else out[key] = value;
         }
     }
-    return out;
+    return { props: out, notices };
 }
 
 export const attachmentNotices = (kind: ProfileKind, props: Props): string[] => attachmentsOf(kind).flatMap((a) => a.notices?.(kind, props) ?? []);

@@ -7,7 +7,7 @@ import { propertyProblems, shownValue, withArticle } from "./decodeErrors";
 import { ProviderSettings } from "../runtime/settings";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
-import { applyAttachments, readAttachments, withoutAttachmentInputs } from "./attachments";
+import { applyAttachments, attachmentNotices, readAttachments, withoutAttachmentInputs } from "./attachments";
 import { Entity, Inputs } from "./kinds/common";
 import { ProfileKind, Props } from "./model";
 import { declaredInputs, inputsFromOutputs, outputs, selectFor } from "./state";
@@ -288,13 +288,19 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Pr
     return { id, outs: await applyChanges(kind, ctx, id, asIs, inputs, existing) };
 }
 
-export async function readProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<{ id?: string; props: Props; inputs: Props }> {
+/** `notices`: what the refresh should tell the user about what it read (a refusal worked around, a group that no longer passes). */
+export async function readProfile(
+    kind: ProfileKind,
+    ctx: ProfileContext,
+    id: string,
+    props: Props,
+): Promise<{ id?: string; props: Props; inputs: Props; notices: string[] }> {
     rememberSecrets(kind, props);
     const declared = inputsFromOutputs(kind, props);
     const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false), declared);
-    if (!entity) return { id: undefined, props: {}, inputs: {} }; // deleted out of band: drop it from the stack
-    const outs = await readAttachments(kind, ctx, id, outputs(kind, declared, entity, props));
-    return { id, props: outs, inputs: inputsFromOutputs(kind, outs) };
+    if (!entity) return { id: undefined, props: {}, inputs: {}, notices: [] }; // deleted out of band: drop it from the stack
+    const { props: outs, notices } = await readAttachments(kind, ctx, id, outputs(kind, declared, entity, props));
+    return { id, props: outs, inputs: inputsFromOutputs(kind, outs), notices: [...notices, ...attachmentNotices(kind, outs)] };
 }
 
 export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Inputs): Promise<Props> {

@@ -22,6 +22,7 @@ export function sameValue(kind: ProfileKind, key: string, a: unknown, b: unknown
         if (kind.unordered.includes(key)) return a.length === b.length && [...a].map(String).sort().join("\u0000") === [...b].map(String).sort().join("\u0000");
         return JSON.stringify(a) === JSON.stringify(b);
     }
+    if (typeof a === "string" && typeof b === "string" && kind.caseInsensitive.includes(key)) return a.toLowerCase() === b.toLowerCase();
     return (a ?? null) === (b ?? null);
 }
 

@@ -107,10 +107,14 @@ function report(result: Result, fallbackId: string | undefined): MembershipTarge
     };
 }
 
-function isNotServed(err: unknown): boolean {
-    if (!(err instanceof GraphRequestError)) return false;
-    if (err.status === 405 || err.status === 501) return true;
-    return err.status === 400 && /Resource not found for the segment/i.test(err.serviceMessage ?? "");
+/**
+ * The service refused to retrieve the target (a tenant that does not serve the action yet, one that forbids it),
+ * however it words that: judged by the call that failed and its status. A 401 or 429 was already handled by the
+ * sign-in and retry handlers, and a 5xx that outlasted the retries is an outage, not a refusal.
+ */
+function isRefusal(err: unknown): err is GraphRequestError {
+    if (!(err instanceof GraphRequestError) || err.status === undefined) return false;
+    return (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429) || err.status === 501;
 }
 
 const sameGroup = (a: unknown, b: unknown): boolean =>
@@ -143,23 +147,28 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
 
     async read(kind, ctx, id, recorded) {
         // Retrieve is a POST, counted against Intune's write budget: a profile that never declared a group is not asked.
-        if (!(GROUP_INPUT in recorded) && !recorded[TARGET_OUTPUT]) return { [TARGET_OUTPUT]: null };
+        if (!(GROUP_INPUT in recorded) && !recorded[TARGET_OUTPUT]) return { values: { [TARGET_OUTPUT]: null } };
         const reading = op(kind, "Reading", recorded, false);
         let body: unknown;
         try {
             body = await post(ctx, reading, path(kind, id, "retrieveEnrollmentTimeDeviceMembershipTarget"));
         } catch (err) {
-            // A tenant that does not serve retrieve yet: what the last set reported is the best knowledge there is.
-            // Asked again on every refresh, so drift shows as soon as the tenant gains the action.
-            if (!isNotServed(err)) throw err;
-            return { [TARGET_OUTPUT]: recorded[TARGET_OUTPUT] ?? null, [GROUP_INPUT]: recorded[GROUP_INPUT] };
+            // A tenant that does not serve retrieve yet, or refuses it: what the last set reported is the best
+            // knowledge there is. Asked again on every refresh, so drift shows as soon as the tenant answers.
+            if (!isRefusal(err)) throw err;
+            return {
+                values: { [TARGET_OUTPUT]: recorded[TARGET_OUTPUT] ?? null, [GROUP_INPUT]: recorded[GROUP_INPUT] },
+                notices: [
+                    `intune: ${kind.label} "${nameOf(recorded)}": Intune refused to report its enrollment-time group (${err.status} to retrieveEnrollmentTimeDeviceMembershipTarget), so what the last run set is kept; a change made in the portal shows once Intune answers`,
+                ],
+            };
         }
         const live = report(decodeResult(body, reading), undefined);
         const out: Props = { [TARGET_OUTPUT]: live };
         // Only a declared group is managed: one set in the portal on a profile that declares none stays unmanaged.
         // The declared spelling is kept while it names the same group, so letter case never shows as drift.
         if (GROUP_INPUT in recorded) out[GROUP_INPUT] = live && sameGroup(live.targetId, recorded[GROUP_INPUT]) ? recorded[GROUP_INPUT] : live?.targetId;
-        return out;
+        return { values: out };
     },
 
     notices(kind, props) {

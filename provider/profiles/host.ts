@@ -4,7 +4,6 @@ import { configure as configureSettings, ConfigReader, providerSettings } from "
 import { engineLog } from "../runtime/engineLog";
 import { quietReportedErrors } from "../runtime/quietReportedErrors";
 import { explainStoredSettings, programIsRunning } from "./storedSettings";
-import { attachmentNotices } from "./attachments";
 import { judgePlace, parseMoveFrom, Place, placeNow, recordedPlace, withPlace } from "./binding";
 import {
     decodeInputs,
@@ -19,10 +18,12 @@ import {
 } from "./crud";
 import { diffProfile } from "./diff";
 import { kindNamed } from "./kinds";
-import { Props, RESOURCE_URN } from "./model";
+import { ProfileKind, Props, RESOURCE_URN } from "./model";
+import { readinessWarnings } from "./readiness";
 import { dynamicProvider } from "./provider";
 import { undeclaredChangeNotice } from "./undeclaredChanges";
 import { checkInputs } from "./validate";
+import { ENROLLMENT_SETTINGS_NAME } from "../enterprise/names";
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -36,7 +37,7 @@ quietReportedErrors();
 
 /** The dynamic provider of a profile type (the same object the package exports in `providers`). */
 export function provider(kindName: string): pulumi.dynamic.ResourceProvider {
-    kindNamed(kindName); // an unknown type fails here, with the types this version knows
+    if (kindName !== ENROLLMENT_SETTINGS_NAME) kindNamed(kindName); // an unknown type fails here, with the types this version knows
     return dynamicProvider(kindName);
 }
 
@@ -67,7 +68,19 @@ export async function check(kindName: string, olds: Props, news: Props): Promise
     const settings = await providerSettings();
     const { inputs, failures } = checkInputs(kind, olds ?? {}, news, settings);
     const urn = typeof news[RESOURCE_URN] === "string" ? { [RESOURCE_URN]: news[RESOURCE_URN] } : {};
+    // A new profile (no old inputs): a preview shows here whether its devices will be able to enroll. An existing
+    // one is judged by diff, and only when it changes: a preview with no change makes no Graph call.
+    if (Object.keys(olds ?? {}).length === 0 && failures.length === 0) await warnIfNotReady(kind, profileContext(settings), inputs, urnOf(news));
     return { inputs: { ...inputs, ...urn, __provider: news.__provider }, failures };
+}
+
+const urnOf = (props: Props): string | undefined => (typeof props[RESOURCE_URN] === "string" ? props[RESOURCE_URN] : undefined);
+
+/** Warns, on the resource where its URN is known, of what keeps devices from enrolling with this profile. */
+async function warnIfNotReady(kind: ProfileKind, ctx: ProfileContext, props: Props, urn: string | undefined): Promise<void> {
+    // The engine tells the URN to check, create and update, not to read: the name then stands for the resource.
+    const who = urn ?? `${kind.name}/${nameOf(props)}`;
+    for (const warning of await readinessWarnings(kind, ctx, props, who)) await engineLog("warning", warning, urn);
 }
 
 export async function diff(
@@ -80,6 +93,7 @@ export async function diff(
     const offsetMs = typeof olds[CLOCK_OFFSET] === "number" ? olds[CLOCK_OFFSET] * 1000 : 0;
     const kind = kindNamed(kindName);
     const { changes, replaces, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
+    if (changes) await warnIfNotReady(kind, await context(), news, urnOf(news));
     // A dynamic provider's diff cannot carry a per-property detail, so the engine shows a bare "update" for a renewal.
     // A diagnostic through the engine's log is shown with the preview (and the update): the one place to say why.
     if (tokenReason && replaces.length === 0) {
@@ -111,6 +125,7 @@ export async function create(kindName: string, inputs: Props): Promise<{ id: str
     const decoded = decodeInputs(kind, inputs, { description: creating, kind: "write" });
     try {
         const created = await createProfile(kind, ctx, decoded);
+        await warnIfNotReady(kind, ctx, decoded, urnOf(inputs));
         return { id: created.id, outs: withPlace(withServiceClock(created.outs, ctx), place) };
     } catch (err) {
         // Pulumi records a half-made profile with these properties: it must be bound like any other.
@@ -140,7 +155,8 @@ async function readWithSettings(kindName: string, id: string, props: Props): Pro
         return { id: "", props: {}, inputs: {} };
     }
     const result = await readProfile(kind, ctx, id, props ?? {});
-    const notices = result.id ? [...attachmentNotices(kind, result.props), undeclaredChangeNotice(kind, props ?? {}, result.props)] : [];
+    if (result.id) await warnIfNotReady(kind, ctx, result.props, undefined);
+    const notices = result.id ? [...result.notices, undeclaredChangeNotice(kind, props ?? {}, result.props)] : [];
     for (const notice of notices) if (notice) await engineLog("warning", notice);
     // An empty id tells the engine the resource is gone; a state written before binding gains it here.
     return { id: result.id ?? "", props: result.id ? withPlace(withServiceClock(result.props, ctx), place) : result.props, inputs: result.inputs };
@@ -157,7 +173,9 @@ export async function update(kindName: string, id: string, olds: Props, news: Pr
         );
     }
     const decoded = decodeInputs(kind, news, { description: what, kind: "write" });
-    return { outs: withPlace(withServiceClock(await updateProfile(kind, ctx, id, olds, decoded), ctx), place) };
+    const outs = await updateProfile(kind, ctx, id, olds, decoded);
+    await warnIfNotReady(kind, ctx, decoded, urnOf(news));
+    return { outs: withPlace(withServiceClock(outs, ctx), place) };
 }
 
 export async function remove(kindName: string, id: string, props: Props): Promise<void> {

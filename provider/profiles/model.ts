@@ -1,6 +1,7 @@
 import * as t from "io-ts";
 import type { ProviderSettings } from "../runtime/settings";
 import type { ProfileAttachment } from "./attachments";
+import type { EnrollmentRequirement } from "./readiness";
 import type { DerivedProperties } from "./schema";
 
 /**
@@ -74,6 +75,8 @@ export interface ProfileKind extends DerivedProperties {
     crossChecks(inputs: Props, settings: ProviderSettings | undefined): CheckFailure[];
     /** False for entities the provider must never manage (built-in profiles with undocumented modes). */
     manageable(entity: Props): boolean;
+    /** What the tenant must allow before devices can enroll with such a profile (a mode's managed Google Play binding, …). */
+    enrollmentRequirements?(inputs: Props): readonly EnrollmentRequirement[];
     /** State kept beside the entity through bound actions (enrollment-time grouping). */
     attachments?: readonly ProfileAttachment[];
 }

@@ -1,5 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Host from "./host";
+import type * as SettingsHost from "../enterprise/host";
+import { ENROLLMENT_SETTINGS_NAME } from "../enterprise/names";
 
 /**
  * The package entry every `__provider` text requires. It is the package's stable entry for this (its `exports`
@@ -37,6 +39,20 @@ export function dynamicProvider(kindName: string): pulumi.dynamic.ResourceProvid
 function providerOf(kindName: string): pulumi.dynamic.ResourceProvider {
     // Loaded on first use: host.ts loads this module, and the program's process never needs the host's.
     const host = (): typeof Host => require("./host") as typeof Host;
+    if (kindName === ENROLLMENT_SETTINGS_NAME) {
+        const settings = (): typeof SettingsHost => require("../enterprise/host") as typeof SettingsHost;
+        return {
+            async configure(req) {
+                host().configure(req.config);
+            },
+            check: (olds, news) => settings().check(olds, news),
+            diff: (_id, olds, news) => settings().diff(olds, news),
+            create: (inputs) => settings().create(inputs),
+            read: (id, props) => settings().read(id, props),
+            update: (id, olds, news) => settings().update(id, olds, news),
+            delete: (id, props) => settings().remove(id, props),
+        };
+    }
     return {
         async configure(req) {
             host().configure(req.config);

@@ -39,8 +39,11 @@ export interface Property {
     outputWhen?: string;
     /** What a writable property removed from the program is set to, so that deleting a line does what it says. */
     cleared?: { value: unknown };
-    /** How a declared value and a live one compare: exactly, or as an unordered set (Intune keeps no order). */
-    compare?: "exact" | "unorderedSet";
+    /**
+     * How a declared value and a live one compare: exactly, as an unordered set (Intune keeps no order), or without
+     * letter case (an id such as a group's GUID, which Intune may spell otherwise).
+     */
+    compare?: "exact" | "unorderedSet" | "caseInsensitive";
     /** The token rules depend on it (enrollment mode, token type). */
     decidesTokenRules?: boolean;
     /** docs/reference.md: the inputs table's "type and allowed values", "on change" and notes (the description is the JSDoc). */
@@ -94,6 +97,8 @@ export interface DerivedProperties {
     outputWhen: Readonly<Record<string, string>>;
     /** Properties compared as unordered sets. */
     unordered: readonly string[];
+    /** Properties compared without letter case. */
+    caseInsensitive: readonly string[];
     /** Every property the program may declare. */
     inputKeys: readonly string[];
     /** The properties the program must declare. */
@@ -135,6 +140,7 @@ export function deriveProperties(table: PropertyTable): DerivedProperties {
         writeOnly: keysWhere(table, (p) => p.writeOnly === true),
         clearedValues: Object.fromEntries(keysWhere(table, (p) => p.cleared !== undefined).map((k) => [k, table[k].cleared!.value])),
         unordered: keysWhere(table, (p) => p.compare === "unorderedSet"),
+        caseInsensitive: keysWhere(table, (p) => p.compare === "caseInsensitive"),
         inputKeys: keysWhere(table, (p) => p.input !== undefined),
         required: keysWhere(table, (p) => p.input !== undefined && p.required === true),
         controls: keysWhere(table, (p) => p.input !== undefined && p.writable !== true && p.entity === undefined),

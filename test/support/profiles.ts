@@ -219,3 +219,21 @@ export function provisioningJson(content: string): Props {
         return JSON.parse(Buffer.from(content, "base64").toString("utf8")) as Props;
     }
 }
+
+/** The warnings `fn` printed: outside the engine's provider host, the provider writes them to stderr. */
+export async function warningsOf(fn: () => Promise<unknown>): Promise<string[]> {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+        const text = String(chunk);
+        if (text.startsWith("warning: ")) lines.push(text);
+        else write(chunk);
+        return true;
+    }) as typeof process.stderr.write;
+    try {
+        await fn();
+    } finally {
+        process.stderr.write = write;
+    }
+    return lines;
+}

@@ -143,6 +143,27 @@ describe("unit: diff", () => {
         expect(diffProfile(kind, olds, { ...olds, configureWifi: true }, NOW).updates).to.deep.equal(["configureWifi"]);
     });
 
+    it("takes an enrollment-time group id that differs only in letter case for the same group: no change", () => {
+        const group = "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e01";
+        const recorded = { ...olds, enrollmentTimeDeviceGroupId: group };
+        expect(diffProfile(kind, recorded, { ...recorded, enrollmentTimeDeviceGroupId: group.toUpperCase() }, NOW).changes).to.equal(false);
+        expect(diffProfile(kind, recorded, { ...recorded, enrollmentTimeDeviceGroupId: "5a1f0c2e-7b3d-4e8a-9c61-0d2f4b6a8e02" }, NOW).updates).to.deep.equal([
+            "enrollmentTimeDeviceGroupId",
+        ]);
+        // Only ids compare so: a display name in another case is another name.
+        expect(diffProfile(kind, olds, { ...olds, displayName: "k" }, NOW).changes).to.equal(true);
+    });
+
+    it("needs managed Google Play for every mode but AOSP, and corporate-owned user enrollment for fully managed and work profile", () => {
+        const needs = (enrollmentMode: string) => kind.enrollmentRequirements!({ enrollmentMode });
+        expect(needs("corporateOwnedDedicatedDevice")).to.deep.equal(["managedGooglePlay"]);
+        expect(needs("corporateOwnedFullyManaged")).to.deep.equal(["managedGooglePlay", "corporateOwnedUserEnrollment"]);
+        expect(needs("corporateOwnedWorkProfile")).to.deep.equal(["managedGooglePlay", "corporateOwnedUserEnrollment"]);
+        expect(needs("corporateOwnedAOSPUserlessDevice")).to.deep.equal([]);
+        expect(needs("corporateOwnedAOSPUserAssociatedDevice")).to.deep.equal([]);
+        expect(needs("5")).to.deep.equal([]);
+    });
+
     it("counts an unknown value as a change, and a declared default of a replace property as none", () => {
         expect(diffProfile(kind, olds, { ...olds, displayName: UNKNOWN }, NOW).changes).to.equal(true);
         expect(diffProfile(kind, olds, { ...olds, enrollmentTokenType: "default" }, NOW).changes).to.equal(false);

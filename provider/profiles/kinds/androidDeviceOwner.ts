@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EnrollmentProfileResource } from "../resource";
 import { enrollmentTimeGrouping, GroupId, MembershipTargetReport } from "../grouping";
 import { CheckFailure, ProfileKind, Props, TokenRules, UNKNOWN } from "../model";
+import type { EnrollmentRequirement } from "../readiness";
 import { ArgsOf, deriveProperties, InputsOf, property } from "../schema";
 import { COMMON_PROPERTIES } from "./common";
 
@@ -149,6 +150,8 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
      */
     enrollmentTimeDeviceGroupId: property({
         input: GroupId,
+        // A GUID: Intune may report the declared group in another letter case, which is the same group.
+        compare: "caseInsensitive",
         docs: {
             type: "Entra ID group object id (GUID)",
             onChange: "in place",
@@ -221,6 +224,17 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
     return failures;
 }
 
+/**
+ * Every mode but AOSP enrolls through Google's services, so the tenant must be bound to managed Google Play; fully
+ * managed and corporate-owned work profile devices are corporate-owned user devices, which the tenant must also allow.
+ */
+function enrollmentRequirements(inputs: Props): readonly EnrollmentRequirement[] {
+    const mode = inputs.enrollmentMode;
+    if (!EnrollmentMode.is(mode) || isAosp(mode)) return [];
+    if (mode === "corporateOwnedFullyManaged" || mode === "corporateOwnedWorkProfile") return ["managedGooglePlay", "corporateOwnedUserEnrollment"];
+    return ["managedGooglePlay"];
+}
+
 export const androidDeviceOwnerKind: ProfileKind = {
     name: "androidDeviceOwnerEnrollmentProfile",
     typeName: "AndroidDeviceOwnerEnrollmentProfile",
@@ -231,6 +245,7 @@ export const androidDeviceOwnerKind: ProfileKind = {
     tokenRules,
     crossChecks,
     manageable: (entity) => EnrollmentMode.is(entity.enrollmentMode),
+    enrollmentRequirements,
     attachments: [enrollmentTimeGrouping],
 };
 

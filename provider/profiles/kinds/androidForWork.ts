@@ -24,6 +24,8 @@ export const androidForWorkKind: ProfileKind = {
     tokenRules: () => ({ issuedOnCreate: false, expires: true, maxValidityDays: 90, defaultValidityDays: 90, scope: "for Android for Work profiles" }),
     crossChecks: () => [],
     manageable: () => true,
+    // Android Enterprise work profiles enroll through managed Google Play.
+    enrollmentRequirements: () => ["managedGooglePlay"],
 };
 
 /** The resource's arguments, derived from the table: each shows its property's description on hover. */

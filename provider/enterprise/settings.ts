@@ -1,0 +1,64 @@
+import * as t from "io-ts";
+import { isLeft } from "fp-ts/Either";
+import type { GraphClient } from "../graph/client";
+import { Operation, ReportedError } from "../graph/errors";
+import { nullable } from "../profiles/model";
+import { shownValue } from "../profiles/decodeErrors";
+
+/**
+ * The tenant's Android Enterprise settings, the singleton
+ *   GET  /beta/deviceManagement/androidManagedStoreAccountEnterpriseSettings   (Read.All or ReadWrite.All)
+ *   POST /beta/deviceManagement/androidManagedStoreAccountEnterpriseSettings/setAndroidDeviceOwnerFullyManagedEnrollmentState
+ *        {"enabled": true|false}                                               (ReadWrite.All; 204)
+ * Two of its properties decide whether devices can enroll: the binding to managed Google Play, and the switch for
+ * corporate-owned user devices. Its company codes carry enrollment tokens: they are never selected.
+ */
+
+export const ENTERPRISE_SETTINGS_PATH = "/deviceManagement/androidManagedStoreAccountEnterpriseSettings";
+export const SET_FULLY_MANAGED_STATE_PATH = `${ENTERPRISE_SETTINGS_PATH}/setAndroidDeviceOwnerFullyManagedEnrollmentState`;
+
+/** What the provider reads of the settings: everything but the company codes (secrets it has no use for). */
+export const EnterpriseSettings = t.partial(
+    {
+        id: nullable(t.string),
+        bindStatus: nullable(t.string),
+        androidDeviceOwnerFullyManagedEnrollmentEnabled: nullable(t.boolean),
+        enrollmentTarget: nullable(t.string),
+        targetGroupIds: nullable(t.array(nullable(t.string))),
+        deviceOwnerManagementEnabled: nullable(t.boolean),
+        ownerOrganizationName: nullable(t.string),
+        ownerUserPrincipalName: nullable(t.string),
+        lastAppSyncDateTime: nullable(t.string),
+        lastAppSyncStatus: nullable(t.string),
+        lastModifiedDateTime: nullable(t.string),
+    },
+    "androidManagedStoreAccountEnterpriseSettings",
+);
+export type EnterpriseSettings = t.TypeOf<typeof EnterpriseSettings>;
+
+const SELECT = Object.keys(EnterpriseSettings.props).join(",");
+
+/** Bound to managed Google Play and usable; `unbinding` is on its way out. */
+export const isBound = (settings: EnterpriseSettings): boolean => settings.bindStatus === "bound" || settings.bindStatus === "boundAndValidated";
+
+export class EnterpriseSettingsError extends ReportedError {
+    constructor(message: string) {
+        super(message);
+        this.name = "EnterpriseSettingsError";
+    }
+}
+
+export async function readEnterpriseSettings(client: GraphClient, operation: Operation): Promise<EnterpriseSettings> {
+    const body = await client.get(operation, ENTERPRISE_SETTINGS_PATH, { $select: SELECT });
+    const decoded = EnterpriseSettings.decode(body);
+    if (isLeft(decoded) || typeof body !== "object" || body === null) {
+        throw new EnterpriseSettingsError(
+            `${operation.description} failed: Graph answered with settings that do not decode (${shownValue(body, true)}). The API may have changed; please report this message`,
+        );
+    }
+    return decoded.right;
+}
+
+export async function setFullyManagedEnrollment(client: GraphClient, operation: Operation, enabled: boolean): Promise<void> {
+    await client.action(operation, SET_FULLY_MANAGED_STATE_PATH, { enabled });
+}
