@@ -4,6 +4,14 @@ import { parseSelect } from "./odata";
 import { Behaviour } from "./options";
 import { Entity, ProfileStore } from "./store";
 import { parseBody } from "./validation";
+import {
+    ENTERPRISE_SETTINGS,
+    SET_FULLY_MANAGED_STATE,
+    ENTERPRISE_SETTINGS_TYPE,
+    BIND_STATUSES,
+    ENTERPRISE_PROPERTIES,
+    AndroidEnterpriseSettings,
+} from "./enterpriseSettingsShape";
 
 /**
  * The tenant's Android Enterprise settings: the singleton `deviceManagement/androidManagedStoreAccountEnterpriseSettings`
@@ -15,34 +23,7 @@ import { parseBody } from "./validation";
  * Google account: the emulator's admin routes change it behind the client's back.
  */
 
-export const ENTERPRISE_SETTINGS = "androidManagedStoreAccountEnterpriseSettings";
-export const SET_FULLY_MANAGED_STATE = "setAndroidDeviceOwnerFullyManagedEnrollmentState";
-export const ENTERPRISE_SETTINGS_TYPE = "microsoft.graph.androidManagedStoreAccountEnterpriseSettings";
-
-export const BIND_STATUSES = ["notBound", "bound", "boundAndValidated", "unbinding"] as const;
-export type BindStatus = (typeof BIND_STATUSES)[number];
-export const APP_SYNC_STATUSES = ["success", "credentialsNotValid", "androidForWorkApiError", "managementServiceError", "unknownError", "none"] as const;
-export const ENROLLMENT_TARGETS = ["none", "all", "targeted", "targetedAsEnrollmentRestrictions"] as const;
-
-/** The settings' properties, in the metadata's order. */
-export const ENTERPRISE_PROPERTIES = [
-    "id",
-    "bindStatus",
-    "lastAppSyncDateTime",
-    "lastAppSyncStatus",
-    "ownerUserPrincipalName",
-    "ownerOrganizationName",
-    "lastModifiedDateTime",
-    "enrollmentTarget",
-    "targetGroupIds",
-    "deviceOwnerManagementEnabled",
-    "companyCodes",
-    "androidDeviceOwnerFullyManagedEnrollmentEnabled",
-    "managedGooglePlayInitialScopeTagIds",
-] as const;
-
-/** What a test, the demo or an admin route may set: any property, the binding among them. */
-export type AndroidEnterpriseSettings = Partial<Record<(typeof ENTERPRISE_PROPERTIES)[number], unknown>> & { bindStatus?: BindStatus };
+export * from "./enterpriseSettingsShape";
 
 const NO_DATE = "0001-01-01T00:00:00Z";
 

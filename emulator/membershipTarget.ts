@@ -2,7 +2,7 @@ import { graphError, intuneError } from "./graphErrors";
 import { Behaviour, EmulatedGroup, INTUNE_PROVISIONING_CLIENT_APP_ID } from "./options";
 import { parseBody } from "./validation";
 import type { StoredProfile } from "./store";
-import type { ServiceResponse } from "./profileService";
+import type { ServiceResponse } from "./serviceResponse";
 
 /**
  * Enrollment-time grouping on device-owner profiles: the three bound actions that put every device enrolled with a

@@ -1,4 +1,4 @@
-import type { AndroidEnterpriseSettings } from "./androidEnterprise";
+import type { AndroidEnterpriseSettings } from "./enterpriseSettingsShape";
 
 /** Everything that makes one emulator run differ from another: the service variants, limits and faults it plays. */
 

@@ -8,6 +8,9 @@ import { Behaviour, EmulatedGroup, FaultSettings } from "./options";
 import { CollectionName, EmulatedProfileType, PROFILE_TYPES, propertyOrder, tokenRuleFor, TokenRule } from "./profileTypes";
 import { Entity, ProfileStore, StoredProfile } from "./store";
 import { acceptWritable, checkEntityRules, parseBody } from "./validation";
+import type { ServiceResponse } from "./serviceResponse";
+
+export type { ServiceResponse };
 
 /** A token field value Intune returns for a profile that has never had a token (a non-nullable DateTimeOffset). */
 const NO_DATE = "0001-01-01T00:00:00Z";
@@ -49,11 +52,6 @@ export interface ProfileRequest {
     /** The path and query as received, for nextLink. */
     url: URL;
     appOnly: boolean;
-}
-
-export interface ServiceResponse {
-    status: number;
-    body?: unknown;
 }
 
 /** The Intune enrollment-profile service: what each route does to the store and what it answers. */

@@ -7,19 +7,15 @@
  */
 import { androidDeviceOwnerKind } from "./profiles/kinds/androidDeviceOwner";
 import { androidForWorkKind } from "./profiles/kinds/androidForWork";
-import { dynamicProvider } from "./profiles/provider";
+import { dynamicProvider } from "./dynamic/providers";
 import { ENROLLMENT_SETTINGS_NAME } from "./enterprise/names";
 
-export {
-    AndroidDeviceOwnerEnrollmentProfile,
-    AndroidDeviceOwnerEnrollmentProfileArgs,
-    EnrollmentMode,
-    EnrollmentTokenType,
-} from "./profiles/kinds/androidDeviceOwner";
-export { AndroidForWorkEnrollmentProfile, AndroidForWorkEnrollmentProfileArgs } from "./profiles/kinds/androidForWork";
-export { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile, ProfileLookupArgs, ProfileLookupResult } from "./profiles/lookup";
-export { AndroidEnterpriseEnrollmentSettings, AndroidEnterpriseEnrollmentSettingsArgs } from "./enterprise/resource";
-export { getAndroidEnterpriseSettings, AndroidEnterpriseSettingsResult } from "./enterprise/lookup";
+export { AndroidDeviceOwnerEnrollmentProfile, AndroidDeviceOwnerEnrollmentProfileArgs } from "./dynamic/androidDeviceOwner";
+export { EnrollmentMode, EnrollmentTokenType } from "./profiles/kinds/androidDeviceOwner";
+export { AndroidForWorkEnrollmentProfile, AndroidForWorkEnrollmentProfileArgs } from "./dynamic/androidForWork";
+export { getAndroidDeviceOwnerEnrollmentProfile, getAndroidForWorkEnrollmentProfile, ProfileLookupArgs, ProfileLookupResult } from "./dynamic/profileLookups";
+export { AndroidEnterpriseEnrollmentSettings, AndroidEnterpriseEnrollmentSettingsArgs } from "./dynamic/enrollmentSettings";
+export { getAndroidEnterpriseSettings, AndroidEnterpriseSettingsResult } from "./dynamic/enterpriseLookup";
 export { INTUNE_PROVISIONING_CLIENT_APP_ID, MembershipTargetReport } from "./profiles/grouping";
 export { GraphRequestError } from "./graph/errors";
 export { SETTING_KEYS, SettingsError } from "./runtime/settings";

@@ -4,7 +4,7 @@ import { validateGroup } from "../emulator/membershipTarget";
 import { DEFAULT_GROUPS } from "../emulator/options";
 import { SETTING_KEYS, SettingKey } from "../provider/runtime/settings";
 import { ENROLLMENT_SETTINGS_PROPERTIES } from "../provider/enterprise/enrollmentSettings";
-import { Property } from "../provider/profiles/schema";
+import { Property } from "../provider/profiles/properties";
 import { expectedTables, jsDocOfTable, markers } from "./propertyTables";
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as intune from "../provider";
-import { providerText } from "../provider/profiles/provider";
+import { providerText } from "../provider/dynamic/providerText";
 import { RunningEmulator, startEmulator } from "../emulator";
 import { profileSpecs } from "../bench/workload";
 import { REPO_ROOT } from "../scripts/localPulumi";

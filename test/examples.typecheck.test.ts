@@ -10,7 +10,7 @@ import { Example, listExamples, readTsconfig, sourcesOf, typeCheck, TypeCheckRes
  */
 describe("examples: every example type-checks against the built package", function () {
     this.timeout(240_000);
-    const examples = listExamples();
+    const examples = listExamples("nodejs");
     const results = new Map<string, Promise<TypeCheckResult>>();
 
     before(() => {
@@ -31,7 +31,7 @@ describe("examples: every example type-checks against the built package", functi
         ]);
     });
 
-    for (const e of listExamples()) {
+    for (const e of listExamples("nodejs")) {
         it(`${e.name} compiles with no error (${sourcesOf(e.dir)
             .map((f) => f.slice(e.dir.length + 1))
             .join(", ")})`, async () => {

@@ -93,8 +93,8 @@ describe("the npm pack tarball installed in a consumer project", function () {
             "LICENSE",
             "dist/provider/index.js",
             "dist/provider/index.d.ts",
-            "dist/provider/profiles/host.js",
-            "dist/provider/profiles/provider.js",
+            "dist/provider/dynamic/host.js",
+            "dist/provider/dynamic/providerText.js",
             "dist/emulator/index.js",
             "dist/emulator/index.d.ts",
         ]);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { DEFAULT_GROUPS } from "../emulator";
-import type { ProfileContext } from "../provider/profiles/crud";
+import type { ProfileContext } from "../provider/profiles/context";
 import { enrollmentTimeGrouping } from "../provider/profiles/grouping";
 import { androidDeviceOwnerKind } from "../provider/profiles/kinds/androidDeviceOwner";
 import {

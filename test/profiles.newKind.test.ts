@@ -1,10 +1,11 @@
 import { expect } from "chai";
 import * as t from "io-ts";
-import * as host from "../provider/profiles/host";
+import * as host from "../provider/dynamic/host";
 import { registerKind, unregisterKind } from "../provider/profiles/kinds";
 import { COMMON_PROPERTIES } from "../provider/profiles/kinds/common";
-import { ProfileKind } from "../provider/profiles/model";
-import { ArgsOf, deriveProperties, property } from "../provider/profiles/schema";
+import { ProfileKind } from "../provider/profiles/kind";
+import { deriveProperties, property } from "../provider/profiles/properties";
+import { ArgsOf } from "../provider/dynamic/args";
 import { FOR_WORK, PROVIDER_TEXT, useProfileEmulator } from "./support/profiles";
 
 /**
@@ -34,6 +35,7 @@ const lobbyKind: ProfileKind = {
     name: "throwawayLobbyProfile",
     typeName: "ThrowawayLobbyProfile",
     label: "lobby profile",
+    description: "A profile for the lobby's sign-in tablets.",
     collectionPath: "/deviceManagement/androidForWorkEnrollmentProfiles",
     odataType: "#microsoft.graph.androidForWorkEnrollmentProfile",
     ...deriveProperties(LOBBY_PROPERTIES),

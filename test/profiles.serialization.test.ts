@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import requireFromString from "require-from-string";
-import { providerText as textOf } from "../provider/profiles/provider";
+import { providerText as textOf } from "../provider/dynamic/providerText";
 import {
     asDynamic,
     configureFor,
@@ -56,7 +56,7 @@ describe("profiles: the serialized provider (__provider), loaded as the dynamic-
 
     it("fails to load with the types this version knows when its text names another", async () => {
         expect(() => load(textOf("androidKioskEnrollmentProfile"))).to.throw(
-            /unknown profile type "androidKioskEnrollmentProfile".*androidDeviceOwnerEnrollmentProfile/,
+            /unknown resource type "androidKioskEnrollmentProfile".*androidDeviceOwnerEnrollmentProfile/,
         );
     });
 

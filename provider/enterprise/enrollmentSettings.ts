@@ -2,10 +2,11 @@ import * as t from "io-ts";
 import { waitUntilVisible } from "../graph/consistency";
 import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
 import { judgePlace, parseMoveFrom, Place, recordedPlace, withPlace } from "../profiles/binding";
-import type { ProfileContext } from "../profiles/crud";
-import { CheckFailure, Props, RESOURCE_URN, UNKNOWN } from "../profiles/model";
+import type { ProfileContext } from "../profiles/context";
+import { Props, UNKNOWN } from "../profiles/model";
+import { CheckFailure } from "../profiles/kind";
 import { settingsChanged, switchDeclaredOn } from "../profiles/readiness";
-import { property } from "../profiles/schema";
+import { property } from "../profiles/properties";
 import { ENROLLMENT_SETTINGS_TYPE_NAME } from "./names";
 import { EnterpriseSettings, isBound, readEnterpriseSettings, setFullyManagedEnrollment } from "./settings";
 
@@ -22,6 +23,10 @@ import { EnterpriseSettings, isBound, readEnterpriseSettings, setFullyManagedEnr
  * POST …/setAndroidDeviceOwnerFullyManagedEnrollmentState {"enabled"} (create, update, delete when it changes).
  */
 
+/** What the resource is, in a sentence: the schema's and the reference's description of the type. */
+export const ENROLLMENT_SETTINGS_DESCRIPTION =
+    "The tenant's switch for corporate-owned user enrollment (\"allow users to enroll corporate-owned user devices\"), which fully managed and corporate-owned work profile devices need. A tenant-wide singleton: creating it takes the switch over as found; destroying it puts the switch back as found.";
+
 /** The resource's id: the tenant has one such object, and Graph calls it by this name. */
 export const ENROLLMENT_SETTINGS_ID = "androidManagedStoreAccountEnterpriseSettings";
 
@@ -35,13 +40,13 @@ export const ENROLLMENT_SETTINGS_PROPERTIES = {
         docs: { type: "boolean, required", onChange: "in place" },
     }),
     /** The switch as this stack found it when it took it over: `pulumi destroy` puts it back to this value. */
-    foundFullyManagedEnrollmentEnabled: property({ output: true }),
+    foundFullyManagedEnrollmentEnabled: property({ entity: t.boolean, output: true }),
     /** The tenant's binding to managed Google Play (notBound, bound, boundAndValidated, unbinding): every mode but AOSP needs it bound. */
-    bindStatus: property({ output: true }),
+    bindStatus: property({ entity: t.string, output: true }),
     /** The organisation the managed Google Play account belongs to. */
-    ownerOrganizationName: property({ output: true }),
+    ownerOrganizationName: property({ entity: t.string, output: true }),
     /** Which users may enroll personally-owned work profile devices (none, all, targeted, targetedAsEnrollmentRestrictions). */
-    enrollmentTarget: property({ output: true }),
+    enrollmentTarget: property({ entity: t.string, output: true }),
 };
 
 const INPUT_KEYS = ["fullyManagedEnrollmentEnabled"];
@@ -61,11 +66,12 @@ const write = (d: string): Operation => ({ description: `${d} ${LABEL}`, kind: "
 /** The resources of this type each run declares, per run: the tenant has one switch, a program may declare it once. */
 const declaredIn = new WeakMap<ProfileContext, string>();
 
-export function checkEnrollmentSettings(ctx: ProfileContext, news: Props): { inputs: Props; failures: CheckFailure[] } {
+/** `urn`: the resource's URN (a program may declare the switch once; an empty string where the engine tells none). */
+export function checkEnrollmentSettings(ctx: ProfileContext, news: Props, urn: string): { inputs: Props; failures: CheckFailure[] } {
     const failures: CheckFailure[] = [];
     const inputs: Props = {};
     for (const [key, value] of Object.entries(news)) {
-        if (key === "__provider" || key === RESOURCE_URN || value === undefined || value === null) continue;
+        if (value === undefined || value === null) continue;
         if (INPUT_KEYS.includes(key)) inputs[key] = value;
         else if (!OUTPUT_ONLY.includes(key))
             failures.push({ property: key, reason: `is not a property of ${ENROLLMENT_SETTINGS_TYPE_NAME}; known properties: ${INPUT_KEYS.join(", ")}` });
@@ -75,7 +81,6 @@ export function checkEnrollmentSettings(ctx: ProfileContext, news: Props): { inp
     else if (enabled !== UNKNOWN && typeof enabled !== "boolean") {
         failures.push({ property: "fullyManagedEnrollmentEnabled", reason: `must be true or false, got ${JSON.stringify(enabled)}` });
     }
-    const urn = typeof news[RESOURCE_URN] === "string" ? news[RESOURCE_URN] : "";
     const other = declaredIn.get(ctx);
     if (other !== undefined && other !== urn) {
         failures.push({

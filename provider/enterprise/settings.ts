@@ -62,3 +62,39 @@ export async function readEnterpriseSettings(client: GraphClient, operation: Ope
 export async function setFullyManagedEnrollment(client: GraphClient, operation: Operation, enabled: boolean): Promise<void> {
     await client.action(operation, SET_FULLY_MANAGED_STATE_PATH, { enabled });
 }
+
+/** What `getAndroidEnterpriseSettings` returns: whether the tenant is ready for Android Enterprise enrollment. */
+export const ENTERPRISE_SETTINGS_SUMMARY = {
+    /** The binding to managed Google Play: notBound, bound, boundAndValidated or unbinding (null: not reported). */
+    bindStatus: nullable(t.string),
+    /** Bound and usable: every enrollment mode but AOSP needs this. */
+    boundToManagedGooglePlay: t.boolean,
+    /** Corporate-owned user enrollment: what fully managed and corporate-owned work profile need. */
+    fullyManagedEnrollmentEnabled: nullable(t.boolean),
+    /** Which users may enroll personally-owned work profile devices: none, all, targeted, targetedAsEnrollmentRestrictions. */
+    enrollmentTarget: nullable(t.string),
+    /** The organisation the managed Google Play binding belongs to. */
+    ownerOrganizationName: nullable(t.string),
+    /** The account the managed Google Play binding was made with. */
+    ownerUserPrincipalName: nullable(t.string),
+    /** When apps were last synchronised from managed Google Play. */
+    lastAppSyncDateTime: nullable(t.string),
+    /** How the last app synchronisation went. */
+    lastAppSyncStatus: nullable(t.string),
+};
+export const AndroidEnterpriseSettingsResult = t.type(ENTERPRISE_SETTINGS_SUMMARY, "AndroidEnterpriseSettingsResult");
+export type AndroidEnterpriseSettingsResult = t.TypeOf<typeof AndroidEnterpriseSettingsResult>;
+
+/** What the lookups of both front doors return of the settings. */
+export function settingsSummary(s: EnterpriseSettings): AndroidEnterpriseSettingsResult {
+    return {
+        bindStatus: s.bindStatus ?? null,
+        boundToManagedGooglePlay: isBound(s),
+        fullyManagedEnrollmentEnabled: s.androidDeviceOwnerFullyManagedEnrollmentEnabled ?? null,
+        enrollmentTarget: s.enrollmentTarget ?? null,
+        ownerOrganizationName: s.ownerOrganizationName ?? null,
+        ownerUserPrincipalName: s.ownerUserPrincipalName ?? null,
+        lastAppSyncDateTime: s.lastAppSyncDateTime ?? null,
+        lastAppSyncStatus: s.lastAppSyncStatus ?? null,
+    };
+}

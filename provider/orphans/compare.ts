@@ -1,5 +1,5 @@
 import { KINDS } from "../profiles/kinds";
-import { ProfileKind } from "../profiles/model";
+import { ProfileKind } from "../profiles/kind";
 
 /**
  * Which of the tenant's profiles no resource of a stack owns. Pure: the stack's exported state and the tenant's

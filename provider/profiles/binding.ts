@@ -15,7 +15,11 @@ export interface Place {
     graphRoot: string;
 }
 
-export const BINDING_OUTPUTS = ["tenantId", "graphRoot"] as const;
+/** The outputs that record where a resource lives, with what each says. */
+export const BINDING_OUTPUTS = {
+    tenantId: "The Entra ID tenant the resource lives in (lower case). Reads, updates and deletes configured for another tenant are refused.",
+    graphRoot: "The Graph root the resource lives at (a local emulator without its port).",
+} as const;
 
 /** What `intune:moveFrom` says to leave behind: a tenant id, or `emulator` for every local emulator. */
 export type MoveFrom = { tenantId: string } | { emulator: true };

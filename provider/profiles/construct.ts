@@ -1,5 +1,6 @@
 import { sameValue } from "./diff";
-import { ProfileKind, Props } from "./model";
+import { Props } from "./model";
+import { ProfileKind } from "./kind";
 
 /** Request bodies: only writable properties, only declared ones, and for PATCH only what changed. */
 

@@ -1,61 +1,22 @@
 import { isLeft } from "fp-ts/Either";
-import { GraphClient, sharedClient } from "../graph/client";
+import { GraphClient } from "../graph/client";
 import { waitUntilVisible } from "../graph/consistency";
-import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
-import { rememberSecret, scrub } from "../graph/secrets";
+import { GraphRequestError, Operation } from "../graph/errors";
+import { rememberSecret } from "../graph/secrets";
+import { ProfileCreatedButFailed, ProfileError } from "./errors";
 import { propertyProblems, shownValue, withArticle } from "./decodeErrors";
-import { ProviderSettings } from "../runtime/settings";
+import type { ProfileContext } from "./context";
 import { buildCreateBody, buildPatchBody } from "./construct";
 import { sameValue } from "./diff";
-import { applyAttachments, attachmentNotices, readAttachments, withoutAttachmentInputs } from "./attachments";
+import { applyAttachments, attachmentInputs, attachmentNotices, readAttachments, withoutAttachmentInputs } from "./attachments";
+import { checkInputs } from "./validate";
 import { Entity, Inputs } from "./kinds/common";
-import { ProfileKind, Props } from "./model";
+import { Props } from "./model";
+import { ProfileKind } from "./kind";
 import { declaredInputs, inputsFromOutputs, outputs, selectFor } from "./state";
 import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds } from "./token";
 
 /** create, read, update and delete of a profile through Graph, written once for every ProfileKind. */
-
-export interface ProfileContext {
-    client: GraphClient;
-    settings: ProviderSettings;
-    /** The service's clock: tokens expire by it. */
-    now: () => number;
-}
-
-const contexts = new WeakMap<ProviderSettings, ProfileContext>();
-
-/** The context every profile operation runs in: the process's shared client for these settings, one per settings object. */
-export function profileContext(settings: ProviderSettings): ProfileContext {
-    let ctx = contexts.get(settings);
-    if (!ctx) {
-        const client = sharedClient(settings);
-        contexts.set(settings, (ctx = { settings, client, now: () => client.serviceNow() }));
-    }
-    return ctx;
-}
-
-/**
- * A profile that exists in Intune but whose create did not finish (the token or the read-back failed). Pulumi records
- * it with these properties, so nothing is orphaned and the next `pulumi up` repairs it through update.
- */
-export class ProfileCreatedButFailed extends ReportedError {
-    constructor(
-        readonly id: string,
-        readonly properties: Props,
-        readonly reasons: string[],
-    ) {
-        super(scrub(`${reasons.join("; ")} (the profile ${id} was created and is kept in the stack; the next \`pulumi up\` finishes it)`));
-        this.name = "ProfileCreatedButFailed";
-    }
-}
-
-/** A failure of a profile operation that the message fully explains (no trace of this package's code helps). */
-export class ProfileError extends ReportedError {
-    constructor(message: string) {
-        super(scrub(message));
-        this.name = "ProfileError";
-    }
-}
 
 /** Profiles this process made or adopted: a probe for a lost create must never mistake one of them for its own. */
 const claimed = new Set<string>();
@@ -301,6 +262,46 @@ export async function readProfile(
     if (!entity) return { id: undefined, props: {}, inputs: {}, notices: [] }; // deleted out of band: drop it from the stack
     const { props: outs, notices } = await readAttachments(kind, ctx, id, outputs(kind, declared, entity, props));
     return { id, props: outs, inputs: inputsFromOutputs(kind, outs), notices: [...notices, ...attachmentNotices(kind, outs)] };
+}
+
+/**
+ * A profile known only by its id, as `pulumi import` takes it: its writable properties that differ from the
+ * service's defaults become its declared inputs, with its attachments (an enrollment-time group), so that a program
+ * declaring exactly these keeps it as it is. A property the type's rules would refuse as declared (Wi-Fi settings
+ * a GMS profile reports as false) is left out: the generated program must pass check.
+ */
+export async function importedProfile(
+    kind: ProfileKind,
+    ctx: ProfileContext,
+    id: string,
+    operation: Operation,
+): Promise<{ props: Props; inputs: Props } | undefined> {
+    const entity = await readEntity(kind, ctx, id, operation, {});
+    if (!entity) return undefined;
+    if (!kind.manageable(entity))
+        throw new ProfileError(
+            `${operation.description} failed: profile ${id} is a built-in profile (enrollmentMode ${String(entity.enrollmentMode)}) and cannot be managed`,
+        );
+    const declared: Props = {};
+    for (const key of kind.writable) {
+        const value = entity[key];
+        if (kind.writeOnly.includes(key) || value === undefined || value === null) continue;
+        if (key in kind.clearedValues && sameValue(kind, key, value, kind.clearedValues[key])) continue;
+        declared[key] = value;
+    }
+    for (let refused = refusedByCheck(kind, ctx, declared); refused.length > 0; refused = refusedByCheck(kind, ctx, declared)) {
+        for (const key of refused) delete declared[key];
+    }
+    // Every attachment input counts as declared with its value unknown, so each reports what the service holds.
+    const everyAttachmentInput = Object.fromEntries(attachmentInputs(kind).map((k) => [k, undefined]));
+    const { props } = await readAttachments(kind, ctx, id, { ...outputs(kind, declared, entity), ...everyAttachmentInput });
+    return { props, inputs: inputsFromOutputs(kind, props) };
+}
+
+/** The optional properties check refuses in these inputs. */
+function refusedByCheck(kind: ProfileKind, ctx: ProfileContext, inputs: Props): string[] {
+    const { failures } = checkInputs(kind, {}, inputs, ctx.settings);
+    return [...new Set(failures.map((f) => f.property))].filter((k) => k in inputs && !kind.required.includes(k));
 }
 
 export async function updateProfile(kind: ProfileKind, ctx: ProfileContext, id: string, olds: Props, news: Inputs): Promise<Props> {

@@ -1,4 +1,5 @@
-import { ProfileKind, Props, UNKNOWN } from "./model";
+import { Props, UNKNOWN } from "./model";
+import { ProfileKind } from "./kind";
 import { tokenRenewalReason } from "./token";
 
 /**

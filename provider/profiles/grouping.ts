@@ -1,11 +1,12 @@
 import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
 import { GraphRequestError, Operation } from "../graph/errors";
-import { ProfileAttachment } from "./attachments";
-import type { ProfileContext } from "./crud";
-import { ProfileError } from "./crud";
+import { ProfileAttachment } from "./kind";
+import type { ProfileContext } from "./context";
+import { ProfileError } from "./errors";
 import { shownValue } from "./decodeErrors";
-import { nullable, ProfileKind, Props } from "./model";
+import { nullable, Props } from "./model";
+import { ProfileKind } from "./kind";
 
 /**
  * Enrollment-time grouping: every device enrolled with a device-owner profile goes straight into a static Entra ID
@@ -28,13 +29,15 @@ export const GroupId = t.refinement(
     "an Entra ID group object id (GUID)",
 );
 
-/** The output's shape: the target as the service last reported it. */
-export interface MembershipTargetReport {
-    targetId: string;
-    validationSucceeded: boolean;
-    /** `unknown` for a target that passes (the documented enum has no "none"). */
-    targetValidationErrorCode: string;
-}
+/**
+ * The output's shape: the target as the service last reported it. `targetValidationErrorCode` is `unknown` for a
+ * target that passes (the documented enum has no "none").
+ */
+export const MembershipTargetReport = t.type(
+    { targetId: t.string, validationSucceeded: t.boolean, targetValidationErrorCode: t.string },
+    "MembershipTargetReport",
+);
+export type MembershipTargetReport = t.TypeOf<typeof MembershipTargetReport>;
 
 const Status = t.partial({
     targetId: nullable(t.string),
@@ -122,7 +125,13 @@ const sameGroup = (a: unknown, b: unknown): boolean =>
 
 export const enrollmentTimeGrouping: ProfileAttachment = {
     inputs: [GROUP_INPUT],
-    outputs: [TARGET_OUTPUT],
+    outputs: {
+        [TARGET_OUTPUT]: {
+            codec: MembershipTargetReport,
+            description:
+                "The enrollment-time group as Intune last reported it (null: none): its id, whether it passed Intune's checks, and the code of the check it failed (`unknown` when it passed).",
+        },
+    },
 
     async apply(kind, ctx, id, olds, news) {
         const wanted = news[GROUP_INPUT];

@@ -1,13 +1,6 @@
 import * as t from "io-ts";
-import type { ProviderSettings } from "../runtime/settings";
-import type { ProfileAttachment } from "./attachments";
-import type { EnrollmentRequirement } from "./readiness";
-import type { DerivedProperties } from "./schema";
 
-/**
- * What every profile type shares, and the shape of the data that describes one type. The lifecycle (check, diff,
- * create, read, update, delete) is written once against a ProfileKind; a new profile type is a new kind file.
- */
+/** The primitives every profile type shares: Pulumi's unknown, the property bag, and the codecs of common values. */
 
 /** Pulumi's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -21,14 +14,22 @@ export const nullable = <C extends t.Mixed>(c: C): t.UnionC<[C, t.NullC, t.Undef
 
 export const MimeContent = t.type({ type: nullable(t.string), value: nullable(t.string) }, "mimeContent");
 
+/** The codecs of whole numbers: a schema types them as integers (io-ts itself knows only numbers). */
+export const WHOLE_NUMBERS = new WeakSet<t.Mixed>();
+
+/** A whole number from `min` to `max`, named for messages ("a whole number of days from 1 to 90"). */
+export function wholeNumber(min: number, max: number, name: string): t.RefinementC<t.NumberC> {
+    const codec = t.refinement(t.number, (n) => Number.isInteger(n) && n >= min && n <= max, name);
+    WHOLE_NUMBERS.add(codec);
+    return codec;
+}
+
 const MAX_VALIDITY_DAYS = 65 * 365;
 
-export const ValidityDays = t.refinement(
-    t.number,
-    (n) => Number.isInteger(n) && n >= 1 && n <= MAX_VALIDITY_DAYS,
-    `a whole number of days from 1 to ${MAX_VALIDITY_DAYS}`,
-);
-export const RenewalDays = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 1 && n <= 3650, "a whole number of days from 1 to 3650");
+export const ValidityDays = wholeNumber(1, MAX_VALIDITY_DAYS, `a whole number of days from 1 to ${MAX_VALIDITY_DAYS}`);
+export const RenewalDays = wholeNumber(1, 3650, "a whole number of days from 1 to 3650");
+/** A count the service keeps (devices enrolled). */
+export const Count = wholeNumber(0, Number.MAX_SAFE_INTEGER, "a whole number");
 export const IsoDateTime = t.refinement(
     t.string,
     (s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s),
@@ -36,47 +37,3 @@ export const IsoDateTime = t.refinement(
 );
 export const NonEmptyString = t.refinement(t.string, (s) => s.trim().length > 0, "a non-empty string");
 export const ProfileId = t.refinement(t.string, (s) => /^[0-9a-fA-F-]{36}$/.test(s), "a profile id (GUID)");
-
-export interface CheckFailure {
-    property: string;
-    reason: string;
-}
-
-/** How a profile type's enrollment token behaves, for the inputs given. */
-export interface TokenRules {
-    /** POST issues the first token (device-owner profiles); otherwise createToken must. */
-    issuedOnCreate: boolean;
-    /** False for tokens that never expire (default fully-managed and work-profile tokens). */
-    expires: boolean;
-    /** The most validity createToken accepts, in days. */
-    maxValidityDays: number;
-    /** Validity asked for when the user names none (undefined: take what the service gives). */
-    defaultValidityDays?: number;
-    /** Words for error messages: "for AOSP enrollment modes". */
-    scope: string;
-}
-
-/**
- * A profile type: its name and Graph collection, the lists derived from its property table (schema.ts), and the
- * rules that span properties. The lifecycle (check, diff, create, read, update, delete) is written once against
- * it; a new profile type is one kind file with one table, registered in kinds/index.ts.
- */
-export interface ProfileKind extends DerivedProperties {
-    /** Registry key, also the provider singleton's name. */
-    name: string;
-    /** Pulumi type: pulumi-nodejs:dynamic/intune:<typeName>. */
-    typeName: string;
-    /** What users call it, for messages: "Android enrollment profile". */
-    label: string;
-    collectionPath: string;
-    odataType: string;
-    tokenRules(inputs: Props): TokenRules;
-    /** Rules across properties, beyond what the codec says. */
-    crossChecks(inputs: Props, settings: ProviderSettings | undefined): CheckFailure[];
-    /** False for entities the provider must never manage (built-in profiles with undocumented modes). */
-    manageable(entity: Props): boolean;
-    /** What the tenant must allow before devices can enroll with such a profile (a mode's managed Google Play binding, …). */
-    enrollmentRequirements?(inputs: Props): readonly EnrollmentRequirement[];
-    /** State kept beside the entity through bound actions (enrollment-time grouping). */
-    attachments?: readonly ProfileAttachment[];
-}

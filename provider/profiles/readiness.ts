@@ -1,7 +1,8 @@
 import { GraphRequestError } from "../graph/errors";
 import { EnterpriseSettings, isBound, readEnterpriseSettings } from "../enterprise/settings";
-import type { ProfileContext } from "./crud";
-import { ProfileKind, Props, UNKNOWN } from "./model";
+import type { ProfileContext } from "./context";
+import type { EnrollmentRequirement, ProfileKind } from "./kind";
+import { Props, UNKNOWN } from "./model";
 
 /**
  * Will the devices enroll? A profile can deploy cleanly and still enroll nothing: every mode but AOSP needs the
@@ -12,8 +13,6 @@ import { ProfileKind, Props, UNKNOWN } from "./model";
  * a tenant that refuses the read (an Intune role scoped to profiles only) gets one warning saying which permission
  * would let it check.
  */
-
-export type EnrollmentRequirement = "managedGooglePlay" | "corporateOwnedUserEnrollment";
 
 type Reading = { settings: EnterpriseSettings } | { unavailable: string };
 

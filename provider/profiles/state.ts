@@ -1,5 +1,6 @@
 import { attachmentOutputs } from "./attachments";
-import { ProfileKind, Props } from "./model";
+import { Props } from "./model";
+import { ProfileKind } from "./kind";
 
 /**
  * What Pulumi stores for a profile. Outputs are the declared inputs (with their live values) plus every server

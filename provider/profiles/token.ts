@@ -1,4 +1,5 @@
-import { ProfileKind, Props, TokenRules, UNKNOWN } from "./model";
+import { Props, UNKNOWN } from "./model";
+import { ProfileKind, TokenRules } from "./kind";
 
 /**
  * Enrollment-token decisions, shared by diff (is a new token due?) and create/update (what validity to ask for).

@@ -1,5 +1,6 @@
 import { sameValue } from "./diff";
-import { ProfileKind, Props } from "./model";
+import { Props } from "./model";
+import { ProfileKind } from "./kind";
 import { inputsFromOutputs } from "./state";
 
 /**

@@ -1,7 +1,8 @@
 import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
 import { ProviderSettings } from "../runtime/settings";
-import { CheckFailure, ProfileKind, Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
+import { Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
+import { CheckFailure, ProfileKind } from "./kind";
 import { shownValue } from "./decodeErrors";
 import { REQUESTED_EXPIRY } from "./state";
 import { attachmentOutputs } from "./attachments";

@@ -20,13 +20,20 @@ export const TSC = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
 export interface Example {
     name: string;
     dir: string;
+    /** The project's runtime (Pulumi.yaml): nodejs for the TypeScript examples, yaml or python through the plugin. */
+    runtime: string;
 }
 
-/** Every folder of examples/ that is a Pulumi project. */
-export function listExamples(): Example[] {
+/** Every folder of examples/ that is a Pulumi project; `runtime`: only those of that runtime. */
+export function listExamples(runtime?: string): Example[] {
     return readdirSync(EXAMPLES_DIR, { withFileTypes: true })
         .filter((d) => d.isDirectory() && existsSync(join(EXAMPLES_DIR, d.name, "Pulumi.yaml")))
-        .map((d) => ({ name: d.name, dir: join(EXAMPLES_DIR, d.name) }))
+        .map((d) => {
+            const project = readFileSync(join(EXAMPLES_DIR, d.name, "Pulumi.yaml"), "utf8");
+            const declared = /^runtime:[ \t]*(?:\n[ \t]+name:[ \t]*)?(\w+)/m.exec(project)?.[1] ?? "?";
+            return { name: d.name, dir: join(EXAMPLES_DIR, d.name), runtime: declared };
+        })
+        .filter((e) => runtime === undefined || e.runtime === runtime)
         .sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -59,7 +59,7 @@ export function urnFor(type: string, name: string, project = "intune-test", stac
 }
 
 /** The `__provider` text the profile resources register (test/host.typeTokens.test.ts holds them to it). */
-export { providerText } from "../../provider/profiles/provider";
+export { providerText } from "../../provider/dynamic/providerText";
 
 /** What the host packs into `grpc-status-details-bin` when a resource was created but failed to initialize. */
 export interface InitFailure {

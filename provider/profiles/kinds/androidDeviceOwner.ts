@@ -1,10 +1,9 @@
 import * as t from "io-ts";
-import * as pulumi from "@pulumi/pulumi";
-import { EnrollmentProfileResource } from "../resource";
-import { enrollmentTimeGrouping, GroupId, MembershipTargetReport } from "../grouping";
-import { CheckFailure, ProfileKind, Props, TokenRules, UNKNOWN } from "../model";
-import type { EnrollmentRequirement } from "../readiness";
-import { ArgsOf, deriveProperties, InputsOf, property } from "../schema";
+import { enrollmentTimeGrouping, GroupId } from "../grouping";
+import { Count, Props, UNKNOWN } from "../model";
+import { CheckFailure, ProfileKind, TokenRules } from "../kind";
+import type { EnrollmentRequirement } from "../kind";
+import { deriveProperties, InputsOf, property } from "../properties";
 import { COMMON_PROPERTIES } from "./common";
 
 /**
@@ -143,7 +142,7 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
     /** When the current token was issued. */
     tokenCreationDateTime: property({ entity: t.string, output: true }),
     /** How many devices enrolled with the current token (AOSP). */
-    enrollmentTokenUsageCount: property({ entity: t.number, output: true }),
+    enrollmentTokenUsageCount: property({ entity: Count, output: true }),
     /**
      * A static Entra ID security group every device enrolled with the profile joins during setup (enrollment-time
      * grouping); the Intune Provisioning Client service principal must own it.
@@ -239,6 +238,8 @@ export const androidDeviceOwnerKind: ProfileKind = {
     name: "androidDeviceOwnerEnrollmentProfile",
     typeName: "AndroidDeviceOwnerEnrollmentProfile",
     label: "Android enrollment profile",
+    description:
+        "An Android Enterprise device-owner enrollment profile (dedicated, fully managed, corporate-owned work profile, AOSP userless or user-associated) with its enrollment token and QR code.",
     collectionPath: "/deviceManagement/androidDeviceOwnerEnrollmentProfiles",
     odataType: "#microsoft.graph.androidDeviceOwnerEnrollmentProfile",
     ...deriveProperties(ANDROID_DEVICE_OWNER_PROPERTIES),
@@ -248,26 +249,3 @@ export const androidDeviceOwnerKind: ProfileKind = {
     enrollmentRequirements,
     attachments: [enrollmentTimeGrouping],
 };
-
-/** The resource's arguments, derived from the table: each shows its property's description on hover. */
-export type AndroidDeviceOwnerEnrollmentProfileArgs = ArgsOf<typeof ANDROID_DEVICE_OWNER_PROPERTIES>;
-
-/**
- * An Android Enterprise device-owner enrollment profile (dedicated, fully managed, corporate-owned work profile,
- * AOSP userless or user-associated) with its enrollment token and QR code.
- */
-export class AndroidDeviceOwnerEnrollmentProfile extends EnrollmentProfileResource {
-    declare readonly enrollmentMode: pulumi.Output<EnrollmentMode>;
-    declare readonly enrollmentTokenType: pulumi.Output<EnrollmentTokenType | undefined>;
-    declare readonly tokenCreationDateTime: pulumi.Output<string | null>;
-    declare readonly enrollmentTokenUsageCount: pulumi.Output<number | null>;
-    declare readonly roleScopeTagIds: pulumi.Output<string[] | undefined>;
-    declare readonly wifiPassword: pulumi.Output<string | undefined>;
-    declare readonly enrollmentTimeDeviceGroupId: pulumi.Output<string | undefined>;
-    /** The enrollment-time group as Intune last reported it (null: none), with the result of its validation. */
-    declare readonly enrollmentTimeDeviceMembershipTarget: pulumi.Output<MembershipTargetReport | null>;
-
-    constructor(name: string, args: AndroidDeviceOwnerEnrollmentProfileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(androidDeviceOwnerKind, name, args, opts);
-    }
-}

@@ -1,7 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
-import { EnrollmentProfileResource } from "../resource";
-import { ProfileKind } from "../model";
-import { ArgsOf, deriveProperties, InputsOf } from "../schema";
+import { ProfileKind } from "../kind";
+import { deriveProperties, InputsOf } from "../properties";
 import { COMMON_PROPERTIES } from "./common";
 
 /**
@@ -18,6 +16,7 @@ export const androidForWorkKind: ProfileKind = {
     name: "androidForWorkEnrollmentProfile",
     typeName: "AndroidForWorkEnrollmentProfile",
     label: "Android for Work enrollment profile",
+    description: "A legacy Android for Work enrollment profile with its enrollment token and QR code.",
     collectionPath: "/deviceManagement/androidForWorkEnrollmentProfiles",
     odataType: "#microsoft.graph.androidForWorkEnrollmentProfile",
     ...deriveProperties(ANDROID_FOR_WORK_PROPERTIES),
@@ -27,13 +26,3 @@ export const androidForWorkKind: ProfileKind = {
     // Android Enterprise work profiles enroll through managed Google Play.
     enrollmentRequirements: () => ["managedGooglePlay"],
 };
-
-/** The resource's arguments, derived from the table: each shows its property's description on hover. */
-export type AndroidForWorkEnrollmentProfileArgs = ArgsOf<typeof ANDROID_FOR_WORK_PROPERTIES>;
-
-/** A legacy Android for Work enrollment profile with its enrollment token and QR code. */
-export class AndroidForWorkEnrollmentProfile extends EnrollmentProfileResource {
-    constructor(name: string, args: AndroidForWorkEnrollmentProfileArgs, opts?: pulumi.CustomResourceOptions) {
-        super(androidForWorkKind, name, args, opts);
-    }
-}

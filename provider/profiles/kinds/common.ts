@@ -1,7 +1,7 @@
 import * as t from "io-ts";
-import { IsoDateTime, MimeContent, NonEmptyString, ProfileId, RenewalDays, ValidityDays } from "../model";
+import { Count, IsoDateTime, MimeContent, NonEmptyString, ProfileId, RenewalDays, ValidityDays } from "../model";
 import { Props } from "../model";
-import { EntityOf, InputsOf, property } from "../schema";
+import { EntityOf, InputsOf, property } from "../properties";
 
 /**
  * The properties every enrollment-profile type has: its name, the enrollment token and QR code the service keeps,
@@ -56,7 +56,7 @@ export const COMMON_PROPERTIES = {
     /** The QR code as a base64 PNG (its MIME type is the output qrCodeImageType), with `includeQrCodeImage: true` only. Secret. */
     qrCodeImage: property({ entity: MimeContent, output: "mimeContent", secret: true, outputWhen: "includeQrCodeImage" }),
     /** How many devices enrolled with the profile. */
-    enrolledDeviceCount: property({ entity: t.number, output: true }),
+    enrolledDeviceCount: property({ entity: Count, output: true }),
     /** When the service created the profile. */
     createdDateTime: property({ entity: t.string, output: true }),
     /** When the service last changed the profile. */

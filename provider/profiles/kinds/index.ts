@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { ProfileKind } from "../model";
+import { ProfileKind } from "../kind";
 
 /**
  * Every profile type the provider serves, by name. Each kind file in this folder is found and loaded here, so a

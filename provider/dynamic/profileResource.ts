@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { attachmentOutputs } from "./attachments";
-import { BINDING_OUTPUTS } from "./binding";
-import { ProfileKind, RESOURCE_URN } from "./model";
-import { providerText } from "./provider";
+import { attachmentOutputs } from "../profiles/attachments";
+import { BINDING_OUTPUTS } from "../profiles/binding";
+import { RESOURCE_URN } from "../profiles/model";
+import { ProfileKind } from "../profiles/kind";
+import { providerText } from "./providerText";
 
 /**
  * The Pulumi resource for a profile type. It declares every server property as an output, marks the token, the QR
@@ -35,7 +36,7 @@ export abstract class EnrollmentProfileResource extends pulumi.CustomResource {
 
     protected constructor(kind: ProfileKind, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
         const props: Record<string, unknown> = { profileId: undefined };
-        for (const key of BINDING_OUTPUTS) props[key] = undefined;
+        for (const key of Object.keys(BINDING_OUTPUTS)) props[key] = undefined;
         for (const key of [...kind.serverOutputs, ...attachmentOutputs(kind)]) props[key] = undefined;
         for (const key of kind.mimeOutputs) props[key] = props[`${key}Type`] = undefined;
         Object.assign(props, args);

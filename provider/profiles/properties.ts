@@ -1,4 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as t from "io-ts";
 import { nullable } from "./model";
 
@@ -55,21 +54,13 @@ export type PropertyTable = Record<string, Property>;
 /** Keeps each property's literal type, so the Args type can be derived from the table. */
 export const property = <P extends Property>(p: P): P => p;
 
-type InputKeys<T extends PropertyTable> = { [K in keyof T]: T[K] extends { input: t.Mixed } ? K : never }[keyof T];
-type RequiredKeys<T extends PropertyTable> = { [K in keyof T]: T[K] extends { input: t.Mixed; required: true } ? K : never }[keyof T];
-type InputType<P> = P extends { input: infer C extends t.Mixed } ? t.TypeOf<C> : never;
+export type InputKeys<T extends PropertyTable> = { [K in keyof T]: T[K] extends { input: t.Mixed } ? K : never }[keyof T];
+export type RequiredKeys<T extends PropertyTable> = { [K in keyof T]: T[K] extends { input: t.Mixed; required: true } ? K : never }[keyof T];
+export type InputType<P> = P extends { input: infer C extends t.Mixed } ? t.TypeOf<C> : never;
 
 /** The decoded inputs a table declares (the lifecycle's typed view of a profile's inputs). */
 export type InputsOf<T extends PropertyTable> = { [K in keyof Pick<T, RequiredKeys<T>>]: InputType<T[K]> } & {
     [K in keyof Pick<T, Exclude<InputKeys<T>, RequiredKeys<T>>>]?: InputType<T[K]>;
-};
-
-/**
- * The resource's arguments: every input of the table, each a pulumi.Input. Mapped over Pick of the table, so each
- * argument keeps its property's JSDoc (what the IDE shows on hover).
- */
-export type ArgsOf<T extends PropertyTable> = { [K in keyof Pick<T, RequiredKeys<T>>]: pulumi.Input<InputType<T[K]>> } & {
-    [K in keyof Pick<T, Exclude<InputKeys<T>, RequiredKeys<T>>>]?: pulumi.Input<InputType<T[K]>>;
 };
 
 type EntityKeys<T extends PropertyTable> = { [K in keyof T]: T[K] extends { entity: t.Mixed } ? K : never }[keyof T];
@@ -80,6 +71,8 @@ export type EntityOf<T extends PropertyTable> = { id: string } & { [K in keyof P
 
 /** What every lifecycle function needs to know about a type's properties, derived from its table. */
 export interface DerivedProperties {
+    /** The table itself: what a schema or a page of docs renders. */
+    properties: PropertyTable;
     /** User inputs: Graph-writable properties plus the provider controls. */
     inputs: t.Type<Record<string, unknown>, Record<string, unknown>, unknown>;
     /** A Graph entity as read: the id required, everything else optional and nullable, unknown extras kept. */
@@ -128,6 +121,7 @@ export function deriveProperties(table: PropertyTable): DerivedProperties {
     const inputs = t.intersection([t.type(required), t.partial(optional)]) as unknown as DerivedProperties["inputs"];
     const entity = t.intersection([t.type({ id: t.string }), t.partial(entityProps)]) as unknown as DerivedProperties["entity"];
     return {
+        properties: table,
         inputs,
         entity,
         writable: keysWhere(table, (p) => p.writable === true),

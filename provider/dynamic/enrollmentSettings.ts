@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_URN } from "../profiles/model";
-import { providerText } from "../profiles/provider";
-import { ENROLLMENT_SETTINGS_NAME, ENROLLMENT_SETTINGS_TYPE_NAME } from "./names";
+import { providerText } from "./providerText";
+import { ENROLLMENT_SETTINGS_NAME, ENROLLMENT_SETTINGS_TYPE_NAME } from "../enterprise/names";
 
 /** The arguments of AndroidEnterpriseEnrollmentSettings. */
 export interface AndroidEnterpriseEnrollmentSettingsArgs {
