@@ -38,6 +38,8 @@ say "lint (eslint) and format (prettier --check)"
 npm run lint --silent || fail_setup "npm run lint failed: 'npm run format' fixes the layout; fix what eslint reports"
 PULUMI_BIN_DIR=$(bash scripts/ensure-pulumi.sh | tail -n1) || fail_setup "scripts/ensure-pulumi.sh could not provide the Pulumi CLI"
 export PULUMI_BIN_DIR
+# The YAML language host, for the provider plugin's end-to-end tests (YAML programs, pulumi import).
+bash scripts/ensure-pulumi-yaml.sh >/dev/null || fail_setup "scripts/ensure-pulumi-yaml.sh could not provide the Pulumi YAML language host"
 node24_bin=$(bash scripts/ensure-node.sh "$node24_version" | tail -n1) || fail_setup "scripts/ensure-node.sh could not provide Node.js $node24_version"
 newest_sdk=$(bash scripts/ensure-pulumi-sdk.sh "$newest_pulumi" | tail -n1) || fail_setup "scripts/ensure-pulumi-sdk.sh could not install @pulumi/pulumi $newest_pulumi"
 

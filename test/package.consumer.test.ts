@@ -95,6 +95,8 @@ describe("the npm pack tarball installed in a consumer project", function () {
             "dist/provider/index.d.ts",
             "dist/provider/dynamic/host.js",
             "dist/provider/dynamic/providerText.js",
+            "dist/provider/plugin/main.js",
+            "dist/provider/plugin/schema.json",
             "dist/emulator/index.js",
             "dist/emulator/index.d.ts",
         ]);

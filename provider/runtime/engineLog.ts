@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 /**
  * Messages for the person running `pulumi up`, through the engine's own Log service, so a warning shows as a
  * warning (stderr of a provider plugin shows only as an info line). The dynamic-provider host is started with the
- * engine's address as its argument; outside the host (tests, scripts, the orphans command) the line goes to stderr.
+ * engine's address as its argument, and the provider plugin tells it (useEngine); elsewhere (tests, scripts, the orphans
+ * command) the line goes to stderr.
  */
 
 type Severity = "info" | "warning";
@@ -14,7 +15,16 @@ interface EngineLogClient {
 
 let client: EngineLogClient | null | undefined;
 
+let knownAddress: string | undefined;
+
+/** The engine's address, told by a process that knows it otherwise (the provider plugin, from its arguments). */
+export function useEngine(address: string): void {
+    knownAddress = address;
+    client = undefined;
+}
+
 function engineAddress(): string | undefined {
+    if (knownAddress) return knownAddress;
     // `pulumi-resource-pulumi-nodejs <engine>`: node, the host script, then the engine's host:port.
     if (!/dynamic-provider/.test(process.argv[1] ?? "")) return undefined;
     return process.argv.slice(2).find((a) => /^[\w.\-[\]:]+:\d+$/.test(a));

@@ -18,6 +18,8 @@ export interface EngineWatchOptions {
     /** Refused probes in a row that count as "gone". */
     refusalsToExit?: number;
     exit?: () => void;
+    /** The engine's address, where the caller knows it (the provider plugin); by default, the host's argument. */
+    engine?: { host: string; port: number };
 }
 
 const HOST_SCRIPT = /[\\/]cmd[\\/]dynamic-provider([\\/]index(\.js)?)?$/;
@@ -27,7 +29,11 @@ let watching = false;
 /** The engine address when this process is the dynamic-provider host (argv: node <host script> <engine address>). */
 export function engineAddressOfHost(argv: readonly string[]): { host: string; port: number } | undefined {
     if (argv.length < 3 || !HOST_SCRIPT.test(argv[1] ?? "")) return undefined;
-    const address = argv[2];
+    return parseEngineAddress(argv[2]);
+}
+
+/** host:port (an IPv6 host in brackets); undefined for anything else. */
+export function parseEngineAddress(address: string): { host: string; port: number } | undefined {
     const colon = address.lastIndexOf(":");
     const port = Number(address.slice(colon + 1));
     if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
@@ -57,7 +63,7 @@ function isPluginWrapper(pid: number): boolean {
 
 /** Starts the watch when this process is the dynamic-provider host; does nothing anywhere else, or twice. */
 export function exitWhenEngineGone(argv: readonly string[] = process.argv, options: EngineWatchOptions = {}): boolean {
-    const engine = engineAddressOfHost(argv);
+    const engine = options.engine ?? engineAddressOfHost(argv);
     if (!engine || watching) return false;
     watching = true;
     const intervalMs = options.intervalMs ?? 1000;

@@ -74,6 +74,8 @@ export interface SettingKey {
     key: string;
     env: string[];
     secret?: boolean;
+    /** What the value is (default: a string); config and environment give text either way, read as this type. */
+    type?: "boolean" | "integer" | "number";
     doc: string;
 }
 
@@ -117,9 +119,9 @@ export const SETTING_KEYS: SettingKey[] = [
         doc: "Azure DevOps workload-identity service connection id.",
     },
     { key: "systemAccessToken", env: ["SYSTEM_ACCESSTOKEN"], secret: true, doc: "Azure DevOps `$(System.AccessToken)`, mapped into the step's environment." },
-    { key: "useManagedIdentity", env: ["INTUNE_USE_MSI", "ARM_USE_MSI"], doc: "`true` to sign in with the machine's managed identity." },
+    { key: "useManagedIdentity", type: "boolean", env: ["INTUNE_USE_MSI", "ARM_USE_MSI"], doc: "`true` to sign in with the machine's managed identity." },
     { key: "managedIdentityClientId", env: ["AZURE_MANAGED_IDENTITY_CLIENT_ID"], doc: "Client id of a user-assigned managed identity." },
-    { key: "useAzureCli", env: ["INTUNE_USE_CLI", "ARM_USE_CLI"], doc: "`true` to use the signed-in Azure CLI (`az login`)." },
+    { key: "useAzureCli", type: "boolean", env: ["INTUNE_USE_CLI", "ARM_USE_CLI"], doc: "`true` to use the signed-in Azure CLI (`az login`)." },
     { key: "accessToken", env: ["INTUNE_ACCESS_TOKEN"], secret: true, doc: "A pre-acquired Graph access token (no refresh: it must outlive the run)." },
     { key: "authMethod", env: ["INTUNE_AUTH_METHOD"], doc: `Force one sign-in method: ${AUTH_METHODS.join(", ")}. Default: chosen from what is set.` },
     { key: "cloud", env: ["INTUNE_CLOUD", "ARM_ENVIRONMENT"], doc: "`global` (default), `usgovL4` (GCC High), `usgovL5` (DoD) or `china`." },
@@ -128,15 +130,21 @@ export const SETTING_KEYS: SettingKey[] = [
     { key: "caCertificatePath", env: ["INTUNE_CA_CERTIFICATE_PATH"], doc: "PEM file of extra CAs to trust (the emulator's CA, a TLS-inspecting proxy)." },
     {
         key: "writesPerWindow",
+        type: "integer",
         env: ["INTUNE_WRITES_PER_WINDOW"],
         doc: "Write budget per window, shared by the whole run (default 100, Intune's per-app limit).",
     },
-    { key: "requestsPerWindow", env: ["INTUNE_REQUESTS_PER_WINDOW"], doc: "Request budget per window (default 1000)." },
-    { key: "throttleWindowSeconds", env: ["INTUNE_THROTTLE_WINDOW_SECONDS"], doc: "The budget window in seconds (default 20)." },
-    { key: "requestTimeoutSeconds", env: ["INTUNE_REQUEST_TIMEOUT_SECONDS"], doc: "Timeout of one HTTP attempt (default 60)." },
-    { key: "maxRetrySeconds", env: ["INTUNE_MAX_RETRY_SECONDS"], doc: "Give up retrying a request after this long (default 600)." },
-    { key: "consistencyTimeoutSeconds", env: ["INTUNE_CONSISTENCY_TIMEOUT_SECONDS"], doc: "How long to wait for a write to become visible (default 120)." },
-    { key: "debug", env: ["INTUNE_DEBUG"], doc: "`true` to trace every Graph request and response (secrets redacted) to stderr." },
+    { key: "requestsPerWindow", type: "integer", env: ["INTUNE_REQUESTS_PER_WINDOW"], doc: "Request budget per window (default 1000)." },
+    { key: "throttleWindowSeconds", type: "number", env: ["INTUNE_THROTTLE_WINDOW_SECONDS"], doc: "The budget window in seconds (default 20)." },
+    { key: "requestTimeoutSeconds", type: "number", env: ["INTUNE_REQUEST_TIMEOUT_SECONDS"], doc: "Timeout of one HTTP attempt (default 60)." },
+    { key: "maxRetrySeconds", type: "number", env: ["INTUNE_MAX_RETRY_SECONDS"], doc: "Give up retrying a request after this long (default 600)." },
+    {
+        key: "consistencyTimeoutSeconds",
+        type: "number",
+        env: ["INTUNE_CONSISTENCY_TIMEOUT_SECONDS"],
+        doc: "How long to wait for a write to become visible (default 120).",
+    },
+    { key: "debug", type: "boolean", env: ["INTUNE_DEBUG"], doc: "`true` to trace every Graph request and response (secrets redacted) to stderr." },
     {
         key: "moveFrom",
         env: ["INTUNE_MOVE_FROM"],
@@ -144,6 +152,7 @@ export const SETTING_KEYS: SettingKey[] = [
     },
     {
         key: "emulator",
+        type: "boolean",
         env: ["INTUNE_EMULATOR"],
         doc: "`true` to run against the embedded Graph emulator instead of a tenant (demo, examples, tests): nothing reaches Intune. Never chosen without this.",
     },
@@ -173,6 +182,27 @@ export function unknownConfigKeys(keys: readonly string[]): string[] {
             (k) =>
                 `\`${k}\` is not a setting of this provider; did you mean \`${CONFIG_PREFIX}${nearest(k.slice(CONFIG_PREFIX.length), known)}\`? (\`pulumi config rm ${k}\`)`,
         );
+}
+
+/**
+ * What is wrong with one provider setting as a provider resource or the engine's CheckConfig gives it (a bare key,
+ * a value of any type): an unknown key names the nearest known one; a typed key says the values it takes.
+ */
+export function settingProblem(key: string, value: unknown): string | undefined {
+    const known = SETTING_KEYS.find((s) => s.key === key);
+    if (!known)
+        return `is not a setting of the intune provider; did you mean \`${nearest(
+            key,
+            SETTING_KEYS.map((s) => s.key),
+        )}\`?`;
+    if (value === undefined || value === null) return undefined;
+    const text = typeof value === "string" ? value.trim() : JSON.stringify(value);
+    if (known.type === "boolean" && !/^(true|false|1|0|yes|no)$/i.test(text)) return `must be true or false, not ${JSON.stringify(value)}`;
+    if ((known.type === "integer" || known.type === "number") && !(Number(text) > 0 && (known.type === "number" || Number.isInteger(Number(text))))) {
+        return `must be a positive ${known.type === "integer" ? "whole number" : "number"}, not ${JSON.stringify(value)}`;
+    }
+    if (!known.type && typeof value !== "string") return `must be a string, not ${JSON.stringify(value)}`;
+    return undefined;
 }
 
 /** A warning for each INTUNE_* environment variable the package does not read, naming the nearest one it does. */

@@ -15,10 +15,10 @@
 // program's own node_modules, exactly as with the upstream host; this process
 // only launches it with the arguments and environment that script expects.
 //
-// Not covered (return gRPC Unimplemented): code generation (GenerateProject,
-// GeneratePackage, GenerateProgram, Pack, Link, Template) and RunPlugin, i.e.
-// `pulumi convert`, `pulumi package gen-sdk`, and Node.js policy packs or
-// component providers run from source. Install the official CLI for those:
+// Code generation: GeneratePackage only (generate.go), so `pulumi package gen-sdk
+// --language nodejs` works. Not covered (return gRPC Unimplemented): GenerateProject,
+// GenerateProgram, Pack, Link, Template and RunPlugin, i.e. `pulumi convert` and
+// Node.js policy packs or component providers run from source. Install the official CLI for those:
 // https://www.pulumi.com/docs/install/
 package main
 
