@@ -25,7 +25,7 @@ import { EnterpriseSettings, isBound, readEnterpriseSettings, setFullyManagedEnr
 
 /** What the resource is, in a sentence: the schema's and the reference's description of the type. */
 export const ENROLLMENT_SETTINGS_DESCRIPTION =
-    "The tenant's switch for corporate-owned user enrollment (\"allow users to enroll corporate-owned user devices\"), which fully managed and corporate-owned work profile devices need. A tenant-wide singleton: creating it takes the switch over as found; destroying it puts the switch back as found.";
+    'The tenant\'s switch for corporate-owned user enrollment ("allow users to enroll corporate-owned user devices"), which fully managed and corporate-owned work profile devices need. A tenant-wide singleton: creating it takes the switch over as found; destroying it puts the switch back as found.';
 
 /** The resource's id: the tenant has one such object, and Graph calls it by this name. */
 export const ENROLLMENT_SETTINGS_ID = "androidManagedStoreAccountEnterpriseSettings";
