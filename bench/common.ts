@@ -58,7 +58,7 @@ export const ENGINE_SIZES: number[] = (process.env.BENCH_ENGINE_SIZES ?? process
     .filter((n) => n > 0);
 
 /** The parts of `npm run bench`, in the order they run. */
-export const BENCH_PARTS = ["provider", "resources", "engine", "tenants"] as const;
+export const BENCH_PARTS = ["provider", "resources", "engine", "plugin", "tenants"] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 /**
@@ -73,7 +73,7 @@ export function partRuns(part: BenchPart): boolean {
     for (const p of only)
         if (!(BENCH_PARTS as readonly string[]).includes(p)) throw new Error(`BENCH_ONLY: unknown part "${p}" (parts: ${BENCH_PARTS.join(", ")})`);
     if (only.length > 0 && !only.includes(part)) return false;
-    if (process.env.BENCH_SKIP_ENGINE === "1" && (part === "engine" || part === "tenants")) return false;
+    if (process.env.BENCH_SKIP_ENGINE === "1" && (part === "engine" || part === "plugin" || part === "tenants")) return false;
     return true;
 }
 /**

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { providerText } from "pulumi-intune-enrollment/dist/provider/profiles/provider";
+import { providerText } from "pulumi-intune-enrollment/dist/provider/dynamic/providerText";
 import { track } from "./children";
 import { KindName, REPO_ROOT } from "./common";
 

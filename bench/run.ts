@@ -45,6 +45,7 @@ import { BENCH_THROTTLE, EmulatorProcess } from "./emulatorProcess";
 import type { ProviderJob, RecordedResource } from "./providerChild";
 import { hostColdStart, providerModuleLoad, ProviderText, providerTexts } from "./resources";
 import { sdkRollout } from "./sdk";
+import { benchFrontDoors, PluginBenchResult } from "./plugin";
 import { benchTenants, TenantsBenchResult } from "./tenants";
 
 /**
@@ -861,6 +862,28 @@ function render(results: Results): { text: string; targets: Target[] } {
         out.push(`pulumi up / preview: ${e.skipped}`);
         out.push("");
     }
+    const fd = results.plugin;
+    if (fd && !("skipped" in fd)) {
+        out.push("", `Front doors (real engine, one emulator): pulumi up of ${fd.size} profiles`);
+        for (const [label, r] of [
+            ["dynamic resources (TypeScript)", fd.dynamic],
+            ["provider plugin (YAML)", fd.plugin],
+        ] as const) {
+            out.push(
+                `  ${label}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.created} created, ${r.graphCalls} Graph calls; no-change preview: ${r.previewGraphCalls} calls`,
+            );
+        }
+        targets.push({
+            target: `pulumi up of ${fd.size} through the provider plugin, beside the dynamic resources`,
+            value: `${(fd.plugin.wallMs / 1000).toFixed(2)} s / ${(fd.dynamic.wallMs / 1000).toFixed(2)} s (${(fd.plugin.wallMs / fd.dynamic.wallMs).toFixed(2)}x)`,
+            pass: undefined,
+        });
+        targets.push({
+            target: `no-change pulumi preview of ${fd.size} through the provider plugin makes no Graph call`,
+            value: `${fd.plugin.previewGraphCalls} calls`,
+            pass: fd.plugin.previewGraphCalls === 0 && fd.plugin.created === fd.size,
+        });
+    } else if (fd) out.push("", `Front doors: ${fd.skipped}`);
     const mt = results.tenants;
     if (mt && "parallelMs" in mt) {
         out.push(`Many tenants (real engine, one stack and one emulator per tenant, ${mt.concurrency} at once): pulumi up of ${mt.perTenant} profiles each`);
@@ -921,6 +944,8 @@ interface Results {
         providerModuleLoadMs?: { median: number; embeddedEmulatorMedian: number };
     };
     engine?: EngineSummary | { skipped: string };
+    /** `pulumi up` of the same profiles as dynamic resources and through the provider plugin. */
+    plugin?: PluginBenchResult | { skipped: string };
     tenants?: TenantsBenchResult | { skipped: string };
     errors: { phase: string; error: string }[];
     /** Each part's wall (ms), in the order they ran. */
@@ -1018,6 +1043,15 @@ async function main(): Promise<number> {
                 await emu.stop();
             }
         }
+    }
+
+    if (!partRuns("plugin")) {
+        results.plugin = { skipped: "skipped (BENCH_ONLY / BENCH_SKIP_ENGINE)" };
+    } else {
+        const n = Number(process.env.BENCH_PLUGIN_PROFILES ?? 200);
+        progress(`front doors: pulumi up of ${n} profiles as dynamic resources, then through the provider plugin`);
+        const p = await attempt("front doors", () => benchFrontDoors(n, progress));
+        if (p) results.plugin = p;
     }
 
     if (!partRuns("tenants")) {
