@@ -201,7 +201,7 @@ export function settingProblem(key: string, value: unknown): string | undefined 
     if ((known.type === "integer" || known.type === "number") && !(Number(text) > 0 && (known.type === "number" || Number.isInteger(Number(text))))) {
         return `must be a positive ${known.type === "integer" ? "whole number" : "number"}, not ${JSON.stringify(value)}`;
     }
-    if (!known.type && typeof value !== "string") return `must be a string, not ${JSON.stringify(value)}`;
+    if (!known.type && typeof value !== "string") return `must be a string, not ${known.secret ? `a ${typeof value}` : JSON.stringify(value)}`;
     return undefined;
 }
 
