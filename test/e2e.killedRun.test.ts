@@ -101,10 +101,12 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
     });
 
     /** `pulumi up` killed with SIGKILL once 6 profiles exist; both hosts must be gone within 5 s. */
+    /** How late the emulator answers a create during a killed rollout (it stores the profile at once). */
+    const ANSWER_DELAY_MS = 1500;
     const killMidRollout = async (extraEnv: Record<string, string>): Promise<void> => {
         const e = ctx.emulator;
         // Intune stores each profile at once but answers late: the window in which a killed CLI loses the id.
-        e.setFaults({ rules: [{ method: "POST", path: "EnrollmentProfiles$", afterCommit: true, delayMs: 1500 }] });
+        e.setFaults({ rules: [{ method: "POST", path: "EnrollmentProfiles$", afterCommit: true, delayMs: ANSWER_DELAY_MS }] });
         const marker = randomUUID();
         const cli = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "4", "--stack", "e2e", "--non-interactive"], {
             cwd: workDir,
@@ -137,6 +139,9 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
             left.map((p) => `${p.pid} ${p.command}`),
             "processes of the killed run still running 5 s after the kill",
         ).to.deep.equal([]);
+        // The emulator logs a request when it answers: the killed run's last creates, stored at once, are answered
+        // (and logged) only after the delay. Past it, the log holds all of the killed run and nothing comes later.
+        await sleep(Math.max(0, killedAt + ANSWER_DELAY_MS + 250 - Date.now()));
         e.clearFaults();
     };
 
@@ -294,7 +299,10 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
         expect(allProfiles(e)).to.have.length(RESOURCES);
         // Creates only for what the killed run had not made (a POST the budget throttled and retried made nothing).
         const creates = e.requests().filter((r) => r.method === "POST" && /EnrollmentProfiles$/.test(r.path) && r.status < 300);
-        expect(creates).to.have.length(RESOURCES - made.length);
+        expect(
+            creates.map((r) => `${r.method} ${r.path} ${r.status}`),
+            `creates after a kill that made ${made.length}: ${JSON.stringify(e.requests().map((r) => `${r.method} ${r.path} ${r.status}`))}`,
+        ).to.have.length(RESOURCES - made.length);
         expect((await orphans()).code).to.equal(0);
         rmSync(join(workDir, "adopt-by-name"), { force: true });
     });
