@@ -1,3 +1,5 @@
+import { APP_SYNC_STATUSES, BIND_STATUSES, ENROLLMENT_TARGETS } from "./enterpriseSettingsShape";
+
 /**
  * The part of Microsoft's published Graph beta metadata (msgraph-metadata, clean_beta_metadata, 2026-08) that covers
  * the two enrollment-profile types: their properties with type and nullability, the enums, and the bound actions
@@ -143,32 +145,15 @@ export const ENUMS: readonly MetadataEnum[] = [
     },
     {
         name: "androidManagedStoreAccountBindStatus",
-        members: [
-            { name: "notBound", value: 0 },
-            { name: "bound", value: 1 },
-            { name: "boundAndValidated", value: 2 },
-            { name: "unbinding", value: 3 },
-        ],
+        members: BIND_STATUSES.map((member, value) => ({ name: member, value })),
     },
     {
         name: "androidManagedStoreAccountAppSyncStatus",
-        members: [
-            { name: "success", value: 0 },
-            { name: "credentialsNotValid", value: 1 },
-            { name: "androidForWorkApiError", value: 2 },
-            { name: "managementServiceError", value: 3 },
-            { name: "unknownError", value: 4 },
-            { name: "none", value: 5 },
-        ],
+        members: APP_SYNC_STATUSES.map((member, value) => ({ name: member, value })),
     },
     {
         name: "androidManagedStoreAccountEnrollmentTarget",
-        members: [
-            { name: "none", value: 0 },
-            { name: "all", value: 1 },
-            { name: "targeted", value: 2 },
-            { name: "targetedAsEnrollmentRestrictions", value: 3 },
-        ],
+        members: ENROLLMENT_TARGETS.map((member, value) => ({ name: member, value })),
     },
     {
         name: "enrollmentTimeDeviceMembershipTargetType",
