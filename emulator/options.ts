@@ -82,6 +82,11 @@ export interface Behaviour {
      * its status and by which call failed, never by the words.
      */
     refusalWording: "usual" | "unusual";
+    /**
+     * A body sent without an application/json Content-Type (unconfirmed which refusal Intune's front door gives): 415
+     * Unsupported Media Type, or 400 with Graph's "Unable to read JSON request payload".
+     */
+    bodyWithoutJsonType: "415" | "400";
 }
 
 /**
@@ -299,6 +304,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     fullyManagedStateWhenUnbound: "applies",
     enterpriseSettingsPatchSwitch: "ignored",
     refusalWording: "usual",
+    bodyWithoutJsonType: "415",
 };
 
 /**
@@ -324,6 +330,7 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     fullyManagedStateWhenUnbound: ["applies", "refused"],
     enterpriseSettingsPatchSwitch: ["ignored", "applies"],
     refusalWording: ["usual", "unusual"],
+    bodyWithoutJsonType: ["415", "400"],
 };
 
 export const DEFAULT_THROTTLE: ThrottleSettings = {

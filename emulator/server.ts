@@ -262,6 +262,23 @@ const DEFAULT_MESSAGES: Record<number, string> = {
     429: "Too many requests.",
 };
 
+/**
+ * Graph reads a request body only as JSON: one sent as anything else (a form, no Content-Type at all) is refused,
+ * however well-formed the JSON inside it is.
+ */
+function refuseNonJsonBody(req: EmulatorRequest, method: string, body: string, behaviour: Behaviour): void {
+    if (method === "GET" || method === "DELETE" || body.trim() === "") return;
+    const type = String(req.headers["content-type"] ?? "");
+    if (/^application\/json\s*(;|$)/i.test(type)) return;
+    if (behaviour.bodyWithoutJsonType === "400")
+        throw graphError(
+            400,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+        );
+    throw graphError(415, "UnsupportedMediaType", `The content type '${type || "(none)"}' specified in the request is not supported; send application/json.`);
+}
+
 async function graphRoute(parts: RouterParts, req: EmulatorRequest, res: EmulatorResponse, url: URL, method: string, body: string): Promise<void> {
     const requestId = randomUUID();
     const clientRequestId = String(req.headers["client-request-id"] ?? requestId);
@@ -300,6 +317,7 @@ async function graphRoute(parts: RouterParts, req: EmulatorRequest, res: Emulato
                 `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed.join(", ")}`,
             );
         }
+        refuseNonJsonBody(req, method, body, parts.behaviour());
         const throttle = parts.throttle.admit(auth.appId ?? "unknown", isWrite, Date.now());
         if (!throttle.allowed) {
             const headers: Record<string, string> = {};

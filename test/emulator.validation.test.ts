@@ -99,4 +99,26 @@ describe("emulator validation: bad bodies answer 400 with a Graph error", () => 
         expect(read.enrollmentMode).to.equal(MODES.fullyManaged);
         expect(read.enrollmentTokenType).to.equal("default");
     });
+
+    for (const reading of ["415", "400"] as const) {
+        it(`refuses a body that is not labelled application/json (bodyWithoutJsonType ${reading}), and takes one that is`, async () => {
+            ctx.emulator.setBehaviour({ bodyWithoutJsonType: reading });
+            const g = graph();
+            const body = deviceOwnerBody(MODES.dedicated);
+            for (const type of ["application/x-www-form-urlencoded", "text/plain"]) {
+                const res = await g.post(g.collection(DEVICE_OWNER), body, { headers: { "Content-Type": type } });
+                expectGraphError(res, Number(reading), reading === "415" ? "UnsupportedMediaType" : "BadRequest");
+            }
+            await expectNothingStored();
+            const created = await g.post(g.collection(DEVICE_OWNER), body, { headers: { "Content-Type": "application/json; charset=utf-8" } });
+            expect(created.status).to.equal(201);
+            const id = String(created.json.id);
+            expectGraphError(
+                await g.patch(g.item(DEVICE_OWNER, id), { displayName: "y" }, { headers: { "Content-Type": "text/plain" } }),
+                Number(reading),
+                reading === "415" ? "UnsupportedMediaType" : "BadRequest",
+            );
+            expect((await g.post(g.item(DEVICE_OWNER, id, "/revokeToken"), undefined)).status, "an action with no body needs no type").to.equal(204);
+        });
+    }
 });

@@ -91,6 +91,19 @@ describe("graph client transport: how a request reaches Graph", function () {
         }
     });
 
+    it("labels a body application/json (Graph reads no other) and a request without one not at all", async () => {
+        const service = await new FakeGraph([{ status: 201, body: { id: "p2" } }]).start();
+        try {
+            const send = httpTransport({ timeoutMs: 10_000, caCertificate: ca });
+            const url = `${service.url}/beta/deviceManagement/androidDeviceOwnerEnrollmentProfiles`;
+            await send({ ...get(url), method: "POST", body: { displayName: "Kiosk" }, nonIdempotent: true });
+            await send(get(`${url}/p2`));
+            expect(service.seen.map((r) => r.headers["content-type"])).to.deep.equal(["application/json", undefined]);
+        } finally {
+            await service.stop();
+        }
+    });
+
     it("fails an answer the server cut short as a reset connection that may have been sent, never as a short body", async () => {
         const tls = await loadOrCreateTls(TEST_TLS_DIR);
         const server: TlsServer = createTlsServer({ key: tls.keyPem, cert: tls.certPem }, (socket) => {

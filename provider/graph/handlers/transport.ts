@@ -34,7 +34,8 @@ export function httpTransport(opts: { timeoutMs: number; caCertificate?: string 
             const res = await client.request<string>({
                 method: req.method,
                 url: req.url,
-                headers: { Accept: "application/json", ...req.headers },
+                // Graph reads a body only as JSON; axios would label a string body a form.
+                headers: { Accept: "application/json", ...(req.body === undefined ? {} : { "Content-Type": "application/json" }), ...req.headers },
                 data: req.body === undefined ? undefined : JSON.stringify(req.body),
             });
             status = res.status;
