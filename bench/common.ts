@@ -5,6 +5,7 @@ import { androidDeviceOwnerKind } from "pulumi-intune-enrollment/dist/provider/p
 import { androidForWorkKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidForWork";
 import { selectFor } from "pulumi-intune-enrollment/dist/provider/profiles/state";
 import { MAX_CONNECTIONS } from "pulumi-intune-enrollment/dist/provider/graph/handlers/transport";
+import { ENTERPRISE_SETTINGS_PATH } from "pulumi-intune-enrollment/dist/provider/enterprise/settings";
 
 import { KindName, LIMITS, ProfileSpec, Props, windowTerm } from "./workload";
 
@@ -287,6 +288,13 @@ const ODATA_TYPES: Record<KindName, string> = {
 };
 /** The provider's own $select for each type, so that the bare client's reads fetch exactly what the provider's do. */
 /** What the provider reads of a profile the mix declares (no opt-in image): the bare client reads the same. */
+/**
+ * A refresh reads the tenant's Android Enterprise settings once besides its profiles (issue 23: whether devices can
+ * enroll is checked on refresh too): the refresh's work, for its bound and for the bare client, is n + 1 reads.
+ */
+export const REFRESH_SETTINGS_READS = 1;
+export { ENTERPRISE_SETTINGS_PATH };
+
 export const SELECT: Record<KindName, string> = {
     deviceOwner: selectFor(androidDeviceOwnerKind, {}),
     forWork: selectFor(androidForWorkKind, {}),

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { providers } from "pulumi-intune-enrollment";
-import { COLLECTIONS, errorText, KindName, profileSpecs, Props, RawGraph, SELECT, signIn } from "./common";
+import { COLLECTIONS, ENTERPRISE_SETTINGS_PATH, errorText, KindName, profileSpecs, Props, RawGraph, SELECT, signIn } from "./common";
 import type { EmulatorInfo } from "./emulatorProcess";
 
 /**
@@ -129,7 +129,8 @@ async function refresh(fresh?: { job: ProviderJob; state: RecordedResource[] }):
 
 /**
  * The refresh floor, from a process as new as the provider's refresh: a bare client signs in, then reads every
- * profile at once. Times are from the start of its sign-in.
+ * profile and the tenant's Android Enterprise settings at once, as the provider's refresh does. Times are from the
+ * start of its sign-in.
  */
 async function bareRefresh(arg: { info: EmulatorInfo; reads: { kind: KindName; id: string }[] }): Promise<Record<string, unknown>> {
     const { info } = arg;
@@ -140,9 +141,10 @@ async function bareRefresh(arg: { info: EmulatorInfo; reads: { kind: KindName; i
     const graph = new RawGraph(info.graphUrl, info.caPem, token);
     try {
         let firstAnswerMs = Infinity;
+        const paths = [...arg.reads.map(({ kind, id }) => `${COLLECTIONS[kind]}/${id}?$select=${SELECT[kind]}`), ENTERPRISE_SETTINGS_PATH];
         const answers = await Promise.all(
-            arg.reads.map(({ kind, id }) =>
-                graph.request("GET", `${COLLECTIONS[kind]}/${id}?$select=${SELECT[kind]}`).then((a) => {
+            paths.map((path) =>
+                graph.request("GET", path).then((a) => {
                     firstAnswerMs = Math.min(firstAnswerMs, performance.now() - started);
                     return a;
                 }),
