@@ -243,34 +243,50 @@ function clientTrust(caPem: string): SecureContext {
     return context;
 }
 
-/** Signs in the way a minimal script does: one client-credentials POST to the token endpoint. */
-export function signIn(authorityHost: string, tenantId: string, clientId: string, secret: string, caPem: string): Promise<string> {
-    const form = new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: clientId,
-        client_secret: secret,
-        scope: "https://graph.microsoft.com/.default",
-    }).toString();
+/**
+ * Signs in the way a minimal OpenID client of this authority does: it reads the authority's metadata for the token
+ * endpoint, then makes one client-credentials POST there. The metadata read is the emulator's: MSAL (under
+ * @azure/identity, and so under the provider) ships the endpoints of Microsoft's own sign-in hosts and goes straight
+ * to the token POST there, but must ask an authority it does not know, as the emulator is. Both sides making that
+ * round trip here compare the same work that, against Microsoft Entra ID, neither makes.
+ */
+export async function signIn(authorityHost: string, tenantId: string, clientId: string, secret: string, caPem: string): Promise<string> {
+    const agent = new Agent({ keepAlive: true, secureContext: clientTrust(caPem) });
+    try {
+        const metadata = JSON.parse(await httpsText(`${authorityHost}/${tenantId}/v2.0/.well-known/openid-configuration`, agent)) as {
+            token_endpoint?: unknown;
+        };
+        if (typeof metadata.token_endpoint !== "string") throw new Error("no token_endpoint in the authority's OpenID configuration");
+        const form = new URLSearchParams({
+            grant_type: "client_credentials",
+            client_id: clientId,
+            client_secret: secret,
+            scope: "https://graph.microsoft.com/.default",
+        }).toString();
+        const text = await httpsText(metadata.token_endpoint, agent, form);
+        const token = (JSON.parse(text) as { access_token?: string }).access_token;
+        if (!token) throw new Error(`no access_token in ${text.slice(0, 200)}`);
+        return token;
+    } finally {
+        agent.destroy();
+    }
+}
+
+/** One GET, or a form POST when `form` is given; the answer's text. */
+function httpsText(url: string, agent: Agent, form?: string): Promise<string> {
     return new Promise((resolvePromise, reject) => {
         const req = request(
-            `${authorityHost}/${tenantId}/oauth2/v2.0/token`,
+            url,
             {
-                method: "POST",
-                agent: new Agent({ secureContext: clientTrust(caPem) }),
-                headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(form) },
+                method: form === undefined ? "GET" : "POST",
+                agent,
+                headers: form === undefined ? {} : { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(form) },
             },
             (res) => {
                 let text = "";
                 res.on("data", (c: Buffer) => (text += c.toString("utf8")));
-                res.on("end", () => {
-                    try {
-                        const token = (JSON.parse(text) as { access_token?: string }).access_token;
-                        if (!token) throw new Error(`no access_token in ${text.slice(0, 200)}`);
-                        resolvePromise(token);
-                    } catch (err) {
-                        reject(err);
-                    }
-                });
+                res.on("end", () => resolvePromise(text));
+                res.on("error", reject);
             },
         );
         req.on("error", reject);
