@@ -1,12 +1,12 @@
 import * as t from "io-ts";
 import { waitUntilVisible } from "../graph/consistency";
 import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
-import { judgePlace, parseMoveFrom, Place, recordedPlace, withPlace } from "../profiles/binding";
+import { BINDING_OUTPUTS, judgePlace, parseMoveFrom, Place, recordedPlace, withPlace } from "../profiles/binding";
 import type { ProfileContext } from "../profiles/context";
 import { Props, UNKNOWN } from "../profiles/model";
 import { CheckFailure } from "../profiles/kind";
 import { settingsChanged, switchDeclaredOn } from "../profiles/readiness";
-import { property } from "../profiles/properties";
+import { property, Property } from "../profiles/properties";
 import { ENROLLMENT_SETTINGS_TYPE_NAME } from "./names";
 import { EnterpriseSettings, isBound, readEnterpriseSettings, setFullyManagedEnrollment } from "./settings";
 
@@ -49,8 +49,10 @@ export const ENROLLMENT_SETTINGS_PROPERTIES = {
     enrollmentTarget: property({ entity: t.string, output: true }),
 };
 
-const INPUT_KEYS = ["fullyManagedEnrollmentEnabled"];
-const OUTPUT_ONLY = ["foundFullyManagedEnrollmentEnabled", "bindStatus", "ownerOrganizationName", "enrollmentTarget", "tenantId", "graphRoot"];
+const PROPERTY_ENTRIES = Object.entries(ENROLLMENT_SETTINGS_PROPERTIES) as [string, Property][];
+const INPUT_KEYS = PROPERTY_ENTRIES.filter(([, p]) => p.input !== undefined).map(([key]) => key);
+/** Output-only properties and the place: check passes them over rather than refusing them as unknown. */
+const OUTPUT_ONLY = [...PROPERTY_ENTRIES.filter(([, p]) => p.input === undefined).map(([key]) => key), ...Object.keys(BINDING_OUTPUTS)];
 
 export class EnrollmentSettingsError extends ReportedError {
     constructor(message: string) {
