@@ -66,24 +66,9 @@ fi
 
 mkdir -p "$cache_root"
 
-heartbeat_pid=
-start_heartbeat() { # $1: what is happening
-    local what=$1 began=$SECONDS
-    (
-        while sleep 20; do
-            local e=$((SECONDS - began))
-            printf 'ensure-pulumi-yaml: %s: %dm%02ds elapsed\n' "$what" $((e / 60)) $((e % 60))
-        done
-    ) >&2 &
-    heartbeat_pid=$!
-}
-stop_heartbeat() {
-    if [[ -n $heartbeat_pid ]]; then
-        kill "$heartbeat_pid" 2>/dev/null || true
-        wait "$heartbeat_pid" 2>/dev/null || true
-        heartbeat_pid=
-    fi
-}
+heartbeat_label=ensure-pulumi-yaml
+# shellcheck source=lib/heartbeat.sh
+source "$script_dir/lib/heartbeat.sh"
 
 # Own lock file (not ensure-pulumi.sh's .lock), so a YAML build never waits for a CLI build.
 if command -v flock >/dev/null 2>&1; then

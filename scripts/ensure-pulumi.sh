@@ -127,28 +127,12 @@ fi
 
 mkdir -p "$cache_root"
 
+heartbeat_label=ensure-pulumi
+# shellcheck source=lib/heartbeat.sh
+source "$script_dir/lib/heartbeat.sh"
+
 # Serialise concurrent callers (e.g. parallel CI steps) so the build runs once;
 # whoever waited re-checks the cache when it gets the lock.
-# A heartbeat on stderr while something long happens, so a first run never sits silent for minutes.
-heartbeat_pid=
-start_heartbeat() { # $1: what is happening
-    local what=$1 began=$SECONDS
-    (
-        while sleep 20; do
-            local e=$((SECONDS - began))
-            printf 'ensure-pulumi: %s: %dm%02ds elapsed\n' "$what" $((e / 60)) $((e % 60))
-        done
-    ) >&2 & # never on stdout: callers read the folder from its last line, and would wait for this to close it
-    heartbeat_pid=$!
-}
-stop_heartbeat() {
-    if [[ -n $heartbeat_pid ]]; then
-        kill "$heartbeat_pid" 2>/dev/null || true
-        wait "$heartbeat_pid" 2>/dev/null || true
-        heartbeat_pid=
-    fi
-}
-
 if command -v flock >/dev/null 2>&1; then
     exec 9>"$cache_root/.lock"
     if ! flock -n 9; then
