@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_URN } from "../profiles/model";
 import { providerText } from "./providerText";
 import { ENROLLMENT_SETTINGS_NAME, ENROLLMENT_SETTINGS_TYPE_NAME } from "../enterprise/names";
+import { ENROLLMENT_SETTINGS_OUTPUT_KEYS } from "../enterprise/enrollmentSettings";
 
 /** The arguments of AndroidEnterpriseEnrollmentSettings. */
 export interface AndroidEnterpriseEnrollmentSettingsArgs {
@@ -33,17 +34,11 @@ export class AndroidEnterpriseEnrollmentSettings extends pulumi.CustomResource {
 
     constructor(name: string, args: AndroidEnterpriseEnrollmentSettingsArgs, opts?: pulumi.CustomResourceOptions) {
         const type = `pulumi-nodejs:dynamic/intune:${ENROLLMENT_SETTINGS_TYPE_NAME}`;
-        const props: Record<string, unknown> = {
-            foundFullyManagedEnrollmentEnabled: undefined,
-            bindStatus: undefined,
-            ownerOrganizationName: undefined,
-            enrollmentTarget: undefined,
-            tenantId: undefined,
-            graphRoot: undefined,
-            ...args,
-            [RESOURCE_URN]: pulumi.createUrn(name, type, opts?.parent),
-            __provider: providerText(ENROLLMENT_SETTINGS_NAME),
-        };
+        const props: Record<string, unknown> = {};
+        for (const key of ENROLLMENT_SETTINGS_OUTPUT_KEYS) props[key] = undefined;
+        Object.assign(props, args);
+        props[RESOURCE_URN] = pulumi.createUrn(name, type, opts?.parent);
+        props.__provider = providerText(ENROLLMENT_SETTINGS_NAME);
         super(type, name, props, opts);
     }
 }

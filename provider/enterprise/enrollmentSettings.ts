@@ -52,7 +52,10 @@ export const ENROLLMENT_SETTINGS_PROPERTIES = {
 const PROPERTY_ENTRIES = Object.entries(ENROLLMENT_SETTINGS_PROPERTIES) as [string, Property][];
 const INPUT_KEYS = PROPERTY_ENTRIES.filter(([, p]) => p.input !== undefined).map(([key]) => key);
 /** Output-only properties and the place: check passes them over rather than refusing them as unknown. */
-const OUTPUT_ONLY = [...PROPERTY_ENTRIES.filter(([, p]) => p.input === undefined).map(([key]) => key), ...Object.keys(BINDING_OUTPUTS)];
+export const ENROLLMENT_SETTINGS_OUTPUT_KEYS = [
+    ...PROPERTY_ENTRIES.filter(([, p]) => p.input === undefined).map(([key]) => key),
+    ...Object.keys(BINDING_OUTPUTS),
+];
 
 export class EnrollmentSettingsError extends ReportedError {
     constructor(message: string) {
@@ -75,7 +78,7 @@ export function checkEnrollmentSettings(ctx: ProfileContext, news: Props, urn: s
     for (const [key, value] of Object.entries(news)) {
         if (value === undefined || value === null) continue;
         if (INPUT_KEYS.includes(key)) inputs[key] = value;
-        else if (!OUTPUT_ONLY.includes(key))
+        else if (!ENROLLMENT_SETTINGS_OUTPUT_KEYS.includes(key))
             failures.push({ property: key, reason: `is not a property of ${ENROLLMENT_SETTINGS_TYPE_NAME}; known properties: ${INPUT_KEYS.join(", ")}` });
     }
     const enabled = inputs.fullyManagedEnrollmentEnabled;
