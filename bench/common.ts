@@ -1,6 +1,7 @@
 import { Agent, request } from "node:https";
 import { createSecureContext, rootCertificates, SecureContext } from "node:tls";
 import { join, resolve } from "node:path";
+import { availableParallelism } from "node:os";
 import { androidDeviceOwnerKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidDeviceOwner";
 import { androidForWorkKind } from "pulumi-intune-enrollment/dist/provider/profiles/kinds/androidForWork";
 import { selectFor } from "pulumi-intune-enrollment/dist/provider/profiles/state";
@@ -42,6 +43,19 @@ export const JITTER_MS = millisecondsSetting("jitter-ms", "BENCH_JITTER_MS", 30)
 export const LATENCY = { latencyMs: LATENCY_MS, jitterMs: JITTER_MS };
 /** The emulator of the CPU runs: it answers at once, so the client's CPU per request shows on its own. */
 export const NO_LATENCY = { latencyMs: 0, jitterMs: 0 };
+
+/**
+ * How many resource steps the engine runs at once in the engine part: BENCH_PULUMI_PARALLEL, else what `pulumi up`
+ * chooses by itself (PULUMI_PARALLEL, else 4 per CPU: the CLI's `4 * GOMAXPROCS`), so 8 on a 2-core machine. The
+ * bench passes it to `pulumi up` explicitly, so the run and the floor it is held against use the same figure.
+ */
+export function engineParallel(): number {
+    for (const name of ["BENCH_PULUMI_PARALLEL", "PULUMI_PARALLEL"]) {
+        const value = Number(process.env[name]);
+        if (Number.isInteger(value) && value > 0) return value;
+    }
+    return 4 * availableParallelism();
+}
 
 /** The window, scaled from Intune's 20 s (BENCH_WINDOW_MS, default 2000). */
 export const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 2000);
@@ -345,6 +359,18 @@ export async function rawRollOne(graph: RawGraph, spec: ProfileSpec): Promise<st
     const read = await graph.request("GET", `${COLLECTIONS[spec.kind]}/${id}?$select=${SELECT[spec.kind]}`);
     if (read.status !== 200 || typeof (read.body as Props).tokenValue !== "string") throw new Error(`read answered ${read.status}`);
     return id;
+}
+
+/**
+ * Every spec's chain (rawRollOne) with at most `concurrency` chains in flight, as the engine runs its steps: the
+ * latency floor of a client that works on that many profiles at once.
+ */
+export async function rawRollout(graph: RawGraph, specs: ProfileSpec[], concurrency: number): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+        while (next < specs.length) await rawRollOne(graph, specs[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, worker));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

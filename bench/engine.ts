@@ -23,6 +23,8 @@ export interface EngineOptions {
     /** Extra environment for the CLI, e.g. { PULUMI_SKIP_CHECKPOINTS: "true" }. */
     cliEnv?: Record<string, string>;
     preview: boolean;
+    /** `pulumi up --parallel`: the steps the engine runs at once (see engineParallel). */
+    parallel: number;
 }
 
 /** What weighs in one profile's entry of the checkpoint (compact JSON bytes). */
@@ -66,7 +68,7 @@ interface CommandRunner {
 }
 
 export interface EngineResult {
-    parallel: number | "engine default";
+    parallel: number;
     cliEnv: Record<string, string>;
     up: EngineRun & { created: number };
     preview?: EngineRun & { same: number; changes: number };
@@ -130,7 +132,6 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
     const envVars: Record<string, string> = {};
     Object.assign(envVars, automationEnvVars(env));
     const cliEnv = { ...options.cliEnv };
-    if (process.env.PULUMI_PARALLEL) cliEnv.PULUMI_PARALLEL = process.env.PULUMI_PARALLEL;
     Object.assign(envVars, cliEnv);
     const specs = profileSpecs(n, "bench-engine");
     const program = async (): Promise<Record<string, unknown>> => {
@@ -156,7 +157,7 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
         "intune:caCertificatePath": { value: info.caPath },
         "intune:throttleWindowSeconds": { value: String(WINDOW_MS / 1000) },
     });
-    const parallel = process.env.BENCH_PULUMI_PARALLEL ? Number(process.env.BENCH_PULUMI_PARALLEL) : undefined;
+    const { parallel } = options;
     const output: string[] = [];
     const onOutput = (line: string): void => {
         output.push(line);
@@ -222,9 +223,9 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
     try {
         const settings = Object.entries(cliEnv).map(([k, v]) => `${k}=${v}`);
         onProgress(`  pulumi up of ${n} profiles${settings.length ? ` (${settings.join(" ")})` : ""}`);
-        const up = await measured((onEvent) => stack.up({ onOutput, onEvent, ...(parallel ? { parallel } : {}) }).catch(failed("pulumi up")));
+        const up = await measured((onEvent) => stack.up({ onOutput, onEvent, parallel }).catch(failed("pulumi up")));
         const result: EngineResult = {
-            parallel: parallel ?? "engine default",
+            parallel,
             cliEnv,
             up: { ...up.run, created: up.value.summary.resourceChanges?.create ?? 0 },
             checkpoint: checkpointWeight(join(backendDir, "state", ".pulumi", "stacks", project, "bench.json")),
@@ -232,9 +233,7 @@ export async function engineRollout(emulator: EmulatorProcess, n: number, option
 
         if (options.preview) {
             onProgress(`  pulumi preview of the same ${n} profiles (no change expected)`);
-            const preview = await measured((onEvent) =>
-                stack.preview({ onOutput, onEvent, ...(parallel ? { parallel } : {}) }).catch(failed("pulumi preview")),
-            );
+            const preview = await measured((onEvent) => stack.preview({ onOutput, onEvent, parallel }).catch(failed("pulumi preview")));
             const summary = preview.value.changeSummary as Record<string, number | undefined>;
             const changes = Object.entries(summary)
                 .filter(([k]) => k !== "same")

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { ensurePulumi, pulumiEnvironment, run } from "pulumi-intune-enrollment/dist/scripts/localPulumi";
-import { profileSpecs, REPO_ROOT, WINDOW_MS } from "./common";
+import { engineParallel, profileSpecs, REPO_ROOT, WINDOW_MS } from "./common";
 import { engineRollout } from "./engine";
 import { BENCH_THROTTLE, EmulatorProcess, LoggedRequest } from "./emulatorProcess";
 
@@ -35,7 +35,7 @@ const createdIn = (log: LoggedRequest[]): number => log.filter((r) => r.method =
 
 const lastLine = (text: string): string => text.trim().split("\n").pop() ?? "";
 
-async function pluginUp(emulator: EmulatorProcess, n: number, onProgress: (line: string) => void): Promise<FrontDoorRun> {
+async function pluginUp(emulator: EmulatorProcess, n: number, parallel: number, onProgress: (line: string) => void): Promise<FrontDoorRun> {
     rmSync(ROOT, { recursive: true, force: true });
     const cliDir = await ensurePulumi(() => undefined);
     const yamlDir = lastLine((await run("bash", [join(REPO_ROOT, "scripts", "ensure-pulumi-yaml.sh")], { cwd: REPO_ROOT })).stdout);
@@ -69,7 +69,7 @@ async function pluginUp(emulator: EmulatorProcess, n: number, onProgress: (line:
     onProgress(`  pulumi up of ${n} profiles through the plugin (YAML)`);
     await emulator.clearRequests();
     const started = performance.now();
-    await pulumi(["up", "--yes", "--skip-preview"]);
+    await pulumi(["up", "--yes", "--skip-preview", "--parallel", String(parallel)]);
     const wallMs = performance.now() - started;
     const log = await emulator.requests();
     const created = createdIn(log);
@@ -84,9 +84,10 @@ export async function benchFrontDoors(n: number, onProgress: (line: string) => v
     const emulator = await EmulatorProcess.start(BENCH_THROTTLE);
     try {
         onProgress(`  pulumi up of ${n} profiles as dynamic resources (TypeScript)`);
-        const d = await engineRollout(emulator, n, { preview: true }, onProgress);
+        const parallel = engineParallel(); // the same for both front doors
+        const d = await engineRollout(emulator, n, { preview: true, parallel }, onProgress);
         const dynamic = { wallMs: d.up.wallMs, created: createdIn(d.up.log), graphCalls: d.up.log.length, previewGraphCalls: d.preview?.log.length ?? NaN };
-        return { size: n, dynamic, plugin: await pluginUp(emulator, n, onProgress) };
+        return { size: n, dynamic, plugin: await pluginUp(emulator, n, parallel, onProgress) };
     } finally {
         await emulator.stop();
     }

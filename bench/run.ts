@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { callTarget, CallCounts, countCalls, timeline, Timeline } from "./analyze";
 import { ChildLink, killAll } from "./children";
+import type { ProfileSpec } from "./workload";
 import {
     bound,
     Bound,
     COLLECTIONS,
     createBody,
     ENGINE_SIZES,
+    engineParallel,
     ENGINE_TARGETS,
     errorText,
     KindName,
@@ -21,6 +23,7 @@ import {
     profileSpecs,
     RawGraph,
     rawRollOne,
+    rawRollout,
     RESULTS_DIR,
     REFRESH_SETTINGS_READS,
     round,
@@ -111,6 +114,31 @@ interface SizeResult {
     cpuAtZeroLatency?: { rolloutCpuMs: number; refreshCpuMs: number };
 }
 
+/**
+ * Best of two: a bare client signs in and rolls out every spec with at most `concurrency` profiles in flight, into an
+ * empty tenant, throttling off (the caller turns it off). Leaves the tenant empty.
+ */
+async function bareRolloutFloor(emu: EmulatorProcess, specs: ProfileSpec[], concurrency: number): Promise<{ floorMs: number; signInMs: number }> {
+    const { info } = emu;
+    let floorMs = Infinity;
+    let signInMs = Infinity;
+    for (let attempt = 0; attempt < 2; attempt++) {
+        await emu.reset();
+        const t = performance.now();
+        const fresh = await signIn(info.authorityHost, info.tenantId, info.clientId, info.clientSecret, info.caPem);
+        signInMs = Math.min(signInMs, performance.now() - t);
+        const graph = new RawGraph(info.graphUrl, info.caPem, fresh);
+        try {
+            await rawRollout(graph, specs, concurrency);
+            floorMs = Math.min(floorMs, performance.now() - t);
+        } finally {
+            graph.close();
+        }
+    }
+    await emu.reset();
+    return { floorMs, signInMs };
+}
+
 /** Reference measurements with a bare client against the same emulator, throttling off. */
 async function reference(emu: EmulatorProcess, n: number): Promise<Reference> {
     const { info } = emu;
@@ -137,22 +165,7 @@ async function reference(emu: EmulatorProcess, n: number): Promise<Reference> {
     } finally {
         idle.close();
     }
-    let rolloutFloorMs = Infinity;
-    let signInMs = Infinity;
-    for (let attempt = 0; attempt < 2; attempt++) {
-        await emu.reset();
-        const t = performance.now();
-        const fresh = await signIn(info.authorityHost, info.tenantId, info.clientId, info.clientSecret, info.caPem);
-        signInMs = Math.min(signInMs, performance.now() - t);
-        const graph = new RawGraph(info.graphUrl, info.caPem, fresh);
-        try {
-            await Promise.all(specs.map((s) => rawRollOne(graph, s)));
-            rolloutFloorMs = Math.min(rolloutFloorMs, performance.now() - t);
-        } finally {
-            graph.close();
-        }
-    }
-    await emu.reset();
+    const { floorMs: rolloutFloorMs, signInMs } = await bareRolloutFloor(emu, specs, specs.length);
     // The refresh floor is measured beside the provider's refresh (benchSize), on the profiles it rolled out.
     return {
         signInMs,
@@ -353,7 +366,8 @@ interface EngineUp {
 
 interface EngineSize {
     size: number;
-    parallel: number | string;
+    /** The steps the engine ran at once (`pulumi up --parallel`), and the floor's concurrency. */
+    parallel: number;
     /** Where the bound's terms come from: the provider part's reference for this size, or one measured here. */
     referenceFrom: "provider part" | "engine part";
     reference: Reference;
@@ -372,24 +386,32 @@ const SKIP_CHECKPOINTS = { PULUMI_SKIP_CHECKPOINTS: "true" };
 
 async function engineStartup(emu: EmulatorProcess): Promise<NonNullable<EngineSummary["startup"]>> {
     await emu.reset();
-    const r = await engineRollout(emu, 0, { preview: false }, progress);
+    const r = await engineRollout(emu, 0, { preview: false, parallel: engineParallel() }, progress);
     return { wallMs: r.up.cliMs ?? r.up.wallMs, automationApiMs: r.up.wallMs, memory: r.up.memory };
 }
 
 /**
  * `pulumi up` of n profiles twice, with the engine's defaults and with PULUMI_SKIP_CHECKPOINTS=true, each into a new
- * stack and an empty tenant, then a no-change preview after the first. The bound is the provider part's (same
- * definition, same reference) when it measured this size; otherwise the reference is measured here.
+ * stack and an empty tenant, then a no-change preview after the first. The bound has the provider part's definition;
+ * its floor is measured here at the engine's concurrency, its round trips come from the provider part's reference
+ * when it measured this size (otherwise from one measured here).
  */
 async function benchEngineSize(emu: EmulatorProcess, n: number, providerReference: Reference | undefined): Promise<EngineSize> {
     if (!providerReference) progress(`engine: reference for ${n} profiles (bare client, throttling off)`);
     const ref = providerReference ?? (await reference(emu, n));
+    // The engine works on `parallel` profiles at a time, so no client behind it can finish before a bare client that
+    // does the same: the floor at the engine's concurrency, not at the provider's 128 connections.
+    const parallel = engineParallel();
+    progress(`engine: floor for ${n} profiles at ${parallel} at a time (bare client, throttling off)`);
+    await emu.setThrottle({ enabled: false });
+    const specs = profileSpecs(n, `bench-engine-floor-${n}`);
+    const floor = await bareRolloutFloor(emu, specs, parallel);
     await emu.setThrottle(BENCH_THROTTLE);
-    const work = neededWork(profileSpecs(n, "x"));
-    const b = bound(work.writes, work.requests, ref.signInMs, ref.rttWriteMs + ref.rttReadMs, ref.rolloutFloorMs);
+    const work = neededWork(specs);
+    const b = bound(work.writes, work.requests, floor.signInMs, ref.rttWriteMs + ref.rttReadMs, floor.floorMs);
     const summary: EngineSize = {
         size: n,
-        parallel: "engine default",
+        parallel,
         referenceFrom: providerReference ? "provider part" : "engine part",
         reference: ref,
         ups: [],
@@ -401,12 +423,11 @@ async function benchEngineSize(emu: EmulatorProcess, n: number, providerReferenc
     ];
     for (const v of variants) {
         await emu.reset();
-        const r = await engineRollout(emu, n, { cliEnv: v.cliEnv, preview: v.preview }, progress);
+        const r = await engineRollout(emu, n, { cliEnv: v.cliEnv, preview: v.preview, parallel }, progress);
         const calls = countCalls(r.up.log, n);
         const stored = await emu.profileCounts();
         const cliStartMs = r.up.cliStartMs ?? 0;
         const wallMs = r.up.cliMs ?? r.up.wallMs;
-        summary.parallel = r.parallel;
         summary.ups.push({
             label: v.label,
             cliEnv: r.cliEnv,
@@ -477,8 +498,12 @@ const mb = (x: number | undefined): string => (x === undefined ? "-" : x >= 1024
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 
 function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void {
-    const parallel = e.sizes[0]?.parallel ?? "engine default";
-    out.push(`pulumi up through the real engine (pinned CLI, file backend, inline program, parallel: ${parallel}), and a no-change pulumi preview`);
+    const parallel = e.sizes[0]?.parallel ?? engineParallel();
+    const chosen = process.env.BENCH_PULUMI_PARALLEL || process.env.PULUMI_PARALLEL ? "as set" : "the CLI's own default here, 4 per CPU";
+    out.push(
+        `pulumi up through the real engine (pinned CLI, file backend, inline program, --parallel ${parallel}: ${chosen}), and a no-change pulumi preview; ` +
+            `each bound's floor is a bare client's rollout with ${parallel} profiles in flight, as the engine allows`,
+    );
     if (e.startup)
         out.push(
             `engine start-up: pulumi up of the same stack with an empty program ${s(e.startup.wallMs)} (Automation API ${s(e.startup.automationApiMs)}, CLI peak ${mb(e.startup.memory.cli)}); in the runs below, the time to the first Graph answer adds the provider host's start and sign-in`,
@@ -619,8 +644,10 @@ function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void 
         }
     out.push(pad(trows));
     out.push("");
-    out.push("Bound terms of the engine sizes (ms): the provider part's definition; the reference from the provider part when it measured the size");
-    const brows = [["profiles", "sign-in", "throttle", "tail", "floor", "bound", "reference"]];
+    out.push(
+        "Bound terms of the engine sizes (ms): the provider part's definition, with its floor and sign-in from a bare client rolling out as many profiles at once as the engine runs steps (--parallel); the round trips from the provider part's reference when it measured the size",
+    );
+    const brows = [["profiles", "sign-in", "throttle", "tail", "floor", "at once", "bound", "by", "reference"]];
     for (const z of e.sizes) {
         const b = z.ups[0]?.bound;
         if (b)
@@ -630,7 +657,9 @@ function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void 
                 String(Math.round(b.throttleMs)),
                 String(Math.round(b.tailMs)),
                 String(Math.round(b.floorMs)),
+                String(z.parallel),
                 String(Math.round(b.boundMs)),
+                b.boundBy,
                 z.referenceFrom,
             ]);
     }
