@@ -71,6 +71,8 @@ export function acceptWritable(type: EmulatedProfileType, body: Entity, behaviou
         if (prop.startsWith("@odata.") || prop.includes("@odata.")) continue;
         if (type.serverOwned.includes(prop)) {
             if (behaviour.readOnlyPropertiesInBody === "reject") {
+                // Intune's front end may answer with its generic wording, naming no property.
+                if (behaviour.refusalWording === "unusual") throw intuneError(400, "BadRequest", "An error has occurred");
                 throw graphError(400, "BadRequest", `The property '${prop}' is read-only and cannot be set.`);
             }
             continue;

@@ -240,11 +240,14 @@ describe("profiles: create", () => {
 
     it("never names a secret input in its error, even when Graph echoes it back", async () => {
         const program = { ...MODES[MODES.length - 1].program, displayName: "Echo" };
+        // Twice: a refused create that carried the first token's expiry is sent once more without it.
         ctx.emulator.setFaults({
-            rules: [{ method: "POST", path: "Profiles$", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${WIFI_PASSWORD}'.`, times: 1 }],
+            rules: [{ method: "POST", path: "Profiles$", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${WIFI_PASSWORD}'.`, times: 2 }],
         });
         const err = await rejectionOf(deviceOwner.create(await checked(deviceOwner, program)));
         expect(err.message).to.match(/Creating Android enrollment profile "Echo" failed: 400/);
+        const posts = ctx.emulator.requests().filter((r) => r.method === "POST" && /Profiles$/.test(r.path));
+        expect(posts, "the create, then the same without the expiry").to.have.length(2);
         expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [WIFI_PASSWORD, ctx.emulator.defaultApp.secret]);
         expect(ctx.emulator.profiles(DEVICE_OWNER)).to.deep.equal([]);
     });

@@ -11,6 +11,7 @@ import { Logger, trace } from "./handlers/trace";
 import { httpTransport } from "./handlers/transport";
 import { compose, GraphRequest, GraphResponse, Handler, Next } from "./pipeline";
 import { ProviderSettings } from "../runtime/settings";
+import { UNCORRECTED_CLOCK_SKEW_MS } from "./clockSkew";
 
 export interface ClientOptions {
     /** Where debug traces go (default stderr). */
@@ -68,7 +69,7 @@ export class GraphClient {
         const at = dateHeader === undefined ? NaN : Date.parse(dateHeader);
         if (Number.isNaN(at)) return;
         const offset = at - Date.now();
-        this.serviceClockOffsetMs = Math.abs(offset) >= 60_000 ? offset : 0;
+        this.serviceClockOffsetMs = Math.abs(offset) >= UNCORRECTED_CLOCK_SKEW_MS ? offset : 0;
     }
 
     /**

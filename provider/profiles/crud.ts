@@ -14,7 +14,17 @@ import { Entity, Inputs } from "./kinds/common";
 import { Props } from "./model";
 import { ProfileKind } from "./kind";
 import { declaredInputs, inputsFromOutputs, outputs, selectFor } from "./state";
-import { desiredExpiry, EXPIRY_TOLERANCE_MS, expiryMs, hasToken, tokenIsFresh, tokenRenewalReason, tokenUsable, validitySeconds } from "./token";
+import {
+    createTimeExpiry,
+    desiredExpiry,
+    EXPIRY_TOLERANCE_MS,
+    expiryMs,
+    hasToken,
+    tokenIsFresh,
+    tokenRenewalReason,
+    tokenUsable,
+    validitySeconds,
+} from "./token";
 
 /** create, read, update and delete of a profile through Graph, written once for every ProfileKind. */
 
@@ -121,7 +131,8 @@ async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, in
 
 /**
  * Services that refuse read-only properties in a body reject the first-token expiry; then it is left out. Learnt
- * per Graph root: what one service does says nothing about another this process talks to.
+ * per Graph root (what one service does says nothing about another this process talks to), and only once a create
+ * without it succeeded after one with it was refused: the refusal's words are the service's to choose.
  */
 const servicesRejectingCreateExpiry = new Set<string>();
 
@@ -138,10 +149,12 @@ async function postProfile(
     try {
         return await send(body);
     } catch (err) {
-        // A 400 is definitive (nothing was created), so sending again without the property is safe.
-        if (!(err instanceof GraphRequestError) || err.status !== 400 || !/tokenExpirationDateTime/.test(err.serviceMessage ?? "")) throw err;
+        // A 400 is definitive (nothing was created), so sending again without the property is safe. Whatever the 400
+        // said: Intune may word the refusal generically. Refused again, the second refusal is the one to report.
+        if (!(err instanceof GraphRequestError) || err.status !== 400) throw err;
+        const created = await send(withoutExpiry);
         servicesRejectingCreateExpiry.add(ctx.settings.graphRoot);
-        return send(withoutExpiry);
+        return created;
     }
 }
 
@@ -167,7 +180,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
     const startedLocal = Date.now();
     const rules = kind.tokenRules(inputs);
     const wantedExpiry = rules.expires ? desiredExpiry(kind, inputs, ctx.now()) : undefined;
-    const body = buildCreateBody(kind, inputs, rules.issuedOnCreate ? wantedExpiry : undefined);
+    const body = buildCreateBody(kind, inputs, rules.issuedOnCreate ? createTimeExpiry(rules, wantedExpiry, ctx.now()) : undefined);
     const looking = op(kind, "Looking for", inputs.displayName, false);
     const probe = async (): Promise<Entity | undefined> => {
         const candidates = await findByDisplayName(kind, ctx, inputs.displayName, looking);

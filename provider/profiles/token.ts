@@ -1,5 +1,6 @@
 import { Props, UNKNOWN } from "./model";
 import { ProfileKind, TokenRules } from "./kind";
+import { UNCORRECTED_CLOCK_SKEW_MS } from "../graph/clockSkew";
 
 /**
  * Enrollment-token decisions, shared by diff (is a new token due?) and create/update (what validity to ask for).
@@ -59,6 +60,16 @@ export function desiredExpiry(kind: ProfileKind, inputs: Props, now: number): nu
     }
     const days = typeof inputs.tokenValidityDays === "number" ? inputs.tokenValidityDays : kind.tokenRules(inputs).defaultValidityDays;
     return days === undefined ? undefined : now + days * DAY_MS;
+}
+
+/**
+ * The first token's expiry to send with a create: the wanted one, kept far enough inside the type's longest validity
+ * that a service whose clock is a little behind this machine's (by less than the client corrects for) does not read
+ * it as over the limit and refuse the create. A minute less is well inside EXPIRY_TOLERANCE_MS.
+ */
+export function createTimeExpiry(rules: TokenRules, wanted: number | undefined, now: number): number | undefined {
+    if (wanted === undefined) return undefined;
+    return Math.min(wanted, now + rules.maxValidityDays * DAY_MS - UNCORRECTED_CLOCK_SKEW_MS);
 }
 
 /**
