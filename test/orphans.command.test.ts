@@ -162,6 +162,24 @@ describe("orphans command against the Graph emulator", function () {
         expect(left).to.have.members([ids.managed, ids.legacy, ids.interrupted]);
     });
 
+    it("deletes a legacy orphan with no live token (none issued, or expired) without revoking one first", async () => {
+        const e = ctx.emulator;
+        const tokenless = String((await e.createInPortal("androidForWorkEnrollmentProfiles", { displayName: "No token yet" })).id);
+        const expired = String((await e.createInPortal("androidForWorkEnrollmentProfiles", { displayName: "Token expired" })).id);
+        e.changeInPortal("androidForWorkEnrollmentProfiles", expired, {
+            tokenValue: "expired-token-value",
+            tokenExpirationDateTime: new Date(Date.now() - 86_400_000).toISOString(),
+        });
+        e.clearRequests();
+        const deleted = await orphans(["--delete", "--yes", "--id", tokenless, "--id", expired]);
+        expect(deleted.code, deleted.stdout + deleted.stderr).to.equal(0);
+        const writes = e
+            .requests()
+            .filter((r) => r.method !== "GET")
+            .map((r) => `${r.method} ${r.path.replace(/^.*deviceManagement\//, "")} ${r.status}`);
+        expect(writes).to.have.members([`DELETE androidForWorkEnrollmentProfiles/${tokenless} 204`, `DELETE androidForWorkEnrollmentProfiles/${expired} 204`]);
+    });
+
     it("with --id, refuses an id that is not an orphan (one the stack owns, one not found) and deletes nothing", async () => {
         const stranger = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
         const refused = await orphans(["--delete", "--yes", "--id", ids.portal, "--id", ids.managed, "--id", stranger]);

@@ -118,6 +118,7 @@ export interface TenantProfile {
     createdDateTime?: string;
     /** Built-in profiles (an undocumented enrollment mode) are never the provider's, so never orphans. */
     manageable: boolean;
+    /** It may hold a token that still enrolls devices: revoked before the delete. */
     tokenIssued: boolean;
     /** What decides whether its token expires (mode and token type), for tolerating a refused revoke. */
     tokenRuleInputs?: Record<string, unknown>;

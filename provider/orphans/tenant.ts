@@ -2,6 +2,7 @@ import { GraphClient } from "../graph/client";
 import { Operation } from "../graph/errors";
 import { decodeEntity, revokeBeforeDelete } from "../profiles/crud";
 import { kindNamed } from "../profiles/kinds";
+import { expiryMs } from "../profiles/token";
 import { TenantProfile } from "./compare";
 
 /**
@@ -14,6 +15,7 @@ const write = (description: string): Operation => ({ description, kind: "write" 
 
 export async function listTenantProfiles(client: GraphClient, kindNames: readonly string[]): Promise<TenantProfile[]> {
     const profiles: TenantProfile[] = [];
+    const now = client.serviceNow();
     for (const name of kindNames) {
         const kind = kindNamed(name);
         const select = [
@@ -32,8 +34,10 @@ export async function listTenantProfiles(client: GraphClient, kindNames: readonl
                 displayName: typeof entity.displayName === "string" ? entity.displayName : "",
                 createdDateTime: typeof entity.createdDateTime === "string" ? entity.createdDateTime : undefined,
                 manageable: kind.manageable(entity),
-                // A list never shows tokenValue; a token that never expires may show no expiry at all (graph-api.md).
-                tokenIssued: (typeof entity.tokenExpirationDateTime === "string" && entity.tokenExpirationDateTime !== "") || !kind.tokenRules(entity).expires,
+                // A list never shows tokenValue, so the expiry tells: a profile without a token reads the minimum
+                // date (the property is non-nullable), and a token past its expiry enrolls nothing and needs no
+                // revoke. A token that never expires may show no expiry at all (graph-api.md).
+                tokenIssued: (expiryMs(entity.tokenExpirationDateTime) ?? -Infinity) > now || !kind.tokenRules(entity).expires,
                 tokenRuleInputs: { enrollmentMode: entity.enrollmentMode, enrollmentTokenType: entity.enrollmentTokenType ?? undefined },
             });
         }
