@@ -289,6 +289,13 @@ describe("profiles: create", () => {
             expect((await forWork.diff(err.id, outs!, inputs)).changes, "and then it has converged").to.equal(false);
         });
 
+        it("reports a legacy profile whose token an app-only sign-in may not issue as created, saying where the token can be issued", async () => {
+            ctx.emulator.setBehaviour({ appOnlyCreateTokenForbidden: true });
+            const { err } = await createdButFailed(forWork, { displayName: "App-only", tokenValidityDays: 60 });
+            expect(err.message).to.contain("403 Forbidden").and.contain("DeviceManagementConfiguration.ReadWrite.All").and.contain("Intune admin center");
+            expect(ctx.emulator.profiles(FOR_WORK).map((p) => p.id)).to.deep.equal([err.id]);
+        });
+
         it("reports a device-owner profile whose createToken failed as created, and the next update issues the declared token", async () => {
             ctx.emulator.setBehaviour({ createHonoursTokenExpiration: false });
             ctx.emulator.setFaults({ rules: [{ method: "POST", path: "createToken", status: 400, times: 10 }] });

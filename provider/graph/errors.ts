@@ -29,6 +29,8 @@ export class ReportedError extends Error {
 export interface Operation {
     description: string;
     kind: RequestKind;
+    /** The call issues an enrollment token (createToken), which some tenants refused to app-only sign-ins. */
+    issuesToken?: boolean;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -102,6 +104,10 @@ function formatMessage(d: GraphErrorDetails): string {
  */
 export const LOCAL_EMULATOR_CODES = new Set(["EmulatorStateFileError", "EmulatorInternalError"]);
 
+/** graph-api.md: app-only createToken was refused with 403 in 2021 reports (unconfirmed today). */
+const APP_ONLY_TOKEN_HINT =
+    "; if the app holds it already, the tenant may refuse to issue enrollment tokens to an app signing in as itself: issue the token in the Intune admin center, or sign in as a user allowed to (intune:useAzureCli after az login)";
+
 /** What the user should know or do, per class of failure; the service's own words where they help. */
 function explain(d: GraphErrorDetails): string {
     const said = d.serviceMessage ? d.serviceMessage.trim() : "";
@@ -112,7 +118,7 @@ function explain(d: GraphErrorDetails): string {
             return `the access token was rejected${said ? `: ${said}` : ""}; check intune:tenantId, intune:clientId and the credential, and that the token is for ${"Microsoft Graph"} in the right cloud`;
         case 403:
             return d.operation.kind === "write"
-                ? `DeviceManagementConfiguration.ReadWrite.All is required; grant it to the app as an application permission and give admin consent${said ? ` (service said: ${said})` : ""}`
+                ? `DeviceManagementConfiguration.ReadWrite.All is required; grant it to the app as an application permission and give admin consent${said ? ` (service said: ${said})` : ""}${d.operation.issuesToken ? APP_ONLY_TOKEN_HINT : ""}`
                 : `DeviceManagementConfiguration.Read.All or DeviceManagementConfiguration.ReadWrite.All is required; grant it and give admin consent${said ? ` (service said: ${said})` : ""}`;
         case 404:
             return said && !/^resource not found$/i.test(said) ? said : "the profile does not exist (deleted outside Pulumi, or not yet visible)";

@@ -123,7 +123,8 @@ function showsInputs(kind: ProfileKind, inputs: Props): (e: Props) => boolean {
 async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Inputs): Promise<number | undefined> {
     const now = ctx.now();
     const seconds = validitySeconds(kind, inputs, now);
-    await ctx.client.action(op(kind, "Issuing an enrollment token for", inputs.displayName, true), `${entityPath(kind, id)}/createToken`, {
+    const issuing = { ...op(kind, "Issuing an enrollment token for", inputs.displayName, true), issuesToken: true };
+    await ctx.client.action(issuing, `${entityPath(kind, id)}/createToken`, {
         tokenValidityInSeconds: seconds,
     });
     return kind.tokenRules(inputs).expires ? now + seconds * 1000 : undefined;
