@@ -43,6 +43,11 @@ export interface Behaviour {
     builtInModeAs: "number" | "string";
     /** Largest page a list returns; more is offered through @odata.nextLink. */
     maxPageSize: number;
+    /**
+     * The origin written into @odata.nextLink: the one the request came to, or Microsoft Graph's own, as Graph
+     * reached through a gateway or proxy (intune:graphEndpoint) writes it.
+     */
+    nextLinkOrigin: "request" | "graph";
     /** revokeToken also clears tokenValue and the QR fields (instead of only expiring the token). */
     revokeClearsToken: boolean;
     /** App-only tokens get 403 on createToken (reported in 2021). */
@@ -291,6 +296,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     builtInProfile: false,
     builtInModeAs: "string",
     maxPageSize: 100,
+    nextLinkOrigin: "request",
     revokeClearsToken: false,
     appOnlyCreateTokenForbidden: false,
     neverExpiringTokenExpiry: "minDate",

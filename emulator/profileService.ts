@@ -109,7 +109,8 @@ export class ProfileService {
             const next = new URL(req.url.toString());
             next.searchParams.set("$skiptoken", encodeSkipToken(offset + pageSize));
             if (top !== undefined) next.searchParams.set("$top", String(top));
-            body["@odata.nextLink"] = next.toString();
+            const link = this.ctx.behaviour.nextLinkOrigin === "graph" ? new URL(`${next.pathname}${next.search}`, "https://graph.microsoft.com") : next;
+            body["@odata.nextLink"] = link.toString();
         }
         return { status: 200, body };
     }

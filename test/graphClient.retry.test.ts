@@ -232,9 +232,33 @@ describe("graph client retry: what goes on the wire", function () {
         expect(f.seen).to.have.length(2);
     });
 
-    it("does not follow a nextLink to another host with the token", async () => {
-        const f = await fake([{ status: 200, body: { value: [{ id: "a" }], "@odata.nextLink": "https://evil.example/beta/deviceManagement/x?$skiptoken=1" } }]);
-        expect(await clientOf(f).list(READ, DEVICE_OWNER_PATH)).to.deep.equal([{ id: "a" }]);
+    it("takes a nextLink written with another host (Graph behind a gateway) onto its own root: the token never goes there", async () => {
+        const f = await fake([
+            { status: 200, body: { value: [{ id: "a" }], "@odata.nextLink": "https://graph.example/beta/deviceManagement/x?$skiptoken=1" } },
+            { status: 200, body: { value: [{ id: "b" }] } },
+        ]);
+        expect(await clientOf(f).list(READ, DEVICE_OWNER_PATH)).to.deep.equal([{ id: "a" }, { id: "b" }]);
+        expect(f.seen.map((r) => r.url)).to.have.length(2);
+        expect(f.seen[1].url).to.equal("/beta/deviceManagement/x?$skiptoken=1");
+    });
+
+    it("fails a list whose nextLink is no Graph link, rather than end it early and miss profiles", async () => {
+        const f = await fake([{ status: 200, body: { value: [{ id: "a" }], "@odata.nextLink": "https://elsewhere.example/page2" } }]);
+        const err = await rejectionOf(clientOf(f).list(READ, DEVICE_OWNER_PATH));
+        expect(err.message).to.contain("@odata.nextLink is not a Graph beta link").and.not.contain("elsewhere.example");
         expect(f.seen).to.have.length(1);
+    });
+});
+
+describe("graph client: a list through a gateway", () => {
+    const ctx = useEmulator({ behaviour: { maxPageSize: 2, nextLinkOrigin: "graph" } });
+
+    it("reads every page when the service's nextLinks name Microsoft Graph's own host, asking only its own root", async () => {
+        const { client } = freshClient(ctx.emulator);
+        const created = await Promise.all(Array.from({ length: 5 }, (_, i) => createDirect(client, `Paged ${i}`)));
+        const listed = (await client.list(READ, DEVICE_OWNER_PATH)) as { id: string }[];
+        expect(listed.map((p) => p.id)).to.have.members(created.map((p) => p.id));
+        const pages = ctx.emulator.requests().filter((r) => r.method === "GET" && r.operation === "list");
+        expect(pages, "three pages of two, all asked of the emulator").to.have.length(3);
     });
 });

@@ -131,7 +131,6 @@ export class GraphClient {
     async list(operation: Operation, path: string, query?: Query): Promise<unknown[]> {
         const items: unknown[] = [];
         let url: string | undefined = this.url(path, query);
-        const origin = new URL(url).origin;
         while (url) {
             const body = (await this.request(operation, "GET", url)).body as { value?: unknown; "@odata.nextLink"?: unknown } | undefined;
             if (!body || !Array.isArray(body.value)) {
@@ -139,10 +138,26 @@ export class GraphClient {
             }
             items.push(...body.value);
             const next = body["@odata.nextLink"];
-            // Follow only links to the same service: the token must never be sent elsewhere.
-            url = typeof next === "string" && new URL(next).origin === origin ? next : undefined;
+            url = next === undefined || next === null ? undefined : this.nextPage(operation, next, url);
         }
         return items;
+    }
+
+    /**
+     * The next page at this client's own Graph root. Graph writes the root it knows into nextLink; reached through a
+     * gateway or proxy (intune:graphEndpoint) that is another origin, where the token must never go, so the link's
+     * version path and query (the skip token) are taken onto the configured root. A link that cannot be placed fails
+     * the list: ending it early would read as profiles that are not there.
+     */
+    private nextPage(operation: Operation, next: unknown, current: string): string {
+        const link = typeof next === "string" && URL.canParse(next, current) ? new URL(next, current) : undefined;
+        const root = new URL(`${this.settings.graphRoot}/beta/`);
+        if (link && link.href.startsWith(root.href)) return link.href;
+        const at = link ? link.pathname.indexOf("/beta/") : -1;
+        if (!link || at < 0) {
+            throw new GraphRequestError({ operation, code: "UnexpectedResponse", serviceMessage: "a list answer's @odata.nextLink is not a Graph beta link" });
+        }
+        return new URL(`${root.href}${link.pathname.slice(at + "/beta/".length)}${link.search}`).href;
     }
 
     /**
