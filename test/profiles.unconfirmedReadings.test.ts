@@ -100,3 +100,15 @@ describe("profiles: a lost create when the service's clock is skewed", () => {
         });
     }
 });
+
+describe("profiles: scope tag ids, a collection of nullable strings", () => {
+    const ctx = useProfileEmulator();
+
+    it("reads a profile whose roleScopeTagIds holds a null item as the tags it names, and sees no change", async () => {
+        const { id, outs, inputs } = await createChecked(deviceOwner, { ...DEDICATED, displayName: "Tagged", roleScopeTagIds: ["0", "7"] });
+        ctx.emulator.changeInPortal(DEVICE_OWNER, id, { roleScopeTagIds: ["7", null, "0"] });
+        const refreshed = await deviceOwner.read(id, { ...outs, __provider: PROVIDER_TEXT });
+        expect(refreshed.props!.roleScopeTagIds).to.deep.equal(["7", "0"]);
+        expect((await deviceOwner.diff(id, refreshed.props!, inputs)).changes).to.equal(false);
+    });
+});

@@ -12,6 +12,22 @@ export const RESOURCE_URN = "__urn";
 
 export const nullable = <C extends t.Mixed>(c: C): t.UnionC<[C, t.NullC, t.UndefinedC]> => t.union([c, t.null, t.undefined]);
 
+const nullableStrings = t.array(t.union([t.string, t.null]));
+
+/**
+ * A collection of nullable strings, as Graph's metadata declares scope tag ids, read as the strings it holds: a null
+ * item is nothing a program could declare, and kept it would show as a change on every run.
+ */
+export const StringsSkippingNulls = new t.Type<string[], string[], unknown>(
+    "Array<string | null>",
+    (u): u is string[] => Array.isArray(u) && u.every((item) => typeof item === "string"),
+    (u, c) => {
+        const decoded = nullableStrings.validate(u, c);
+        return decoded._tag === "Left" ? decoded : t.success(decoded.right.filter((item): item is string => item !== null));
+    },
+    t.identity,
+);
+
 export const MimeContent = t.type({ type: nullable(t.string), value: nullable(t.string) }, "mimeContent");
 
 /** The codecs of whole numbers: a schema types them as integers (io-ts itself knows only numbers). */

@@ -1,6 +1,6 @@
 import * as t from "io-ts";
 import { enrollmentTimeGrouping, GroupId } from "../grouping";
-import { Count, Props, UNKNOWN } from "../model";
+import { Count, Props, StringsSkippingNulls, UNKNOWN } from "../model";
 import { CheckFailure, ProfileKind, TokenRules } from "../kind";
 import type { EnrollmentRequirement } from "../kind";
 import { deriveProperties, InputsOf, property } from "../properties";
@@ -83,7 +83,7 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
     /** Intune scope tags that may see and manage the profile; Intune's default tag is "0". */
     roleScopeTagIds: property({
         input: t.array(t.string, "a list of scope tag ids (strings)"),
-        entity: t.array(t.string),
+        entity: StringsSkippingNulls,
         writable: true,
         cleared: { value: ["0"] },
         compare: "unorderedSet",
