@@ -180,6 +180,24 @@ describe("orphans command against the Graph emulator", function () {
         expect(writes).to.have.members([`DELETE androidForWorkEnrollmentProfiles/${tokenless} 204`, `DELETE androidForWorkEnrollmentProfiles/${expired} 204`]);
     });
 
+    it("revokes a token that is live by the service's clock, though this machine's clock is past its expiry", async () => {
+        const e = ctx.emulator;
+        e.setClockOffset(-2 * 86_400_000); // the service two days behind
+        const live = String((await e.createInPortal("androidForWorkEnrollmentProfiles", { displayName: "Live by Intune" })).id);
+        e.changeInPortal("androidForWorkEnrollmentProfiles", live, {
+            tokenValue: "live-token-value",
+            tokenExpirationDateTime: new Date(e.now() + 86_400_000).toISOString(), // a day left by its clock
+        });
+        e.clearRequests();
+        const deleted = await orphans(["--delete", "--yes", "--id", live]);
+        expect(deleted.code, deleted.stdout + deleted.stderr).to.equal(0);
+        const writes = e
+            .requests()
+            .filter((r) => r.method !== "GET")
+            .map((r) => `${r.method} ${r.path.replace(/^.*deviceManagement\//, "")} ${r.status}`);
+        expect(writes).to.deep.equal([`POST androidForWorkEnrollmentProfiles/${live}/revokeToken 204`, `DELETE androidForWorkEnrollmentProfiles/${live} 204`]);
+    });
+
     it("with --id, refuses an id that is not an orphan (one the stack owns, one not found) and deletes nothing", async () => {
         const stranger = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
         const refused = await orphans(["--delete", "--yes", "--id", ids.portal, "--id", ids.managed, "--id", stranger]);

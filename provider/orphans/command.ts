@@ -33,7 +33,7 @@ Which profiles:
   --marked           only profiles tied to the stack: named like one of its profiles, or made during an interrupted run
   --id ID            only this orphan (repeatable, or ids separated by commas): adopt some, then delete the others
 What to do:
-  --delete           revoke the token of each listed profile, then delete it (asks first)
+  --delete           revoke each listed profile's token if it can still enroll devices, then delete it (asks first)
   --yes              do not ask
   --json             print one JSON document (for pipelines) instead of text
 

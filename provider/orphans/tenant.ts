@@ -15,7 +15,6 @@ const write = (description: string): Operation => ({ description, kind: "write" 
 
 export async function listTenantProfiles(client: GraphClient, kindNames: readonly string[]): Promise<TenantProfile[]> {
     const profiles: TenantProfile[] = [];
-    const now = client.serviceNow();
     for (const name of kindNames) {
         const kind = kindNamed(name);
         const select = [
@@ -26,7 +25,9 @@ export async function listTenantProfiles(client: GraphClient, kindNames: readonl
             ...["enrollmentMode", "enrollmentTokenType"].filter((k) => kind.select.includes(k)),
         ];
         const operation = read(`Listing ${kind.label}s`);
-        for (const item of await client.list(operation, kind.collectionPath, { $select: select.join(",") })) {
+        const items = await client.list(operation, kind.collectionPath, { $select: select.join(",") });
+        const now = client.serviceNow(); // after the list: its answers taught the client the service's clock
+        for (const item of items) {
             const entity = decodeEntity(kind, item, operation);
             profiles.push({
                 kind: kind.name,
