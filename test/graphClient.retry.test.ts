@@ -242,6 +242,15 @@ describe("graph client retry: what goes on the wire", function () {
         expect(f.seen[1].url).to.equal("/beta/deviceManagement/x?$skiptoken=1");
     });
 
+    it("fails a list whose nextLink leads back to a page already read, rather than read it forever", async () => {
+        const f = await fake([
+            { status: 200, body: { value: [{ id: "a" }], "@odata.nextLink": "https://graph.example/beta/deviceManagement/x?$skiptoken=1" } },
+        ]);
+        const err = await rejectionOf(clientOf(f).list(READ, DEVICE_OWNER_PATH));
+        expect(err.message).to.contain("leads back to a page already read");
+        expect(f.seen).to.have.length(2);
+    });
+
     it("fails a list whose nextLink is no Graph link, rather than end it early and miss profiles", async () => {
         const f = await fake([{ status: 200, body: { value: [{ id: "a" }], "@odata.nextLink": "https://elsewhere.example/page2" } }]);
         const err = await rejectionOf(clientOf(f).list(READ, DEVICE_OWNER_PATH));

@@ -131,7 +131,16 @@ export class GraphClient {
     async list(operation: Operation, path: string, query?: Query): Promise<unknown[]> {
         const items: unknown[] = [];
         let url: string | undefined = this.url(path, query);
+        const read = new Set<string>();
         while (url) {
+            if (read.has(url)) {
+                throw new GraphRequestError({
+                    operation,
+                    code: "UnexpectedResponse",
+                    serviceMessage: "a list answer's @odata.nextLink leads back to a page already read",
+                });
+            }
+            read.add(url);
             const body = (await this.request(operation, "GET", url)).body as { value?: unknown; "@odata.nextLink"?: unknown } | undefined;
             if (!body || !Array.isArray(body.value)) {
                 throw new GraphRequestError({ operation, code: "UnexpectedResponse", serviceMessage: "a list answer had no `value` array" });
