@@ -99,7 +99,7 @@ describe("graph client errors: every failure reads as what was being done, what 
             "admin consent",
         );
         expect(e.message).to.not.contain("_version");
-        expect(e.message, "the app-only token hint belongs to createToken alone").to.not.contain("Intune admin center");
+        expect(e.message, "the app-only token hint belongs to createToken alone").to.not.contain("signed in as a user");
     });
 
     it("403 on a read names DeviceManagementConfiguration.Read.All", async () => {

@@ -292,7 +292,7 @@ describe("profiles: create", () => {
         it("reports a legacy profile whose token an app-only sign-in may not issue as created, saying where the token can be issued", async () => {
             ctx.emulator.setBehaviour({ appOnlyCreateTokenForbidden: true });
             const { err } = await createdButFailed(forWork, { displayName: "App-only", tokenValidityDays: 60 });
-            expect(err.message).to.contain("403 Forbidden").and.contain("DeviceManagementConfiguration.ReadWrite.All").and.contain("Intune admin center");
+            expect(err.message).to.contain("403 Forbidden").and.contain("DeviceManagementConfiguration.ReadWrite.All").and.contain("signed in as a user");
             expect(ctx.emulator.profiles(FOR_WORK).map((p) => p.id)).to.deep.equal([err.id]);
         });
 

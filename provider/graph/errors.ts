@@ -106,7 +106,7 @@ export const LOCAL_EMULATOR_CODES = new Set(["EmulatorStateFileError", "Emulator
 
 /** graph-api.md: app-only createToken was refused with 403 in 2021 reports (unconfirmed today). */
 const APP_ONLY_TOKEN_HINT =
-    "; if the app holds it already, the tenant may refuse to issue enrollment tokens to an app signing in as itself: issue the token in the Intune admin center, or sign in as a user allowed to (intune:useAzureCli after az login)";
+    "; if the app holds it already, the tenant may refuse to issue enrollment tokens to an app signing in as itself: run again signed in as a user allowed to issue them (intune:useAzureCli after az login)";
 
 /** What the user should know or do, per class of failure; the service's own words where they help. */
 function explain(d: GraphErrorDetails): string {
