@@ -50,11 +50,16 @@ export const NO_LATENCY = { latencyMs: 0, jitterMs: 0 };
  * bench passes it to `pulumi up` explicitly, so the run and the floor it is held against use the same figure.
  */
 export function engineParallel(): number {
+    return engineParallelSetting()?.steps ?? 4 * availableParallelism();
+}
+
+/** The variable that set the engine's parallelism, if one holds a valid figure. */
+export function engineParallelSetting(): { name: string; steps: number } | undefined {
     for (const name of ["BENCH_PULUMI_PARALLEL", "PULUMI_PARALLEL"]) {
-        const value = Number(process.env[name]);
-        if (Number.isInteger(value) && value > 0) return value;
+        const steps = Number(process.env[name]);
+        if (Number.isInteger(steps) && steps > 0) return { name, steps };
     }
-    return 4 * availableParallelism();
+    return undefined;
 }
 
 /** The window, scaled from Intune's 20 s (BENCH_WINDOW_MS, default 2000). */

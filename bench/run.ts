@@ -12,6 +12,7 @@ import {
     createBody,
     ENGINE_SIZES,
     engineParallel,
+    engineParallelSetting,
     ENGINE_TARGETS,
     errorText,
     KindName,
@@ -499,7 +500,8 @@ const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 
 function renderEngine(e: EngineSummary, out: string[], targets: Target[]): void {
     const parallel = e.sizes[0]?.parallel ?? engineParallel();
-    const chosen = process.env.BENCH_PULUMI_PARALLEL || process.env.PULUMI_PARALLEL ? "as set" : "the CLI's own default here, 4 per CPU";
+    const setting = engineParallelSetting();
+    const chosen = setting ? `set by ${setting.name}` : "the CLI's own default here, 4 per CPU";
     out.push(
         `pulumi up through the real engine (pinned CLI, file backend, inline program, --parallel ${parallel}: ${chosen}), and a no-change pulumi preview; ` +
             `each bound's floor is a bare client's rollout with ${parallel} profiles in flight, as the engine allows`,
