@@ -144,7 +144,14 @@ export interface Orphan {
  * middle of an unfinished update or delete), each with what ties it to the stack.
  */
 export function findOrphans(stack: StackProfiles, tenant: readonly TenantProfile[], kinds: readonly string[] = Object.keys(KINDS)): Orphan[] {
-    const owned = new Set<string>([...stack.managed.map((m) => `${m.kind}/${m.id}`), ...stack.pending.filter((p) => p.id).map((p) => `${p.kind}/${p.id}`)]);
+    // A pending create owns nothing, even with an id: the engine points the pending operation at the state the
+    // create fills in, so a checkpoint saved after the profile was made but before the step ended carries its id;
+    // a killed run leaves it so, and clearing the pending create drops the profile from the state. That id says
+    // which profile the create made, for the tie below.
+    const owned = new Set<string>([
+        ...stack.managed.map((m) => `${m.kind}/${m.id}`),
+        ...stack.pending.filter((p) => p.id && p.operation !== "creating").map((p) => `${p.kind}/${p.id}`),
+    ]);
     const creates = stack.pending.filter((p) => p.operation === "creating");
     const managedUrns = new Set(stack.managed.map((m) => m.urn));
 
@@ -154,7 +161,9 @@ export function findOrphans(stack: StackProfiles, tenant: readonly TenantProfile
         const sameNameAs = stack.managed
             .filter((m) => m.kind === profile.kind && m.displayName === profile.displayName)
             .map((m) => ({ name: m.name, urn: m.urn, id: m.id }));
-        const pending = creates.find((p) => p.kind === profile.kind && p.displayName === profile.displayName);
+        const pending =
+            creates.find((p) => p.kind === profile.kind && p.id === profile.id) ??
+            creates.find((p) => p.kind === profile.kind && !p.id && p.displayName === profile.displayName);
         const pendingCreate = pending && { name: pending.name, urn: pending.urn };
         // adoptExistingId counts only when a resource is created: a resource that already owns a profile ignores it.
         const adoptInto = pendingCreate && !managedUrns.has(pendingCreate.urn) ? pendingCreate : undefined;

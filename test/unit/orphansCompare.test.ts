@@ -130,6 +130,19 @@ describe("orphans: which tenant profiles no resource owns", () => {
         expect(adoptionLine(orphan)).to.equal(`adoptExistingId: "${id(10)}"  on resource "kiosk-03" (AndroidDeviceOwnerEnrollmentProfile)`);
     });
 
+    it("lists the profile of a pending create that carries its id (saved after the profile was made), tied to that create", () => {
+        const killed = profilesInState(exported([resource(OWNER, "kiosk-01", 1)], [pendingOp(OWNER, "kiosk-05", "creating", { id: id(11) })]));
+        const orphans = findOrphans(killed, [
+            tenant("androidDeviceOwnerEnrollmentProfile", 1, "Fleet kiosk-01"),
+            tenant("androidDeviceOwnerEnrollmentProfile", 11, "Fleet kiosk-05"),
+            tenant("androidDeviceOwnerEnrollmentProfile", 12, "Fleet kiosk-05"),
+        ]);
+        expect(orphans.map((o) => [o.profile.id, o.pendingCreate?.name ?? null])).to.deep.equal([
+            [id(11), "kiosk-05"],
+            [id(12), null],
+        ]);
+    });
+
     it("never ties a profile of the other type to a pending create, though it has the create's displayName", () => {
         const [orphan] = findOrphans(state, [tenant("androidForWorkEnrollmentProfile", 17, "Fleet kiosk-03")]);
         expect(orphan.pendingCreate).to.equal(undefined);
