@@ -211,10 +211,6 @@ describe("end to end: a pulumi up killed mid-rollout (SIGKILL of the CLI)", func
         expect([...deletion.report.deleted].sort()).to.deep.equal(rest);
         expect(deletion.code).to.equal(0);
         const writes = e.requests().filter((r) => r.method !== "GET");
-        expect(
-            rest.filter((id) => liveToken.has(id)),
-            "orphans with a live token",
-        ).to.not.be.empty;
         for (const id of rest) {
             const revoke = writes.findIndex((r) => r.method === "POST" && r.path.includes(id) && r.path.endsWith("/revokeToken"));
             const remove = writes.findIndex((r) => r.method === "DELETE" && r.path.includes(id));
