@@ -7,6 +7,7 @@ import {
     linkSync,
     mkdirSync,
     openSync,
+    readdirSync,
     readFileSync,
     renameSync,
     statSync,
@@ -14,7 +15,7 @@ import {
     writeFileSync,
 } from "node:fs";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { CollectionName } from "./profileTypes";
 
 export type Entity = Record<string, unknown>;
@@ -181,6 +182,10 @@ function keyOf(p: StoredProfile): string {
 /** Thrown inside a locked section when another process broke our lock as stale: the section is run again. */
 class LockLost extends Error {}
 
+/** Random bytes in a temporary file's name, and the shape of that name after `state.json.`: pid, nonce, `.tmp`. */
+const TMP_NONCE_BYTES = 6;
+const TMP_NAME = new RegExp(`^(\\d+)\\.[0-9a-f]{${TMP_NONCE_BYTES * 2}}\\.tmp$`);
+
 /** A lock older than this is stale whoever holds it: a write holds it for milliseconds. */
 const STALE_AFTER_MS = 60_000;
 /** A lock file without readable content is stale after this long (its writer died between create and write). */
@@ -197,6 +202,8 @@ class StateFile {
     private seen: string | undefined;
     /** The content of our lock file while we hold it. */
     private held: string | undefined;
+    /** Whether this process has cleared the temporary files that writers killed mid-write left beside the state. */
+    private leftoversCleared = false;
 
     constructor(
         readonly path: string,
@@ -238,7 +245,7 @@ class StateFile {
     }
 
     write(state: PersistedState): void {
-        const tmp = `${this.path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+        const tmp = `${this.path}.${process.pid}.${randomBytes(TMP_NONCE_BYTES).toString("hex")}.tmp`;
         let renamed = false;
         try {
             mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
@@ -266,6 +273,7 @@ class StateFile {
         for (let attempt = 1; ; attempt++) {
             this.acquire();
             try {
+                if (!this.leftoversCleared) this.clearLeftovers();
                 return section();
             } catch (err) {
                 if (!(err instanceof LockLost) || attempt >= 3) {
@@ -330,6 +338,30 @@ class StateFile {
             // the live holder finds out in assertStillHeld
         } finally {
             removeQuietly(aside);
+        }
+    }
+
+    /**
+     * Removes the temporary files of writers that died between writing and renaming (an emulator killed mid-save).
+     * Each is a full copy of the state, enrollment tokens included, that nothing would ever read or delete. Runs under
+     * the lock, so a live writer's file can only be one that lost the lock; its pid, alive here, spares it anyway.
+     */
+    private clearLeftovers(): void {
+        this.leftoversCleared = true;
+        const prefix = `${basename(this.path)}.`;
+        let names: string[];
+        try {
+            names = readdirSync(dirname(this.path));
+        } catch {
+            return; // the write that follows reports an unusable folder
+        }
+        for (const name of names) {
+            if (!name.startsWith(prefix)) continue;
+            const written = TMP_NAME.exec(name.slice(prefix.length));
+            if (!written) continue;
+            const path = join(dirname(this.path), name);
+            const pid = Number(written[1]);
+            if (pid === process.pid || !processAlive(pid) || ageMs(path) > STALE_AFTER_MS) removeQuietly(path);
         }
     }
 
@@ -417,6 +449,14 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 /** The store is synchronous (every caller expects a write to be done when it returns), so it waits synchronously. */
 function sleepSync(ms: number): void {
     Atomics.wait(sleeper, 0, 0, ms);
+}
+
+function ageMs(path: string): number {
+    try {
+        return Date.now() - statSync(path).mtimeMs;
+    } catch {
+        return 0;
+    }
 }
 
 function removeQuietly(path: string): void {

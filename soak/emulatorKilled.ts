@@ -50,7 +50,8 @@ export async function emulatorKilled(o: EmulatorKilledOptions, produced: Produce
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const stateFile = join(dir, "state.json");
-    // The emulator's own files but its store: lock and temporary files beside it must hold no secret in plain text.
+    // The emulator's own files but its store: lock and temporary files beside it must hold no secret in plain text
+    // (the kill may leave a temporary copy of the store; the restarted emulator removes it).
     produced.path(dir, [stateFile]);
     produced.cleanup(() => rmSync(dir, { recursive: true, force: true }));
     const args = ["--throttle-window-ms", String(o.windowMs)];

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { startEmulator } from "../emulator";
 import { loadOrCreateTls } from "../emulator/tls";
 import { TEST_TLS_DIR, tempDir } from "./support/emulator";
@@ -100,6 +100,27 @@ describe("emulator state file shared by several processes", function () {
             }
         });
     }
+
+    it("removes the temporary copy of the state that a writer killed mid-save left, and spares a live writer's", async () => {
+        const stateFile = join(tempDir("intune-leftover-tmp"), "state.json");
+        const deadPid = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
+        const leftover = `${stateFile}.${deadPid}.0123456789ab.tmp`;
+        const liveWriters = `${stateFile}.${process.ppid}.ba9876543210.tmp`;
+        const oldLiveWriters = `${stateFile}.${process.ppid}.cafecafecafe.tmp`;
+        const notOurs = `${stateFile}.backup`;
+        for (const path of [leftover, liveWriters, oldLiveWriters, notOurs]) writeFileSync(path, '{"profiles":[{"tokenValue":"secret"}]}');
+        const longAgo = new Date(Date.now() - 10 * 60_000);
+        utimesSync(oldLiveWriters, longAgo, longAgo);
+
+        const emulator = await startEmulator({ tlsDir: TEST_TLS_DIR, stateFile });
+        try {
+            await new Graph(emulator).create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
+        } finally {
+            await emulator.stop();
+        }
+
+        expect(readdirSync(dirname(stateFile)).sort()).to.deep.equal(["state.json", "state.json.backup", basename(liveWriters)].sort());
+    });
 
     it("sees a profile another process deleted as deleted, and does not bring it back with a PATCH", async () => {
         const stateFile = join(tempDir("intune-shared"), "state.json");
