@@ -62,6 +62,8 @@ export interface Behaviour {
     createTokenRequiresValidity: boolean;
     /** revokeToken on a token that never expires: refused (the portal offers no revoke for them) or done. */
     revokeNeverExpiringToken: "refuse" | "allow";
+    /** The status of that refusal: which one Intune answers is nowhere written down. */
+    revokeRefusalStatus: 400 | 403 | 405 | 409 | 422 | 501;
     /** What a list answers in the token fields: always null, or their values when named in $select. */
     listTokenFields: "null" | "whenSelected";
     /**
@@ -302,6 +304,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     neverExpiringTokenExpiry: "minDate",
     createTokenRequiresValidity: true,
     revokeNeverExpiringToken: "refuse",
+    revokeRefusalStatus: 400,
     listTokenFields: "null",
     membershipTargetRetrieve: "served",
     membershipTargetResultWrapped: false,
@@ -324,6 +327,7 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     patchReturnsEntity: [false, true],
     revokeClearsToken: [false, true],
     revokeNeverExpiringToken: ["refuse", "allow"],
+    revokeRefusalStatus: [400, 403, 405, 409, 422, 501],
     listTokenFields: ["null", "whenSelected"],
     tokenFieldsOnGet: [false, true],
     readOnlyPropertiesInBody: ["ignore", "reject"],

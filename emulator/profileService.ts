@@ -252,7 +252,8 @@ export class ProfileService {
         if (stored.builtIn) throw intuneError(400, "BadRequest", "The default enrollment profile cannot be modified.");
         const rule = tokenRuleFor(type.collection, stored.entity.enrollmentMode as string, stored.entity.enrollmentTokenType as string);
         if (!rule.expires && this.ctx.behaviour.revokeNeverExpiringToken === "refuse") {
-            throw intuneError(400, "BadRequest", "Revoking the enrollment token is not supported for this enrollment profile type.");
+            const status = this.ctx.behaviour.revokeRefusalStatus;
+            throw intuneError(status, REFUSAL_CODES[status], "Revoking the enrollment token is not supported for this enrollment profile type.");
         }
         const now = this.now();
         const entity: Entity = { ...stored.entity, lastModifiedDateTime: graphTimestamp(now) };
@@ -400,3 +401,13 @@ export class ProfileService {
 function methodNotAllowed(method: string): Error {
     return graphError(405, "BadRequest", `The requested resource does not support http method '${method}'.`);
 }
+
+/** The error code Graph pairs with each status a refused revoke may carry. */
+const REFUSAL_CODES: Record<Behaviour["revokeRefusalStatus"], string> = {
+    400: "BadRequest",
+    403: "Forbidden",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    422: "UnprocessableEntity",
+    501: "NotImplemented",
+};

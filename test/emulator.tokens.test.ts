@@ -287,6 +287,8 @@ describe("emulator: createToken and revokeToken", () => {
         const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.fullyManaged));
         expectGraphError(await g.post(g.item(DEVICE_OWNER, created.id, "/revokeToken")), 400, "BadRequest");
         expect((await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT)).tokenValue).to.equal(created.tokenValue);
+        ctx.emulator.setBehaviour({ revokeRefusalStatus: 501 });
+        expectGraphError(await g.post(g.item(DEVICE_OWNER, created.id, "/revokeToken")), 501, "NotImplemented");
         ctx.emulator.setBehaviour({ revokeNeverExpiringToken: "allow" });
         expect((await g.post(g.item(DEVICE_OWNER, created.id, "/revokeToken"))).status).to.equal(204);
         const read = await g.read(DEVICE_OWNER, created.id, TOKEN_SELECT);

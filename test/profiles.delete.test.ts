@@ -41,6 +41,31 @@ describe("profiles: delete", () => {
         }
     });
 
+    it("deletes a profile whose never-expiring token the service refuses to revoke, whatever status the refusal has", async () => {
+        // Which status Intune gives that refusal is not written down; the delete takes the token with the profile.
+        const fullyManaged: Props = { displayName: "Sales phones", enrollmentMode: "corporateOwnedFullyManaged", revokeTokenOnDelete: true };
+        for (const status of [400, 403, 405, 409, 422, 501] as const) {
+            ctx.emulator.setBehaviour({ revokeRefusalStatus: status });
+            const { id, outs } = await createChecked(deviceOwner, fullyManaged);
+            ctx.emulator.clearRequests();
+            await deviceOwner.delete(id, state(outs));
+            expect(ops(), `refused with ${status}`).to.deep.equal([`POST revokeToken ${status}`, "DELETE delete 204"]);
+        }
+        expect(ctx.emulator.profiles(DEVICE_OWNER)).to.deep.equal([]);
+    });
+
+    it("keeps a profile whose revoke fails with an outage: the refusal rule is no excuse for a 5xx", async () => {
+        const { id, outs } = await createChecked(deviceOwner, {
+            displayName: "Sales phones",
+            enrollmentMode: "corporateOwnedFullyManaged",
+            revokeTokenOnDelete: true,
+        });
+        ctx.emulator.setFaults({ rules: [{ method: "POST", path: "/revokeToken$", status: 500 }] });
+        const err = await rejectionOf(deviceOwner.delete(id, state(outs)));
+        expect(err.message).to.match(/Revoking the enrollment token of Android enrollment profile "Sales phones" failed: 500/);
+        expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
+    });
+
     it("treats a profile already gone as deleted, with or without revoking", async () => {
         // The service was asked (a DELETE answered 404, after a revoke answered 404 when asked for) and said "gone".
         // Only what the delete sent: the requests are cleared before each.

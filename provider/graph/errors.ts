@@ -87,6 +87,16 @@ export class GraphRequestError extends ReportedError {
     get isNotFound(): boolean {
         return this.status === 404;
     }
+
+    /**
+     * The service refused the call, however it words that (an action a tenant does not serve, or forbids for this
+     * profile): judged by status alone. A 401 or 429 was already handled by the sign-in and retry handlers, and a 5xx
+     * that outlasted the retries is an outage, not a refusal; 501 says the action is not implemented here.
+     */
+    get isRefusal(): boolean {
+        const s = this.status;
+        return s !== undefined && ((s >= 400 && s < 500 && s !== 401 && s !== 429) || s === 501);
+    }
 }
 
 function formatMessage(d: GraphErrorDetails): string {

@@ -369,7 +369,7 @@ export async function revokeBeforeDelete(
     } catch (err) {
         if (!(err instanceof GraphRequestError)) throw err;
         if (err.isNotFound) return "absent";
-        if (kind.tokenRules(props).expires || ![400, 403, 405, 409].includes(err.status ?? 0)) throw err;
+        if (kind.tokenRules(props).expires || !err.isRefusal) throw err;
         process.stderr.write(`intune: ${err.message}; deleting the profile removes its token\n`);
         return "refused";
     }

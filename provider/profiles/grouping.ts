@@ -110,14 +110,9 @@ function report(result: Result, fallbackId: string | undefined): MembershipTarge
     };
 }
 
-/**
- * The service refused to retrieve the target (a tenant that does not serve the action yet, one that forbids it),
- * however it words that: judged by the call that failed and its status. A 401 or 429 was already handled by the
- * sign-in and retry handlers, and a 5xx that outlasted the retries is an outage, not a refusal.
- */
+/** The service refused to retrieve the target (a tenant that does not serve the action yet, one that forbids it). */
 function isRefusal(err: unknown): err is GraphRequestError {
-    if (!(err instanceof GraphRequestError) || err.status === undefined) return false;
-    return (err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429) || err.status === 501;
+    return err instanceof GraphRequestError && err.isRefusal;
 }
 
 const sameGroup = (a: unknown, b: unknown): boolean =>
