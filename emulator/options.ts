@@ -41,6 +41,11 @@ export interface Behaviour {
     builtInProfile: boolean;
     /** How that undocumented mode is serialized. */
     builtInModeAs: "number" | "string";
+    /**
+     * How answers spell enumeration values (enrollmentMode, enrollmentTokenType, wifiSecurityType): by member name,
+     * as the reference pages show, or by integer, which an OData service may write since it accepts both.
+     */
+    enumsAs: "name" | "number";
     /** Largest page a list returns; more is offered through @odata.nextLink. */
     maxPageSize: number;
     /**
@@ -297,6 +302,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     createHonoursTokenExpiration: true,
     builtInProfile: false,
     builtInModeAs: "string",
+    enumsAs: "name",
     maxPageSize: 100,
     nextLinkOrigin: "request",
     revokeClearsToken: false,
@@ -328,6 +334,7 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     revokeClearsToken: [false, true],
     revokeNeverExpiringToken: ["refuse", "allow"],
     revokeRefusalStatus: [400, 403, 405, 409, 422, 501],
+    enumsAs: ["name", "number"],
     listTokenFields: ["null", "whenSelected"],
     tokenFieldsOnGet: [false, true],
     readOnlyPropertiesInBody: ["ignore", "reject"],

@@ -5,7 +5,17 @@ import { graphError, intuneError, notFound } from "./graphErrors";
 import { decodeSkipToken, encodeSkipToken, matches, parseFilter, parseSelect, parseTop } from "./odata";
 import { MembershipTargetAction, membershipTargetAction } from "./membershipTarget";
 import { Behaviour, EmulatedGroup, FaultSettings } from "./options";
-import { CollectionName, EmulatedProfileType, PROFILE_TYPES, propertyOrder, tokenRuleFor, TokenRule } from "./profileTypes";
+import {
+    CollectionName,
+    EmulatedProfileType,
+    ENROLLMENT_MODES,
+    PROFILE_TYPES,
+    propertyOrder,
+    TOKEN_TYPES,
+    tokenRuleFor,
+    TokenRule,
+    WIFI_SECURITY_TYPES,
+} from "./profileTypes";
 import { Entity, ProfileStore, StoredProfile } from "./store";
 import { acceptWritable, checkEntityRules, parseBody } from "./validation";
 import type { ServiceResponse } from "./serviceResponse";
@@ -359,6 +369,9 @@ export class ProfileService {
                 if (reading === "absent") continue;
                 value = reading === "null" ? null : reading === "minDate" ? NO_DATE : NEVER_EXPIRES;
             }
+            if (behaviour.enumsAs === "number" && typeof value === "string" && p in ENUM_NUMBERS) {
+                value = ENUM_NUMBERS[p][value] ?? value;
+            }
             if (p === "wifiPassword") {
                 const mode = this.ctx.behaviour.wifiPasswordOnRead;
                 if (mode === "omit") continue;
@@ -410,4 +423,11 @@ const REFUSAL_CODES: Record<Behaviour["revokeRefusalStatus"], string> = {
     409: "Conflict",
     422: "UnprocessableEntity",
     501: "NotImplemented",
+};
+
+/** The integer of each enumeration member, by property, for `enumsAs: "number"`. */
+const ENUM_NUMBERS: Record<string, Record<string, number>> = {
+    enrollmentMode: ENROLLMENT_MODES,
+    enrollmentTokenType: TOKEN_TYPES,
+    wifiSecurityType: WIFI_SECURITY_TYPES,
 };

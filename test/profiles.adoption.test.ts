@@ -12,6 +12,7 @@ import {
     forWork,
     graphCalls,
     Props,
+    PROVIDER_TEXT,
     rejectionOf,
     useProfileEmulator,
 } from "./support/profiles";
@@ -156,6 +157,28 @@ describe("profiles: adopting profiles made in the portal", () => {
             expect(count(graphCalls(ctx.emulator), "POST create")).to.equal(0);
             expect(count(graphCalls(ctx.emulator), "POST createToken"), "the devices' QR code keeps working").to.equal(0);
             expect(ctx.emulator.profiles(DEVICE_OWNER)).to.have.length(2);
+        });
+
+        it("adopts a profile the service answers with its enums as integers, with no change left to make", async () => {
+            ctx.emulator.setBehaviour({ enumsAs: "number", builtInProfile: true, builtInModeAs: "number" });
+            const portal = await portalKiosk({ enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "corp-iot", wifiSecurityType: "wep" });
+            const declared: Props = {
+                displayName: "Portal kiosk",
+                enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                description: "made by hand",
+                wifiSsid: "corp-iot",
+                wifiSecurityType: "wep",
+                wifiPassword: "Wep-Key-Of-13",
+                adoptByDisplayName: true,
+            };
+            const { id, outs } = await deviceOwner.create(await checked(deviceOwner, declared));
+            expect(id).to.equal(portal.id);
+            expect(outs).to.deep.include({ enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSecurityType: "wep" });
+
+            const refreshed = await deviceOwner.read(id, { ...outs, __provider: PROVIDER_TEXT });
+            const diff = await deviceOwner.diff(id, refreshed.props!, await checked(deviceOwner, declared, refreshed.inputs ?? {}));
+            expect(diff.changes, JSON.stringify(diff)).to.equal(false);
+            expect(count(graphCalls(ctx.emulator), "POST create")).to.equal(0);
         });
 
         it("creates the profile when none has that name", async () => {

@@ -28,6 +28,25 @@ export const StringsSkippingNulls = new t.Type<string[], string[], unknown>(
     t.identity,
 );
 
+/**
+ * An enum as Graph may answer it: the member's name, or its integer (the service takes both on the wire, so it
+ * may answer either), read as the name so that diff and the type's rules see one form. `members` are in the order of
+ * their integers. A value this code does not know (a built-in profile's mode 5) is kept as it came, for the type's
+ * rules to skip.
+ */
+export function enumOnTheWire(members: readonly string[]): t.Type<string | number, string | number, unknown> {
+    return new t.Type<string | number, string | number, unknown>(
+        "string | number",
+        (u): u is string | number => typeof u === "string" || typeof u === "number",
+        (u, c) => {
+            if (typeof u === "string") return t.success(u);
+            if (typeof u !== "number") return t.failure(u, c);
+            return t.success(Number.isInteger(u) && u >= 0 && u < members.length ? members[u] : u);
+        },
+        t.identity,
+    );
+}
+
 export const MimeContent = t.type({ type: nullable(t.string), value: nullable(t.string) }, "mimeContent");
 
 /** The codecs of whole numbers: a schema types them as integers (io-ts itself knows only numbers). */

@@ -1,6 +1,6 @@
 import * as t from "io-ts";
 import { enrollmentTimeGrouping, GroupId } from "../grouping";
-import { Count, Props, StringsSkippingNulls, UNKNOWN } from "../model";
+import { Count, enumOnTheWire, Props, StringsSkippingNulls, UNKNOWN } from "../model";
 import { CheckFailure, ProfileKind, TokenRules } from "../kind";
 import type { EnrollmentRequirement } from "../kind";
 import { deriveProperties, InputsOf, property } from "../properties";
@@ -12,6 +12,7 @@ import { COMMON_PROPERTIES } from "./common";
  * properties; the shared lifecycle does the rest.
  */
 
+// Each enum's members in the order of their integers on the wire (graph-api.md §1).
 export const EnrollmentMode = t.keyof(
     {
         corporateOwnedDedicatedDevice: null,
@@ -55,7 +56,7 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
         input: EnrollmentMode,
         required: true,
         // Built-in profiles carry an undocumented mode (5), as a number or a string: tolerated, then skipped.
-        entity: t.union([t.string, t.number]),
+        entity: enumOnTheWire(Object.keys(EnrollmentMode.keys)),
         writable: true,
         replaceOnChange: true,
         decidesTokenRules: true,
@@ -64,7 +65,7 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
     /** The token's type: `default`, shared device mode for dedicated devices, or device staging (fully managed and work profile). */
     enrollmentTokenType: property({
         input: EnrollmentTokenType,
-        entity: t.union([t.string, t.number]),
+        entity: enumOnTheWire(Object.keys(EnrollmentTokenType.keys)),
         writable: true,
         replaceOnChange: true,
         cleared: { value: "default" },
@@ -126,7 +127,7 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
     /** The Wi-Fi network's security: none, wpa or wep. */
     wifiSecurityType: property({
         input: WifiSecurityType,
-        entity: t.union([t.string, t.number]),
+        entity: enumOnTheWire(Object.keys(WifiSecurityType.keys)),
         writable: true,
         cleared: { value: "none" },
         docs: { onChange: "in place", notes: "AOSP only" },
