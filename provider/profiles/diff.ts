@@ -27,18 +27,26 @@ export function sameValue(kind: ProfileKind, key: string, a: unknown, b: unknown
     return (a ?? null) === (b ?? null);
 }
 
+/** Whether the declared value of a writable property differs from what the profile has (undeclared: it does not). */
+function declaredChange(kind: ProfileKind, key: string, olds: Props, news: Props): boolean {
+    const wanted = news[key];
+    if (wanted === undefined) return false; // never declared: unmanaged
+    // A replace field never declared before holds the service default (its cleared value): declaring that same
+    // value must not replace the profile (a new profile means a new token and QR code for every device).
+    const had = olds[key] === undefined && kind.replaceOnChange.includes(key) && key in kind.clearedValues ? kind.clearedValues[key] : olds[key];
+    return wanted === UNKNOWN || !sameValue(kind, key, wanted, had);
+}
+
+/** The properties whose change replaces the profile. */
+export function replacingChanges(kind: ProfileKind, olds: Props, news: Props): string[] {
+    return kind.replaceOnChange.filter((key) => kind.writable.includes(key) && declaredChange(kind, key, olds, news));
+}
+
 export function diffProfile(kind: ProfileKind, olds: Props, news: Props, now: number): ProfileDiff {
     const replaces: string[] = [];
     const updates: string[] = [];
     for (const key of kind.writable) {
-        const wanted = news[key];
-        if (wanted === undefined) continue; // never declared: unmanaged
-        // A replace field never declared before holds the service default (its cleared value): declaring that same
-        // value must not replace the profile (a new profile means a new token and QR code for every device).
-        const had = olds[key] === undefined && kind.replaceOnChange.includes(key) && key in kind.clearedValues ? kind.clearedValues[key] : olds[key];
-        if (wanted === UNKNOWN || !sameValue(kind, key, wanted, had)) {
-            (kind.replaceOnChange.includes(key) ? replaces : updates).push(key);
-        }
+        if (declaredChange(kind, key, olds, news)) (kind.replaceOnChange.includes(key) ? replaces : updates).push(key);
     }
     for (const key of kind.controls) {
         if (!sameValue(kind, key, news[key], olds[key])) updates.push(key);

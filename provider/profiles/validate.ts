@@ -6,6 +6,7 @@ import { CheckFailure, ProfileKind } from "./kind";
 import { shownValue } from "./decodeErrors";
 import { REQUESTED_EXPIRY } from "./state";
 import { attachmentOutputs } from "./attachments";
+import { replacingChanges } from "./diff";
 
 /**
  * `check`: every problem with the inputs, all at once, before anything is sent to Graph. Each failure names the
@@ -47,9 +48,13 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
     // (preview) is declared but not judged: it stays, so "set" rules see it, and value rules skip it.
     const judged: Props = { ...inputs };
 
-    // A property removed from the program is cleared rather than left as the portal or a past run set it.
-    for (const key of kind.writable) {
-        if (olds[key] !== undefined && inputs[key] === undefined && key in kind.clearedValues) inputs[key] = kind.clearedValues[key];
+    // A property removed from the program is cleared rather than left as the portal or a past run set it. Not when
+    // the profile is replaced: the new one starts from the service's defaults, and a value cleared for the old one
+    // may not apply to it (the Wi-Fi settings of an AOSP profile that becomes a GMS one).
+    if (replacingChanges(kind, olds, inputs).length === 0) {
+        for (const key of kind.writable) {
+            if (olds[key] !== undefined && inputs[key] === undefined && key in kind.clearedValues) inputs[key] = kind.clearedValues[key];
+        }
     }
 
     const decodable: Props = {};

@@ -45,9 +45,24 @@ describe("unit: check", () => {
     it("clears a property removed from the program to its cleared value", () => {
         const { inputs } = check(
             { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" },
-            { displayName: "K", deviceNameTemplate: "X-{{SERIAL}}" },
+            { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice", deviceNameTemplate: "X-{{SERIAL}}" },
         );
         expect(inputs.deviceNameTemplate).to.equal(null);
+    });
+
+    it("clears nothing for a profile that is replaced: an AOSP profile that becomes GMS sends no Wi-Fi settings", () => {
+        const aosp = {
+            displayName: "K",
+            enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+            wifiSsid: "corp",
+            wifiSecurityType: "wpa",
+            wifiPassword: "Corr3ct-Horse",
+            deviceNameTemplate: "X-{{SERIAL}}",
+        };
+        const { inputs, failures } = check({ displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" }, aosp);
+        expect(failures).to.deep.equal([]);
+        expect(inputs).to.deep.equal({ displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" });
+        expect(diffProfile(kind, aosp, inputs, NOW).replaces).to.deep.equal(["enrollmentMode"]);
     });
 });
 
