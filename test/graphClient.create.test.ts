@@ -96,6 +96,27 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
         expect(created.id).to.equal(onlyProfile("Kiosk hidden").id);
     });
 
+    it("does not send a lost create again when the search for what it made fails, and says so", async () => {
+        const c = client();
+        ctx.emulator.setFaults({ rules: [{ method: "POST", path: CREATE_PATH, afterCommit: true, drop: true, times: 1 }] });
+        let probes = 0;
+        const err = await rejectionOf(
+            c.create(op('Creating Android enrollment profile "Kiosk blind"'), DEVICE_OWNER_PATH, profileBody("Kiosk blind"), async () => {
+                probes += 1;
+                // The list behind the search failing, as it would in an outage or without read permission.
+                throw new GraphRequestError({ operation: op('Looking for Android enrollment profile "Kiosk blind"'), status: 403, code: "Forbidden" });
+            }),
+        );
+        expect(probes).to.equal(1);
+        expect(err.name).to.equal("CreateOutcomeUnknown");
+        expect(err.message).to.match(
+            /^Creating Android enrollment profile "Kiosk blind" failed: .*it may have created the profile, and looking for it failed \(Looking for Android enrollment profile "Kiosk blind" failed: 403/,
+        );
+        expect(err.message).to.contain("not sent again").and.contain("orphans");
+        expect(postStatuses(), "the POST was sent once").to.deep.equal([0]);
+        expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(1);
+    });
+
     it("resends a create throttled with 429 or refused with 503 (nothing was created) without probing", async () => {
         let probes = 0;
         const c = client();

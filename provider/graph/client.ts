@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { sharedBudget } from "./budget";
 import { waitUntilVisible, realSleep } from "./consistency";
 import { createCredential } from "./credential";
-import { GraphRequestError, Operation, parseGraphError, SignInError } from "./errors";
+import { CreateOutcomeUnknown, GraphRequestError, Operation, parseGraphError, SignInError } from "./errors";
 import { bearerAuth, TokenSource } from "./handlers/auth";
 import { budgeted } from "./handlers/budget";
 import { retry, DEFAULT_RETRY, RetryPolicy } from "./handlers/retry";
@@ -183,7 +183,15 @@ export class GraphClient {
                 if (!(err instanceof GraphRequestError) || !err.outcomeUnknown) throw err;
                 if (Date.now() - started > this.settings.maxRetryDurationMs) throw err;
                 const settleMs = this.options.probeSettleMs ?? Math.min(this.settings.consistencyTimeoutMs, 30_000);
-                const found = await waitUntilVisible(probe, () => true, { timeoutMs: settleMs, what: "", sleep: this.sleep }).catch(() => undefined);
+                // Only a search that ran and found nothing lets the POST go again; one that failed proves nothing.
+                let searchFailed: { cause: unknown } | undefined;
+                const search = (): Promise<unknown | undefined> =>
+                    probe().catch((cause: unknown) => {
+                        searchFailed = { cause };
+                        throw cause;
+                    });
+                const found = await waitUntilVisible(search, () => true, { timeoutMs: settleMs, what: "", sleep: this.sleep }).catch(() => undefined);
+                if (searchFailed) throw new CreateOutcomeUnknown(err, searchFailed.cause);
                 if (found !== undefined) return found;
             }
         }

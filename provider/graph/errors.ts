@@ -99,6 +99,24 @@ export class GraphRequestError extends ReportedError {
     }
 }
 
+/**
+ * A create whose answer was lost, and the search for what it may have made failed too: it is not sent again, since
+ * a second profile (with its own live token) is worse than a failed run.
+ */
+export class CreateOutcomeUnknown extends ReportedError {
+    constructor(
+        readonly lost: GraphRequestError,
+        search: unknown,
+    ) {
+        const why = search instanceof Error ? search.message : String(search);
+        super(
+            `${lost.message}; it may have created the profile, and looking for it failed (${why}), so it was not sent again. ` +
+                "Run again once Graph answers; if the profile was created, the orphans command (npx pulumi-intune-enrollment orphans) lists it",
+        );
+        this.name = "CreateOutcomeUnknown";
+    }
+}
+
 function formatMessage(d: GraphErrorDetails): string {
     const head = d.status !== undefined ? `${d.status} ${STATUS_TEXT[d.status] ?? d.code}` : d.code;
     const detail = [explain(d)];
