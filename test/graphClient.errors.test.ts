@@ -81,8 +81,26 @@ describe("graph client errors: every failure reads as what was being done, what 
             "Invalid JWT token",
             "intune:tenantId",
             "intune:clientId",
+            "DeviceManagementConfiguration.Read.All",
         );
         expect(e.code).to.equal("InvalidAuthenticationToken");
+    });
+
+    it("an answer that does not echo the client-request-id (a gateway's 502): the error carries the id that was sent", async () => {
+        const sent: string[] = [];
+        const c = clientFor(
+            { graphEndpoint: em().graphUrl, caCertificatePath: em().caPath, accessToken: forgedJwt(em().tenantId), maxRetrySeconds: "0.1" },
+            {
+                transport: async (req) => {
+                    sent.push(req.headers["client-request-id"]);
+                    return { status: 502, headers: { "content-type": "text/html" }, body: undefined };
+                },
+            },
+        );
+        const err = await rejectionOf(c.list(READ, DEVICE_OWNER_PATH));
+        expect(sent.length).to.be.at.least(1);
+        expect(new Set(sent).size, "one id across the retries").to.equal(1);
+        expect(err.message).to.contain(`client-request-id ${sent[0]}`);
     });
 
     it("403 on a write names DeviceManagementConfiguration.ReadWrite.All; the same read-only app can read", async () => {

@@ -1,4 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
+import { randomUUID } from "node:crypto";
 import { sharedBudget } from "./budget";
 import { waitUntilVisible, realSleep } from "./consistency";
 import { createCredential } from "./credential";
@@ -98,7 +99,9 @@ export class GraphClient {
 
     /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
     async request(operation: Operation, method: GraphRequest["method"], url: string, body?: unknown, nonIdempotent = false): Promise<GraphResponse> {
-        const res = await this.send({ operation, method, url, body, headers: {}, nonIdempotent, attempt: 1 });
+        // Named here, not only in the telemetry handler, so an error can carry it when the answer does not echo it.
+        const clientRequestId = randomUUID();
+        const res = await this.send({ operation, method, url, body, headers: { "client-request-id": clientRequestId }, nonIdempotent, attempt: 1 });
         this.observeClock(res.headers.date);
         if (res.status >= 200 && res.status < 300) return res;
         const parsed = parseGraphError(res.body);
@@ -108,7 +111,7 @@ export class GraphClient {
             code: parsed.code ?? `Http${res.status}`,
             serviceMessage: parsed.message,
             requestId: res.headers["request-id"] ?? parsed.requestId,
-            clientRequestId: res.headers["client-request-id"],
+            clientRequestId: res.headers["client-request-id"] ?? clientRequestId,
             attempts: res.attempts,
         });
     }

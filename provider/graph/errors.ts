@@ -143,7 +143,7 @@ function explain(d: GraphErrorDetails): string {
     if (LOCAL_EMULATOR_CODES.has(d.code)) return said;
     switch (d.status) {
         case 401:
-            return `the access token was rejected${said ? `: ${said}` : ""}; check intune:tenantId, intune:clientId and the credential, and that the token is for ${"Microsoft Graph"} in the right cloud`;
+            return `the access token was rejected${said ? `: ${said}` : ""}; check intune:tenantId, intune:clientId and the credential, that the token is for ${"Microsoft Graph"} in the right cloud, and that the app holds ${d.operation.kind === "write" ? "DeviceManagementConfiguration.ReadWrite.All" : "DeviceManagementConfiguration.Read.All or .ReadWrite.All"} with admin consent`;
         case 403:
             return d.operation.kind === "write"
                 ? `DeviceManagementConfiguration.ReadWrite.All is required; grant it to the app as an application permission and give admin consent${said ? ` (service said: ${said})` : ""}${d.operation.issuesToken ? APP_ONLY_TOKEN_HINT : ""}`
