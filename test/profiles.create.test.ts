@@ -328,6 +328,31 @@ describe("profiles: create", () => {
             expectExpiryInDays(outs!, 30);
             expect(ctx.emulator.profiles(DEVICE_OWNER)).to.have.length(1);
         });
+
+        it("keeps a profile Intune accepted but never showed through a refresh that still gets 404, so no second one is created", async () => {
+            await configureFor(ctx.emulator, { "intune:consistencyTimeoutSeconds": "1" });
+            ctx.emulator.setFaults({ notFoundAfterCreateMs: 60_000 });
+            const program = { displayName: "Slow to show", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 };
+            const { err } = await createdButFailed(deviceOwner, program);
+            const recorded = { ...err.properties, __provider: PROVIDER_TEXT };
+            expect(recorded.createdNotYetShownSince).to.be.a("string");
+
+            const refusal = await rejectionOf(deviceOwner.read(err.id, recorded));
+            expect(refusal.message).to.match(
+                /^Reading Android enrollment profile "Slow to show" \([0-9a-f-]{36}\) failed: Intune accepted its create at \S+ but has not shown it since/,
+            );
+            expect(refusal.message).to.contain("pulumi state delete");
+
+            ctx.emulator.clearFaults();
+            const read = await deviceOwner.read(err.id, recorded);
+            expect(read.id).to.equal(err.id);
+            expect(read.props, "shown once: a later 404 means deleted").to.not.have.property("createdNotYetShownSince");
+            expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([err.id]);
+
+            // Deleted in the portal once it was shown: the refresh drops it, as for any profile.
+            ctx.emulator.deleteInPortal(DEVICE_OWNER, err.id);
+            expect((await deviceOwner.read(err.id, { ...read.props, __provider: PROVIDER_TEXT })).id).to.equal("");
+        });
     });
 
     // Runs last in this file on purpose: the provider remembers a service that refuses the first-token expiry.

@@ -1,6 +1,6 @@
 import { isLeft } from "fp-ts/Either";
 import { GraphClient } from "../graph/client";
-import { waitUntilVisible } from "../graph/consistency";
+import { ConsistencyTimeout, waitUntilVisible } from "../graph/consistency";
 import { GraphRequestError, Operation } from "../graph/errors";
 import { rememberSecret } from "../graph/secrets";
 import { ProfileCreatedButFailed, ProfileError } from "./errors";
@@ -13,7 +13,7 @@ import { checkInputs } from "./validate";
 import { Entity, Inputs } from "./kinds/common";
 import { Props } from "./model";
 import { ProfileKind } from "./kind";
-import { declaredInputs, inputsFromOutputs, outputs, selectFor } from "./state";
+import { CREATED_NOT_YET_SHOWN, declaredInputs, inputsFromOutputs, outputs, selectFor } from "./state";
 import {
     createTimeExpiry,
     desiredExpiry,
@@ -215,6 +215,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
         const partial = entity
             ? outputs(kind, withoutAttachmentInputs(kind, declared), entity)
             : outputs(kind, withoutAttachmentInputs(kind, { ...declared, tokenValidityDays: undefined }), created);
+        if (!entity) partial[CREATED_NOT_YET_SHOWN] = typeof created.createdDateTime === "string" ? created.createdDateTime : new Date(ctx.now()).toISOString();
         partial.__provider = inputs.__provider;
         const reason = err instanceof Error ? err.message : String(err);
         throw new ProfileCreatedButFailed(id, partial, [reason]);
@@ -272,10 +273,34 @@ export async function readProfile(
 ): Promise<{ id?: string; props: Props; inputs: Props; notices: string[] }> {
     rememberSecrets(kind, props);
     const declared = inputsFromOutputs(kind, props);
-    const entity = await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false), declared);
+    const reading = op(kind, "Reading", props.displayName, false);
+    const entity = (await readEntity(kind, ctx, id, reading, declared)) ?? (await firstSight(kind, ctx, id, declared, props, reading));
     if (!entity) return { id: undefined, props: {}, inputs: {}, notices: [] }; // deleted out of band: drop it from the stack
     const { props: outs, notices } = await readAttachments(kind, ctx, id, outputs(kind, declared, entity, props));
     return { id, props: outs, inputs: inputsFromOutputs(kind, outs), notices: [...notices, ...attachmentNotices(kind, outs)] };
+}
+
+/** After this long, a profile Intune never showed since its create is taken as deleted: a 404 then means it. */
+const NOT_SHOWN_GIVE_UP_MS = 24 * 3600_000;
+
+/**
+ * A 404 for a profile whose create was accepted but never shown: Intune may still be catching up, so it is waited
+ * for, and if it still does not show the refresh fails rather than drop it (the next run would create it twice).
+ * Undefined (deleted) only for a profile that was shown before, or was created more than a day ago.
+ */
+async function firstSight(kind: ProfileKind, ctx: ProfileContext, id: string, declared: Props, props: Props, reading: Operation): Promise<Entity | undefined> {
+    const since = props[CREATED_NOT_YET_SHOWN];
+    const createdMs = typeof since === "string" ? Date.parse(since) : NaN;
+    if (Number.isNaN(createdMs) || ctx.now() - createdMs > NOT_SHOWN_GIVE_UP_MS) return undefined;
+    try {
+        return await readBack(kind, ctx, id, declared, "to show for the first time since its create", () => true);
+    } catch (err) {
+        if (!(err instanceof ConsistencyTimeout)) throw err;
+        throw new ProfileError(
+            `${reading.description} (${id}) failed: Intune accepted its create at ${String(since)} but has not shown it since. It stays in the stack, ` +
+                "so that no second profile is created; run again later. If it was deleted in the portal meanwhile, remove it with pulumi state delete.",
+        );
+    }
 }
 
 /**

@@ -14,6 +14,13 @@ import { ProfileKind } from "./kind";
  */
 export const REQUESTED_EXPIRY = "requestedTokenExpirationDateTime";
 
+/**
+ * Kept in the state of a profile whose create Intune accepted (an id came back) but never showed to a read before
+ * the run gave up waiting: when it was created. A refresh then waits for it instead of taking a 404 for "deleted",
+ * which would drop it from the stack and have the next run create a second one.
+ */
+export const CREATED_NOT_YET_SHOWN = "createdNotYetShownSince";
+
 /** Whether the declared inputs want this output: always, unless the table makes it opt-in (`outputWhen`). */
 export function wanted(kind: ProfileKind, key: string, declared: Props): boolean {
     const control = kind.outputWhen[key];

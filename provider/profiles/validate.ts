@@ -4,7 +4,7 @@ import { ProviderSettings } from "../runtime/settings";
 import { Props, RESOURCE_URN, UNKNOWN, ValidityDays } from "./model";
 import { CheckFailure, ProfileKind } from "./kind";
 import { shownValue } from "./decodeErrors";
-import { REQUESTED_EXPIRY } from "./state";
+import { CREATED_NOT_YET_SHOWN, REQUESTED_EXPIRY } from "./state";
 import { attachmentOutputs } from "./attachments";
 import { replacingChanges } from "./diff";
 
@@ -29,6 +29,7 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
         ...kind.mimeOutputs.map((k) => `${k}Type`),
         "profileId",
         REQUESTED_EXPIRY,
+        CREATED_NOT_YET_SHOWN,
         ...attachmentOutputs(kind),
     ]);
     const failures: CheckFailure[] = [];
