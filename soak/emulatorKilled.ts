@@ -51,7 +51,7 @@ export async function emulatorKilled(o: EmulatorKilledOptions, produced: Produce
     mkdirSync(dir, { recursive: true });
     const stateFile = join(dir, "state.json");
     // The emulator's own files but its store: lock and temporary files beside it must hold no secret in plain text
-    // (the kill may leave a temporary copy of the store; the restarted emulator removes it).
+    // (the kill may leave a temporary copy of the store; the restarted emulator removes it at its first write).
     produced.path(dir, [stateFile]);
     produced.cleanup(() => rmSync(dir, { recursive: true, force: true }));
     const args = ["--throttle-window-ms", String(o.windowMs)];

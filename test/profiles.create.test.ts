@@ -342,6 +342,10 @@ describe("profiles: create", () => {
                 /^Reading Android enrollment profile "Slow to show" \([0-9a-f-]{36}\) failed: Intune accepted its create at \S+ but has not shown it since/,
             );
             expect(refusal.message).to.contain("pulumi state delete");
+            // A destroy in that window does not take the 404 for "already gone" either.
+            const kept = await rejectionOf(deviceOwner.delete(err.id, recorded));
+            expect(kept.message).to.match(/^Deleting Android enrollment profile "Slow to show" \([0-9a-f-]{36}\) failed: Intune accepted its create/);
+            expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([err.id]);
 
             ctx.emulator.clearFaults();
             const read = await deviceOwner.read(err.id, recorded);

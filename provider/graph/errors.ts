@@ -91,11 +91,11 @@ export class GraphRequestError extends ReportedError {
     /**
      * The service refused the call, however it words that (an action a tenant does not serve, or forbids for this
      * profile): judged by status alone. A 401 or 429 was already handled by the sign-in and retry handlers, and a 5xx
-     * that outlasted the retries is an outage, not a refusal; 501 says the action is not implemented here.
+     * that outlasted the retries is an outage, not a refusal, as is a 408 timeout; 501 says the action is not implemented here.
      */
     get isRefusal(): boolean {
         const s = this.status;
-        return s !== undefined && ((s >= 400 && s < 500 && s !== 401 && s !== 429) || s === 501);
+        return s !== undefined && ((s >= 400 && s < 500 && s !== 401 && s !== 408 && s !== 429) || s === 501);
     }
 }
 
@@ -110,8 +110,11 @@ export class CreateOutcomeUnknown extends ReportedError {
     ) {
         const why = search instanceof Error ? search.message : String(search);
         super(
-            `${lost.message}; it may have created the profile, and looking for it failed (${why}), so it was not sent again. ` +
-                "Run again once Graph answers; if the profile was created, the orphans command (npx pulumi-intune-enrollment orphans) lists it",
+            scrub(
+                `${lost.message}; it may have created the profile, and looking for it failed (${why}), so it was not sent again. ` +
+                    "Before running again, list what it may have made with the orphans command (npx pulumi-intune-enrollment orphans --stack <stack>): " +
+                    "a profile it lists can be deleted with it, or taken over with adoptExistingId; a new run would otherwise create a second one",
+            ),
         );
         this.name = "CreateOutcomeUnknown";
     }

@@ -215,7 +215,8 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
         const partial = entity
             ? outputs(kind, withoutAttachmentInputs(kind, declared), entity)
             : outputs(kind, withoutAttachmentInputs(kind, { ...declared, tokenValidityDays: undefined }), created);
-        if (!entity) partial[CREATED_NOT_YET_SHOWN] = typeof created.createdDateTime === "string" ? created.createdDateTime : new Date(ctx.now()).toISOString();
+        // Stamped by the service's clock as this run sees it, not with the answer's createdDateTime, which may be a placeholder.
+        if (!entity) partial[CREATED_NOT_YET_SHOWN] = new Date(ctx.now()).toISOString();
         partial.__provider = inputs.__provider;
         const reason = err instanceof Error ? err.message : String(err);
         throw new ProfileCreatedButFailed(id, partial, [reason]);
@@ -288,7 +289,14 @@ const NOT_SHOWN_GIVE_UP_MS = 24 * 3600_000;
  * for, and if it still does not show the refresh fails rather than drop it (the next run would create it twice).
  * Undefined (deleted) only for a profile that was shown before, or was created more than a day ago.
  */
-async function firstSight(kind: ProfileKind, ctx: ProfileContext, id: string, declared: Props, props: Props, reading: Operation): Promise<Entity | undefined> {
+async function firstSight(
+    kind: ProfileKind,
+    ctx: ProfileContext,
+    id: string,
+    declared: Props,
+    props: Props,
+    operation: Operation,
+): Promise<Entity | undefined> {
     const since = props[CREATED_NOT_YET_SHOWN];
     const createdMs = typeof since === "string" ? Date.parse(since) : NaN;
     if (Number.isNaN(createdMs) || ctx.now() - createdMs > NOT_SHOWN_GIVE_UP_MS) return undefined;
@@ -297,8 +305,8 @@ async function firstSight(kind: ProfileKind, ctx: ProfileContext, id: string, de
     } catch (err) {
         if (!(err instanceof ConsistencyTimeout)) throw err;
         throw new ProfileError(
-            `${reading.description} (${id}) failed: Intune accepted its create at ${String(since)} but has not shown it since. It stays in the stack, ` +
-                "so that no second profile is created; run again later. If it was deleted in the portal meanwhile, remove it with pulumi state delete.",
+            `${operation.description} (${id}) failed: Intune accepted its create at ${String(since)} but has not shown it since. It stays in the stack, ` +
+                "so that it is neither created twice nor left behind; run again later. If it was deleted in the portal meanwhile, remove it with pulumi state delete.",
         );
     }
 }
@@ -402,6 +410,11 @@ export async function revokeBeforeDelete(
 
 export async function deleteProfile(kind: ProfileKind, ctx: ProfileContext, id: string, props: Props): Promise<void> {
     rememberSecrets(kind, props);
+    // A profile Intune never showed may answer 404 only because it does not show yet: wait for it, as a refresh does,
+    // rather than let the stack forget a profile that then appears with its live token.
+    if (props[CREATED_NOT_YET_SHOWN] !== undefined && !(await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false), {}))) {
+        await firstSight(kind, ctx, id, {}, props, op(kind, "Deleting", props.displayName, true));
+    }
     if (props.revokeTokenOnDelete === true && hasToken(props)) {
         await revokeBeforeDelete(kind, ctx.client, id, props, op(kind, "Revoking the enrollment token of", props.displayName, true));
     }
