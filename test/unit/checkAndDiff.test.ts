@@ -42,6 +42,13 @@ describe("unit: check", () => {
         expect(JSON.stringify(failures)).to.not.contain("42");
     });
 
+    it("refuses an empty roleScopeTagIds, which Intune would read back as its default tag", () => {
+        const { failures } = check({ displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice", roleScopeTagIds: [] });
+        expect(failures).to.deep.equal([
+            { property: "roleScopeTagIds", reason: 'must be a non-empty list of scope tag ids (strings), such as ["0"], the default tag, got []' },
+        ]);
+    });
+
     it("clears a property removed from the program to its cleared value", () => {
         const { inputs } = check(
             { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" },

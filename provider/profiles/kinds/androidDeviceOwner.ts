@@ -83,12 +83,14 @@ export const ANDROID_DEVICE_OWNER_PROPERTIES = {
     }),
     /** Intune scope tags that may see and manage the profile; Intune's default tag is "0". */
     roleScopeTagIds: property({
-        input: t.array(t.string, "a list of scope tag ids (strings)"),
+        // Not empty: Intune gives a profile without tags its default tag "0", so [] would never read back as declared
+        // and every run would PATCH it again.
+        input: t.refinement(t.array(t.string), (tags) => tags.length > 0, 'a non-empty list of scope tag ids (strings), such as ["0"], the default tag'),
         entity: StringsSkippingNulls,
         writable: true,
         cleared: { value: ["0"] },
         compare: "unorderedSet",
-        docs: { type: "string[]", onChange: "in place", notes: 'default `["0"]`; order does not matter' },
+        docs: { type: "string[]", onChange: "in place", notes: 'default `["0"]`; not empty; order does not matter' },
     }),
     /** How enrolled devices are named, with tokens such as {{SERIAL}} and {{SERIALLAST4DIGITS}}; at most 63 characters. */
     deviceNameTemplate: property({

@@ -57,7 +57,7 @@ class AndroidDeviceOwnerEnrollmentProfileArgs:
         :param pulumi.Input[_builtins.bool] is_teams_device_profile: A Teams device profile (AOSP). (AOSP modes only)
         :param pulumi.Input[_builtins.int] renew_token_within_days: A run within this many days of the token's expiry issues a new token.
         :param pulumi.Input[_builtins.bool] revoke_token_on_delete: Revoke the token before deleting the profile.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] role_scope_tag_ids: Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; order does not matter)
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] role_scope_tag_ids: Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; not empty; order does not matter)
         :param pulumi.Input[_builtins.str] token_expiration_date_time: As an input, a fixed expiry for the token instead of a validity; as an output, the expiry of the current token as the service reports it (for tokens that never expire that may be the minimum date, a far date or null). (instead of `tokenValidityDays`)
         :param pulumi.Input[_builtins.int] token_validity_days: How long each issued token is valid, counted from issue.
         :param pulumi.Input[_builtins.bool] wifi_hidden: Whether the Wi-Fi network is hidden. (AOSP only)
@@ -264,7 +264,7 @@ class AndroidDeviceOwnerEnrollmentProfileArgs:
     @pulumi.getter(name="roleScopeTagIds")
     def role_scope_tag_ids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; order does not matter)
+        Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; not empty; order does not matter)
         """
         return pulumi.get(self, "role_scope_tag_ids")
 
@@ -390,7 +390,7 @@ class AndroidDeviceOwnerEnrollmentProfile(pulumi.CustomResource):
         :param pulumi.Input[_builtins.bool] is_teams_device_profile: A Teams device profile (AOSP). (AOSP modes only)
         :param pulumi.Input[_builtins.int] renew_token_within_days: A run within this many days of the token's expiry issues a new token.
         :param pulumi.Input[_builtins.bool] revoke_token_on_delete: Revoke the token before deleting the profile.
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] role_scope_tag_ids: Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; order does not matter)
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] role_scope_tag_ids: Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; not empty; order does not matter)
         :param pulumi.Input[_builtins.str] token_expiration_date_time: As an input, a fixed expiry for the token instead of a validity; as an output, the expiry of the current token as the service reports it (for tokens that never expire that may be the minimum date, a far date or null). (instead of `tokenValidityDays`)
         :param pulumi.Input[_builtins.int] token_validity_days: How long each issued token is valid, counted from issue.
         :param pulumi.Input[_builtins.bool] wifi_hidden: Whether the Wi-Fi network is hidden. (AOSP only)
@@ -747,7 +747,7 @@ class AndroidDeviceOwnerEnrollmentProfile(pulumi.CustomResource):
     @pulumi.getter(name="roleScopeTagIds")
     def role_scope_tag_ids(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
         """
-        Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; order does not matter)
+        Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; not empty; order does not matter)
         """
         return pulumi.get(self, "role_scope_tag_ids")
 

@@ -227,7 +227,7 @@ class GetAndroidDeviceOwnerEnrollmentProfileResult:
     @pulumi.getter(name="roleScopeTagIds")
     def role_scope_tag_ids(self) -> Optional[Sequence[_builtins.str]]:
         """
-        Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; order does not matter)
+        Intune scope tags that may see and manage the profile; Intune's default tag is "0". (default `["0"]`; not empty; order does not matter)
         """
         return pulumi.get(self, "role_scope_tag_ids")
 
