@@ -412,9 +412,7 @@ export async function deleteProfile(kind: ProfileKind, ctx: ProfileContext, id: 
     rememberSecrets(kind, props);
     // A profile Intune never showed may answer 404 only because it does not show yet: wait for it, as a refresh does,
     // rather than let the stack forget a profile that then appears with its live token.
-    if (props[CREATED_NOT_YET_SHOWN] !== undefined && !(await readEntity(kind, ctx, id, op(kind, "Reading", props.displayName, false), {}))) {
-        await firstSight(kind, ctx, id, {}, props, op(kind, "Deleting", props.displayName, true));
-    }
+    if (props[CREATED_NOT_YET_SHOWN] !== undefined) await firstSight(kind, ctx, id, {}, props, op(kind, "Deleting", props.displayName, true));
     if (props.revokeTokenOnDelete === true && hasToken(props)) {
         await revokeBeforeDelete(kind, ctx.client, id, props, op(kind, "Revoking the enrollment token of", props.displayName, true));
     }
