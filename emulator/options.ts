@@ -68,7 +68,7 @@ export interface Behaviour {
     /** revokeToken on a token that never expires: refused (the portal offers no revoke for them) or done. */
     revokeNeverExpiringToken: "refuse" | "allow";
     /** The status of that refusal: which one Intune answers is nowhere written down. */
-    revokeRefusalStatus: 400 | 403 | 405 | 409 | 422 | 501;
+    revokeRefusalStatus: RevokeRefusalStatus;
     /** What a list answers in the token fields: always null, or their values when named in $select. */
     listTokenFields: "null" | "whenSelected";
     /**
@@ -293,6 +293,17 @@ export const DEFAULT_APPS: EmulatedApp[] = [
     },
 ];
 
+/** Each status a refused revoke may carry, with the error code Graph pairs with it. */
+export const REVOKE_REFUSAL_CODES = {
+    400: "BadRequest",
+    403: "Forbidden",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    422: "UnprocessableEntity",
+    501: "NotImplemented",
+} as const;
+export type RevokeRefusalStatus = keyof typeof REVOKE_REFUSAL_CODES;
+
 export const DEFAULT_BEHAVIOUR: Behaviour = {
     patchReturnsEntity: false,
     tokenFieldsOnGet: false,
@@ -333,7 +344,7 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     patchReturnsEntity: [false, true],
     revokeClearsToken: [false, true],
     revokeNeverExpiringToken: ["refuse", "allow"],
-    revokeRefusalStatus: [400, 403, 405, 409, 422, 501],
+    revokeRefusalStatus: Object.keys(REVOKE_REFUSAL_CODES).map(Number) as RevokeRefusalStatus[],
     enumsAs: ["name", "number"],
     listTokenFields: ["null", "whenSelected"],
     tokenFieldsOnGet: [false, true],

@@ -4,7 +4,7 @@ import { newTokenValue, qrCodeContent, qrCodeImage } from "./enrollmentToken";
 import { graphError, intuneError, notFound } from "./graphErrors";
 import { decodeSkipToken, encodeSkipToken, matches, parseFilter, parseSelect, parseTop } from "./odata";
 import { MembershipTargetAction, membershipTargetAction } from "./membershipTarget";
-import { Behaviour, EmulatedGroup, FaultSettings } from "./options";
+import { Behaviour, EmulatedGroup, FaultSettings, REVOKE_REFUSAL_CODES } from "./options";
 import {
     CollectionName,
     EmulatedProfileType,
@@ -263,7 +263,7 @@ export class ProfileService {
         const rule = tokenRuleFor(type.collection, stored.entity.enrollmentMode as string, stored.entity.enrollmentTokenType as string);
         if (!rule.expires && this.ctx.behaviour.revokeNeverExpiringToken === "refuse") {
             const status = this.ctx.behaviour.revokeRefusalStatus;
-            throw intuneError(status, REFUSAL_CODES[status], "Revoking the enrollment token is not supported for this enrollment profile type.");
+            throw intuneError(status, REVOKE_REFUSAL_CODES[status], "Revoking the enrollment token is not supported for this enrollment profile type.");
         }
         const now = this.now();
         const entity: Entity = { ...stored.entity, lastModifiedDateTime: graphTimestamp(now) };
@@ -414,16 +414,6 @@ export class ProfileService {
 function methodNotAllowed(method: string): Error {
     return graphError(405, "BadRequest", `The requested resource does not support http method '${method}'.`);
 }
-
-/** The error code Graph pairs with each status a refused revoke may carry. */
-const REFUSAL_CODES: Record<Behaviour["revokeRefusalStatus"], string> = {
-    400: "BadRequest",
-    403: "Forbidden",
-    405: "MethodNotAllowed",
-    409: "Conflict",
-    422: "UnprocessableEntity",
-    501: "NotImplemented",
-};
 
 /** The integer of each enumeration member, by property, for `enumsAs: "number"`. */
 const ENUM_NUMBERS: Record<string, Record<string, number>> = {
