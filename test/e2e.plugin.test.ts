@@ -1,11 +1,10 @@
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { androidDeviceOwnerKind } from "../provider/profiles/kinds/androidDeviceOwner";
 import { checkInputs } from "../provider/profiles/validate";
 import { REPO_ROOT } from "../scripts/localPulumi";
-import { useEmulator } from "./support/emulator";
+import { tempDir, useEmulator } from "./support/emulator";
 import { PLUGIN_ROOT, pluginWorld, PluginWorld, printed, stackState, yamlProject } from "./support/plugin";
 
 /**
@@ -35,7 +34,7 @@ describe("end to end: the provider plugin (YAML, pulumi import, the schema)", fu
         const { stdout } = await world.pulumi(["package", "get-schema", "intune"], PLUGIN_ROOT);
         const built = JSON.parse(readFileSync(join(REPO_ROOT, "dist", "provider", "plugin", "schema.json"), "utf8")) as Json;
         expect(JSON.parse(stdout)).to.deep.equal(built);
-        const out = mkdtempSync(join(tmpdir(), "intune-sdk-"));
+        const out = tempDir("intune-sdk");
         const gen = await world.pulumi(["package", "gen-sdk", "intune", "--language", "nodejs", "-o", out], PLUGIN_ROOT);
         expect(
             printed(gen)

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmulatorOptions, RunningEmulator, startEmulator } from "../../emulator";
@@ -19,6 +19,16 @@ export function useEmulator(options: EmulatorOptions = {}): { readonly emulator:
     return holder;
 }
 
+const madeDirs: string[] = [];
+
+/**
+ * A new folder under the system's temporary one, removed when the test process exits: the emulator state files,
+ * certificates and token files tests put there hold (emulated) secrets, and a suite run would otherwise leave a
+ * dozen such folders behind every time.
+ */
 export function tempDir(prefix: string): string {
-    return mkdtempSync(join(tmpdir(), `${prefix}-`));
+    if (madeDirs.length === 0) process.once("exit", () => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+    const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    madeDirs.push(dir);
+    return dir;
 }
