@@ -238,6 +238,20 @@ describe("profiles: create", () => {
         });
     }
 
+    it("gives two identical profiles whose answers were both lost one profile each, not the same one twice", async () => {
+        // Latency keeps both creates in flight together, so both searches see both profiles.
+        ctx.emulator.setFaults({ rules: [{ method: "POST", path: "Profiles$", afterCommit: true, times: 2, drop: true }], latencyMs: 40 });
+        const program = { displayName: "Twin", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30 };
+        const [a, b] = await Promise.all([createChecked(deviceOwner, program), createChecked(deviceOwner, program)]);
+        expect(count(graphCalls(ctx.emulator), "POST create"), "neither create sent again").to.equal(2);
+        expect([a.id, b.id].sort()).to.deep.equal(
+            ctx.emulator
+                .profiles(DEVICE_OWNER)
+                .map((p) => p.id)
+                .sort(),
+        );
+    });
+
     it("never names a secret input in its error, even when Graph echoes it back", async () => {
         const program = { ...MODES[MODES.length - 1].program, displayName: "Echo" };
         // Twice: a refused create that carried the first token's expiry is sent once more without it.

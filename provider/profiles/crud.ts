@@ -187,9 +187,13 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
         const candidates = await findByDisplayName(kind, ctx, inputs.displayName, looking);
         const since = createdSince(ctx, startedLocal);
         const mine = candidates.find((e) => !claimed.has(e.id) && (expiryMs(e.createdDateTime) ?? since) >= since && showsInputs(kind, inputs)(e));
+        if (!mine) return undefined;
+        // Claimed before the next await: an identical profile whose answer was lost too searches at the same time,
+        // and must take the other profile, not this one.
+        claimed.add(mine.id);
         // A list returns the token fields as null: read what was found like every other path, or its token would
         // look missing and a second one be issued.
-        return mine && readBack(kind, ctx, mine.id, inputs, "found after a create whose answer was lost", () => true);
+        return readBack(kind, ctx, mine.id, inputs, "found after a create whose answer was lost", () => true);
     };
     const created = decodeEntity(kind, await postProfile(kind, ctx, creating, body, probe), creating);
     const id = created.id;
