@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { EmulatorStateError } from "../emulator/store";
 import { CLOUD_NAMES_ACCEPTED, CLOUDS, cloudByName } from "../provider/graph/clouds";
 import { ConsistencyTimeout } from "../provider/graph/consistency";
-import { GraphRequestError, Operation, SignInError } from "../provider/graph/errors";
+import { GraphRequestError, Operation, SignInError, TenantMismatchError } from "../provider/graph/errors";
 import { AUTH_METHODS, SETTING_KEYS, SettingsError } from "../provider/runtime/settings";
 import { KINDS } from "../provider/profiles/kinds";
 import { attachmentOutputs } from "../provider/profiles/attachments";
@@ -302,6 +302,7 @@ describe("docs: the reference matches the code", () => {
             new SignInError("clientSecret", new Error("endpoints_resolution_error: Endpoints cannot be resolved"), creating),
             new ConsistencyTimeout(`Android enrollment profile "Kiosk 03" (5b0f3c2e-9d1a-4c8e-8f6b-2a7d9e1c4b3f) to show its enrollment token`, 120_000),
             new SettingsError(["signing in with a client secret needs `intune:clientSecret` or AZURE_CLIENT_SECRET"]),
+            new TenantMismatchError({ description: 'Refreshing Android enrollment profile "Kiosk" (<id>)', kind: "read" }, "<A>", "<B>"),
         ];
         for (const m of messages) expect(troubleshooting, m.name).to.include(m.message);
     });

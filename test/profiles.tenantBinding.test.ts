@@ -62,6 +62,25 @@ describe("profiles: bound to the tenant and Graph root they live in", function (
         expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => [p.id, p.displayName])).to.deep.equal([[id, "Kiosk"]]);
     });
 
+    it("refuses a token for another tenant than the settings name, before any call, instead of reading the profile as gone", async () => {
+        const { id, outs } = await createChecked(deviceOwner, KIOSK);
+        // A pre-acquired token (as a managed identity's) signs in to its own tenant whatever intune:tenantId says.
+        resetConfiguration();
+        const cfg: Props = {
+            "intune:tenantId": ctx.emulator.tenantId,
+            "intune:accessToken": other.issueToken(),
+            "intune:graphEndpoint": other.graphUrl,
+            "intune:caCertificatePath": other.caPath,
+        };
+        await deviceOwner.configure({ config: { get: (k: string) => cfg[k] } });
+        const err = await rejectionOf(deviceOwner.read(id, state(outs)));
+        expect(err.name).to.equal("TenantMismatchError");
+        expect(err.message).to.match(/^Refreshing Android enrollment profile "Kiosk" \(.*\) refused: the access token is for tenant /);
+        expect(err.message).to.contain(OTHER_TENANT).and.to.contain(`settings name tenant ${ctx.emulator.tenantId}`);
+        expect(graphCalls(other), "no Graph request in the token's tenant").to.deep.equal([]);
+        expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
+    });
+
     it("refuses a profile recorded at another Graph root in the same tenant (another cloud)", async () => {
         const { id, outs } = await createChecked(forWork, { displayName: "Legacy" });
         const err = await rejectionOf(forWork.read(id, state({ ...outs, graphRoot: "https://graph.microsoft.us" })));

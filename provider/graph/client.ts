@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { sharedBudget } from "./budget";
 import { waitUntilVisible, realSleep } from "./consistency";
 import { createCredential } from "./credential";
-import { CreateOutcomeUnknown, GraphRequestError, Operation, parseGraphError, SignInError } from "./errors";
+import { CreateOutcomeUnknown, GraphRequestError, Operation, parseGraphError, SignInError, TenantMismatchError } from "./errors";
 import { bearerAuth, TokenSource } from "./handlers/auth";
 import { budgeted } from "./handlers/budget";
 import { retry, DEFAULT_RETRY, RetryPolicy } from "./handlers/retry";
@@ -74,20 +74,19 @@ export class GraphClient {
     }
 
     /**
-     * The tenant this client acts in: from the settings, or else the access token's `tid` claim (Azure CLI, managed
-     * identity, a pre-acquired token). Undefined when neither tells (an opaque token).
+     * The tenant this client acts in: the access token's `tid` claim, since the calls go where the token is for, or
+     * else the settings' tenant (an opaque token). Some sign-ins ignore the configured tenant (a pre-acquired token,
+     * a managed identity); a token for another tenant than the configured one is refused, because profiles recorded
+     * in the configured tenant would read as "not found" in the token's.
      */
     async tenantId(operation: Operation): Promise<string | undefined> {
-        if (this.settings.tenantId) return this.settings.tenantId;
         const token = await this.tokens.token().catch((err: unknown) => {
             throw err instanceof SignInError ? err.during(operation) : err;
         });
-        try {
-            const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { tid?: unknown };
-            return typeof claims.tid === "string" ? claims.tid : undefined;
-        } catch {
-            return undefined;
-        }
+        const fromToken = tenantOfToken(token);
+        const configured = this.settings.tenantId;
+        if (fromToken && configured && fromToken.toLowerCase() !== configured.toLowerCase()) throw new TenantMismatchError(operation, configured, fromToken);
+        return fromToken ?? configured;
     }
 
     /** The absolute URL of a Graph path (under `/beta`) and its query. */
@@ -220,6 +219,16 @@ export class GraphClient {
     /** POST to an action (createToken, revokeToken): 204 with no body. */
     async action(operation: Operation, path: string, body?: unknown): Promise<void> {
         await this.request(operation, "POST", this.url(path), body ?? {});
+    }
+}
+
+/** The `tid` claim of a JWT access token; undefined for an opaque token. */
+function tenantOfToken(token: string): string | undefined {
+    try {
+        const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { tid?: unknown };
+        return typeof claims.tid === "string" && claims.tid !== "" ? claims.tid : undefined;
+    } catch {
+        return undefined;
     }
 }
 

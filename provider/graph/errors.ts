@@ -197,6 +197,18 @@ export function unwrapIntuneMessage(message: string): string {
 }
 
 /** Errors raised before any request is sent: sign-in failures and settings. */
+/** The credential signed in to another tenant than the settings name: every call would go to the token's. */
+export class TenantMismatchError extends ReportedError {
+    constructor(operation: Operation, configured: string, tokenTenant: string) {
+        super(
+            `${operation.description} refused: the access token is for tenant ${tokenTenant}, but the settings name tenant ${configured} ` +
+                "(intune:tenantId or AZURE_TENANT_ID). A pre-acquired token (intune:accessToken) and a managed identity sign in to their own tenant " +
+                "whatever the settings say: make the two agree. Nothing was changed",
+        );
+        this.name = "TenantMismatchError";
+    }
+}
+
 export class SignInError extends ReportedError {
     /** The credential's own words (first line, scrubbed), kept to restate the error for the operation it stopped. */
     private readonly detail: string;
