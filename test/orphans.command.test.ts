@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT, run, RunResult } from "../scripts/localPulumi";
 import { tempDir, useEmulator } from "./support/emulator";
@@ -209,6 +209,39 @@ describe("orphans command against the Graph emulator", function () {
         const bad = await orphans(["--id", "kiosk-02"]);
         expect(bad.code).to.equal(1);
         expect(bad.stderr).to.include("--id kiosk-02: not a profile id (GUID)");
+    });
+
+    it("counts the profiles of the provider plugin's resources (YAML, Python, imported) as the stack's", async () => {
+        const state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as { deployment: { resources: { type: string; urn: string }[] } };
+        for (const r of state.deployment.resources) {
+            r.type = r.type.replace("pulumi-nodejs:dynamic/intune:", "intune:index:");
+            r.urn = r.urn.replace("pulumi-nodejs:dynamic/intune:", "intune:index:");
+        }
+        writeFileSync(join(dir, "state.json"), JSON.stringify(state));
+        const report = JSON.parse((await orphans(["--json"])).stdout) as Report;
+        expect(report.orphans.map((o) => o.id))
+            .to.not.include(ids.managed)
+            .and.to.not.include(ids.legacy);
+        const refused = await orphans(["--id", ids.managed]);
+        expect(refused.code).to.equal(1);
+        expect(refused.stderr).to.include(`${ids.managed} belongs to resource "kiosk-01" of the stack`);
+    });
+
+    it("refuses, changing nothing, when the stack's profiles are recorded in another tenant than the settings name", async () => {
+        const state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as { deployment: { resources: { outputs: Record<string, unknown> }[] } };
+        for (const r of state.deployment.resources)
+            Object.assign(r.outputs, { tenantId: "11111111-2222-4333-8444-555555555555", graphRoot: "https://graph.microsoft.com" });
+        writeFileSync(join(dir, "state.json"), JSON.stringify(state));
+        const before = ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").length + ctx.emulator.profiles("androidForWorkEnrollmentProfiles").length;
+        const result = await orphans(["--marked", "--delete", "--yes"]);
+        expect(result.code, result.stdout).to.equal(1);
+        expect(result.stderr)
+            .to.include('resource "kiosk-01" in tenant 11111111-2222-4333-8444-555555555555 at https://graph.microsoft.com')
+            .and.to.include(`these settings are for tenant ${ctx.emulator.tenantId} at https://127.0.0.1`);
+        expect(
+            ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").length + ctx.emulator.profiles("androidForWorkEnrollmentProfiles").length,
+        ).to.equal(before);
+        expect(ctx.emulator.requests().filter((r) => r.method !== "GET")).to.deep.equal([]);
     });
 
     it("ties a profile to a pending create only when it is of the pending resource's type", async () => {

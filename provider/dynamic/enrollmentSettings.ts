@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RESOURCE_URN } from "../profiles/model";
+import { dynamicTypeToken } from "../typeTokens";
 import { providerText } from "./providerText";
 import { ENROLLMENT_SETTINGS_NAME, ENROLLMENT_SETTINGS_TYPE_NAME } from "../enterprise/names";
 import { ENROLLMENT_SETTINGS_OUTPUT_KEYS } from "../enterprise/enrollmentSettings";
@@ -33,7 +34,7 @@ export class AndroidEnterpriseEnrollmentSettings extends pulumi.CustomResource {
     declare readonly graphRoot: pulumi.Output<string>;
 
     constructor(name: string, args: AndroidEnterpriseEnrollmentSettingsArgs, opts?: pulumi.CustomResourceOptions) {
-        const type = `pulumi-nodejs:dynamic/intune:${ENROLLMENT_SETTINGS_TYPE_NAME}`;
+        const type = dynamicTypeToken(ENROLLMENT_SETTINGS_TYPE_NAME);
         const props: Record<string, unknown> = {};
         for (const key of ENROLLMENT_SETTINGS_OUTPUT_KEYS) props[key] = undefined;
         Object.assign(props, args);

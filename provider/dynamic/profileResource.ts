@@ -3,6 +3,7 @@ import { attachmentOutputs } from "../profiles/attachments";
 import { BINDING_OUTPUTS } from "../profiles/binding";
 import { RESOURCE_URN } from "../profiles/model";
 import { ProfileKind } from "../profiles/kind";
+import { dynamicTypeToken } from "../typeTokens";
 import { providerText } from "./providerText";
 
 /**
@@ -42,8 +43,9 @@ export abstract class EnrollmentProfileResource extends pulumi.CustomResource {
         Object.assign(props, args);
         for (const key of kind.secrets) if (props[key] !== undefined) props[key] = pulumi.secret(props[key]);
         // The provider's diff is told no URN; with its own, a diagnostic (why a token is renewed) shows on this resource.
-        props[RESOURCE_URN] = pulumi.createUrn(name, `pulumi-nodejs:dynamic/intune:${kind.typeName}`, opts?.parent);
+        const type = dynamicTypeToken(kind.typeName);
+        props[RESOURCE_URN] = pulumi.createUrn(name, type, opts?.parent);
         props.__provider = providerText(kind.name);
-        super(`pulumi-nodejs:dynamic/intune:${kind.typeName}`, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...kind.secrets] }));
+        super(type, name, props, pulumi.mergeOptions(opts, { additionalSecretOutputs: [...kind.secrets] }));
     }
 }

@@ -5,7 +5,8 @@ import { scrub } from "../graph/secrets";
 import { Environment, ProviderSettings, resolveSettings } from "../runtime/settings";
 import { KINDS } from "../profiles/kinds";
 import { useEmbeddedEmulator } from "../runtime/configuration";
-import { adoptionLine, findOrphans, isMarked, Orphan, orphansNamed, profilesInState, StackProfiles } from "./compare";
+import { describePlace, placeNow } from "../profiles/binding";
+import { adoptionLine, findOrphans, isMarked, Orphan, orphansNamed, profilesInState, recordedElsewhere, StackProfiles } from "./compare";
 import { exportStack, stackConfig, StackLocation } from "./stack";
 import { deleteOrphan, listTenantProfiles } from "./tenant";
 
@@ -170,6 +171,16 @@ export async function runOrphans(options: OrphansOptions, io: CommandIo): Promis
     const stack = await readStackProfiles(options, location);
     const settings = await settingsFor(options, location, io);
     const client = sharedClient(settings);
+    const place = placeNow(await client.tenantId({ description: "Listing the tenant's enrollment profiles", kind: "read" }), settings.graphRoot);
+    const elsewhere = recordedElsewhere(stack, place);
+    if (elsewhere.length > 0) {
+        // Another tenant's profiles would all look like orphans of this stack, the same-named ones "marked".
+        const first = elsewhere[0];
+        throw new Error(
+            `nothing was done: the stack's profiles live elsewhere (resource "${first.name}" in ${describePlace(first.place!)}${elsewhere.length > 1 ? `, and ${elsewhere.length - 1} more` : ""}), ` +
+                `but these settings are for ${describePlace(place)}; run the command with the settings the stack's pipeline uses`,
+        );
+    }
     const tenant = await listTenantProfiles(client, options.kinds);
     let orphans = findOrphans(stack, tenant, options.kinds).filter((o) => !options.markedOnly || isMarked(o));
     if (options.ids.length > 0) {
@@ -177,7 +188,7 @@ export async function runOrphans(options: OrphansOptions, io: CommandIo): Promis
         if (problems.length > 0) throw new Error(`nothing was done: ${problems.join("; ")}`);
         orphans = selected;
     }
-    const where = { tenantId: settings.tenantId ?? null, graphRoot: settings.graphRoot };
+    const where = { tenantId: place.tenantId ?? null, graphRoot: settings.graphRoot };
 
     if (!options.json) io.out(textReport(options, stack, tenant.length, where, orphans));
     let outcome: Outcome = { deleted: [], failed: [] };

@@ -1,5 +1,7 @@
 import { KINDS } from "../profiles/kinds";
 import { ProfileKind } from "../profiles/kind";
+import { isSamePlace, Place, recordedPlace } from "../profiles/binding";
+import { typeNameOf } from "../typeTokens";
 
 /**
  * Which of the tenant's profiles no resource of a stack owns. Pure: the stack's exported state and the tenant's
@@ -10,15 +12,10 @@ import { ProfileKind } from "../profiles/kind";
  * resources, and the next `pulumi up` creates the profile again. Those profiles are what this finds.
  */
 
-const TYPE_PREFIX = "pulumi-nodejs:dynamic/intune:";
-
-/** The Pulumi type token of each profile kind, e.g. pulumi-nodejs:dynamic/intune:AndroidDeviceOwnerEnrollmentProfile. */
-export function typeToken(kind: ProfileKind): string {
-    return `${TYPE_PREFIX}${kind.typeName}`;
-}
-
+/** The kind a resource of the state is, declared in either form (a dynamic resource, or the plugin's, imported ones too). */
 function kindOfType(type: unknown): ProfileKind | undefined {
-    return Object.values(KINDS).find((k) => typeToken(k) === type);
+    const typeName = typeNameOf(type);
+    return Object.values(KINDS).find((k) => k.typeName === typeName);
 }
 
 /** A profile resource the state records with its id. */
@@ -30,6 +27,8 @@ export interface ManagedProfile {
     id: string;
     /** Absent when the state holds it as a secret. */
     displayName?: string;
+    /** The tenant and Graph root its outputs record; absent in states written by 0.1.0. */
+    place?: Place;
 }
 
 /** An operation a killed run left unfinished: for a create, the profile may exist without the state knowing its id. */
@@ -88,6 +87,7 @@ export function profilesInState(exported: unknown): StackProfiles {
             name: resourceName(r.urn),
             id,
             displayName: plainString(outputs.displayName) ?? plainString(inputs.displayName),
+            place: recordedPlace(outputs),
         });
     }
 
@@ -108,6 +108,14 @@ export function profilesInState(exported: unknown): StackProfiles {
         });
     }
     return { managed, pending };
+}
+
+/**
+ * The stack's profiles recorded in another tenant or at another Graph root than `current`: the tenant listed is then
+ * not the stack's, and each of its profiles would look like an orphan of it (a same-named one, a "marked" one).
+ */
+export function recordedElsewhere(stack: StackProfiles, current: Place): ManagedProfile[] {
+    return stack.managed.filter((m) => m.place !== undefined && !isSamePlace(m.place, current));
 }
 
 /** A profile as listed from the tenant (no token values: only whether one was ever issued). */

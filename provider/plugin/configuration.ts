@@ -2,7 +2,7 @@ import { CheckFailure } from "../profiles/kind";
 import { Props } from "../profiles/model";
 import { ConfigReader } from "../runtime/configuration";
 import { settingProblem } from "../runtime/settings";
-import { PACKAGE_NAME } from "./schema";
+import { PACKAGE_NAME } from "../typeTokens";
 
 /**
  * The provider's settings as the engine gives them to a plugin: stack config (`intune:*`, the default provider) as

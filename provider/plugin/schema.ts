@@ -10,6 +10,7 @@ import { ProfileKind } from "../profiles/kind";
 import { WHOLE_NUMBERS } from "../profiles/model";
 import { Property, PropertyTable } from "../profiles/properties";
 import { SETTING_KEYS } from "../runtime/settings";
+import { PACKAGE_NAME, SCHEMA_MODULE } from "../typeTokens";
 
 /**
  * The Pulumi package schema of the provider plugin, derived from the same property tables as the dynamic resources
@@ -19,9 +20,6 @@ import { SETTING_KEYS } from "../runtime/settings";
  * managed one (an adopted profile's scope tags would be reset). Defaults are said in the descriptions instead.
  * scripts/schema.ts writes it at build time; the plugin serves that file.
  */
-
-export const PACKAGE_NAME = "intune";
-export const MODULE = `${PACKAGE_NAME}:index`;
 
 export interface SchemaProperty {
     type?: string;
@@ -102,12 +100,12 @@ class SchemaBuilder {
                 return this.typeOf(stringy ?? values[0], named);
             }
             case "KeyofType": {
-                const token = `${MODULE}:${capitalized(named)}`;
+                const token = `${SCHEMA_MODULE}:${capitalized(named)}`;
                 this.types[token] = { type: "string", enum: Object.keys(c.keys!).map((value) => ({ value })) };
                 return { $ref: `#/types/${token}` };
             }
             case "InterfaceType": {
-                const token = `${MODULE}:${codec.name}`;
+                const token = `${SCHEMA_MODULE}:${codec.name}`;
                 const props = c.props!;
                 this.types[token] = {
                     type: "object",
@@ -208,11 +206,15 @@ export function packageSchema(version: string, descriptions: Descriptions): Pack
     const resources: Record<string, ResourceSpec> = {};
     const functions: PackageSchema["functions"] = {};
     for (const kind of Object.values(KINDS)) {
-        resources[`${MODULE}:${kind.typeName}`] = profileResource(builder, kind);
-        functions[`${MODULE}:get${kind.typeName}`] = profileLookup(builder, kind);
+        resources[`${SCHEMA_MODULE}:${kind.typeName}`] = profileResource(builder, kind);
+        functions[`${SCHEMA_MODULE}:get${kind.typeName}`] = profileLookup(builder, kind);
     }
-    resources[`${MODULE}:${ENROLLMENT_SETTINGS_TYPE_NAME}`] = builder.resource(ENROLLMENT_SETTINGS_DESCRIPTION, ENROLLMENT_SETTINGS_PROPERTIES, bindingOutputs);
-    functions[`${MODULE}:getAndroidEnterpriseSettings`] = {
+    resources[`${SCHEMA_MODULE}:${ENROLLMENT_SETTINGS_TYPE_NAME}`] = builder.resource(
+        ENROLLMENT_SETTINGS_DESCRIPTION,
+        ENROLLMENT_SETTINGS_PROPERTIES,
+        bindingOutputs,
+    );
+    functions[`${SCHEMA_MODULE}:getAndroidEnterpriseSettings`] = {
         description:
             "The tenant's Android Enterprise settings: whether it is bound to managed Google Play and allows corporate-owned user enrollment (needs DeviceManagementConfiguration.Read.All).",
         outputs: {

@@ -16,7 +16,7 @@ import { configure } from "../runtime/configuration";
 import { PACKAGE_VERSION } from "../runtime/packageInfo";
 import { checkConfig, configChanged, configReader } from "./configuration";
 import { invoke } from "./functions";
-import { MODULE } from "./schema";
+import { SCHEMA_MODULE } from "../typeTokens";
 import { withoutSecrets, withSecrets } from "./wire";
 
 /**
@@ -81,8 +81,8 @@ function unary<Req, Res>(answer: (req: Req) => Promise<Res>, typeOf?: (req: Req)
 /** The resource's type: the request names it; older engines leave it to the URN (`…::<type>::<name>`). */
 function typeOf(req: { getType?(): string; getUrn(): string | undefined }): ResourceType {
     const token = req.getType?.() || (req.getUrn() ?? "").split("::")[2]?.split("$").pop() || "";
-    if (!token.startsWith(`${MODULE}:`)) throw new Error(`${token || "(no type)"} is not a resource of the intune provider`);
-    return resourceTypeNamed(token.slice(MODULE.length + 1));
+    if (!token.startsWith(`${SCHEMA_MODULE}:`)) throw new Error(`${token || "(no type)"} is not a resource of the intune provider`);
+    return resourceTypeNamed(token.slice(SCHEMA_MODULE.length + 1));
 }
 
 function failuresOf(failures: CheckFailure[]): provproto.CheckFailure[] {

@@ -56,7 +56,14 @@ export function withPlace(outs: Props, place: Place): Props {
     return out;
 }
 
-const describePlace = (p: Place): string => `tenant ${p.tenantId ?? "(unknown)"} at ${p.graphRoot}`;
+export const describePlace = (p: Place): string => `tenant ${p.tenantId ?? "(unknown)"} at ${p.graphRoot}`;
+
+/** Whether a recorded place is the current one: the same Graph root, and the same tenant where both are known. */
+export function isSamePlace(recorded: Place, current: Place): boolean {
+    const sameRoot = normalGraphRoot(recorded.graphRoot) === current.graphRoot;
+    const sameTenant = recorded.tenantId === undefined || current.tenantId === undefined || recorded.tenantId === current.tenantId;
+    return sameRoot && sameTenant;
+}
 
 export class WrongPlaceError extends ReportedError {
     constructor(what: string, recorded: Place, current: Place) {
@@ -75,10 +82,7 @@ export class WrongPlaceError extends ReportedError {
  * is in the place intune:moveFrom names: a read forgets it, a delete leaves it), or a WrongPlaceError.
  */
 export function judgePlace(what: string, recorded: Place | undefined, current: Place, moveFrom: MoveFrom | undefined): "here" | "left behind" {
-    if (!recorded) return "here";
-    const sameRoot = normalGraphRoot(recorded.graphRoot) === current.graphRoot;
-    const sameTenant = recorded.tenantId === undefined || current.tenantId === undefined || recorded.tenantId === current.tenantId;
-    if (sameRoot && sameTenant) return "here";
+    if (!recorded || isSamePlace(recorded, current)) return "here";
     if (moveFrom) {
         const named = "emulator" in moveFrom ? isEmulatorRoot(recorded.graphRoot) : recorded.tenantId === moveFrom.tenantId;
         if (named) return "left behind";
