@@ -160,7 +160,11 @@ export const service: grpc.UntypedServiceImplementation = {
         async (req: provproto.CreateRequest) => {
             const type = typeOf(req);
             const inputs = withoutSecrets(plainOf(req.getProperties()));
-            const { id, outs } = await type.create(inputs.values, req.getUrn());
+            const { id, outs } = await type.create(inputs.values, req.getUrn()).catch((err: unknown) => {
+                // A half-made profile goes into the state with its properties: the ones sent secret stay secret there.
+                if (err instanceof ProfileCreatedButFailed) Object.assign(err.properties, withSecrets(err.properties, inputs.secret));
+                throw err;
+            });
             return new provproto.CreateResponse().setId(id).setProperties(structOf(withSecrets(outs, [...type.secrets, ...inputs.secret])));
         },
         (req) => typeOf(req),

@@ -40,9 +40,13 @@ export function withoutSecrets(props: Props): { values: Props; secret: Set<strin
 
 export const asSecret = (value: unknown): Props => ({ [SIGNATURE_KEY]: SECRET_SIGNATURE, value });
 
-/** The values with each of `secret` that is present wrapped as a secret (null stays null: there is nothing to hide). */
+/**
+ * The values with each of `secret` that is present wrapped as a secret, once: a key may be named twice (secret by
+ * its type and sent secret), and the engine keeps a secret inside a secret as it is, so an SDK would hand the
+ * program an object. Null stays null: there is nothing to hide.
+ */
 export function withSecrets(values: Props, secret: Iterable<string>): Props {
     const out: Props = { ...values };
-    for (const key of secret) if (out[key] !== undefined && out[key] !== null) out[key] = asSecret(out[key]);
+    for (const key of new Set(secret)) if (out[key] !== undefined && out[key] !== null && !isSecret(out[key])) out[key] = asSecret(out[key]);
     return out;
 }
