@@ -121,7 +121,19 @@ describe("profiles: check", () => {
         const wide = await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 30, renewTokenWithinDays: 30 });
         expect(reasonFor(wide.failures, "renewTokenWithinDays")).to.match(/less than the token validity \(30 days\)/);
         const legacyDefault = await check({ displayName: "Legacy", renewTokenWithinDays: 90 }, {}, forWork);
-        expect(reasonFor(legacyDefault.failures, "renewTokenWithinDays")).to.match(/less than the token validity \(90 days\)/);
+        expect(reasonFor(legacyDefault.failures, "renewTokenWithinDays")).to.match(/less than the token validity \(90 days/);
+        // Undeclared, a device-owner token is renewed for 90 days: a window as long renews on every run.
+        for (const program of [
+            { displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", renewTokenWithinDays: 120 },
+            { displayName: "Staged", enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging", renewTokenWithinDays: 90 },
+            { displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", renewTokenWithinDays: 365 },
+        ]) {
+            const undeclared = await check(program);
+            expect(reasonFor(undeclared.failures, "renewTokenWithinDays"), program.displayName).to.equal(
+                "must be less than the token validity (90 days, the default when tokenValidityDays is not declared), or every run would issue a new token",
+            );
+        }
+        expect((await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", renewTokenWithinDays: 30 })).failures).to.deep.equal([]);
         const at = new Date(Date.now() + 60 * 86_400_000).toISOString();
         const fixed = await check({
             displayName: "Kiosk",

@@ -25,6 +25,9 @@ export const NON_EXPIRING_VALIDITY_SECONDS = 65 * 365 * 86_400;
 /** Validity asked for an expiring token when the program declares none: Intune's own default of 90 days. */
 export const DEFAULT_VALIDITY_DAYS = 90;
 
+/** The validity, in days, of a token this provider issues when the program declares none (a renewal's, at least). */
+export const undeclaredValidityDays = (rules: TokenRules): number => rules.defaultValidityDays ?? DEFAULT_VALIDITY_DAYS;
+
 /** The expiry as epoch ms; undefined when absent, null or not a date. The minimum date parses (far in the past). */
 export function expiryMs(value: unknown): number | undefined {
     if (typeof value !== "string") return undefined;
@@ -79,7 +82,7 @@ export function createTimeExpiry(rules: TokenRules, wanted: number | undefined, 
 export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): number {
     const rules = kind.tokenRules(inputs);
     if (!rules.expires) return NON_EXPIRING_VALIDITY_SECONDS;
-    const expiry = desiredExpiry(kind, inputs, now) ?? now + (rules.defaultValidityDays ?? DEFAULT_VALIDITY_DAYS) * DAY_MS;
+    const expiry = desiredExpiry(kind, inputs, now) ?? now + undeclaredValidityDays(rules) * DAY_MS;
     return Math.max(1, Math.round((expiry - now) / 1000));
 }
 

@@ -7,6 +7,7 @@ import { shownValue } from "./decodeErrors";
 import { CREATED_NOT_YET_SHOWN, REQUESTED_EXPIRY } from "./state";
 import { attachmentOutputs } from "./attachments";
 import { replacingChanges } from "./diff";
+import { undeclaredValidityDays } from "./token";
 
 /**
  * `check`: every problem with the inputs, all at once, before anything is sent to Graph. Each failure names the
@@ -100,11 +101,12 @@ function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
     if (typeof renew === "number") {
         if (at !== undefined)
             failures.push({ property: "renewTokenWithinDays", reason: "cannot renew a token with a fixed tokenExpirationDateTime; use tokenValidityDays" });
-        const validity = days === UNKNOWN ? undefined : typeof days === "number" ? days : rules.defaultValidityDays;
+        // Undeclared, the validity is the one renewals are issued with: a window as long would renew on every run.
+        const validity = days === UNKNOWN ? undefined : typeof days === "number" ? days : undeclaredValidityDays(rules);
         if (validity !== undefined && renew >= validity) {
             failures.push({
                 property: "renewTokenWithinDays",
-                reason: `must be less than the token validity (${validity} days), or every run would issue a new token`,
+                reason: `must be less than the token validity (${validity} days${typeof days === "number" ? "" : ", the default when tokenValidityDays is not declared"}), or every run would issue a new token`,
             });
         }
     }
