@@ -115,6 +115,18 @@ describe("profiles: adopting profiles made in the portal", () => {
             expect(ctx.emulator.profiles(DEVICE_OWNER)[0].description).to.equal("made by hand");
         });
 
+        it("refuses a staging profile whose enrollmentTokenType the program leaves out, naming what to declare; adopts it once declared", async () => {
+            const portal = await portalKiosk({ enrollmentMode: "corporateOwnedFullyManaged", enrollmentTokenType: "deviceStaging" });
+            const program = { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedFullyManaged", adoptExistingId: portal.id };
+            const err = await rejectionOf(deviceOwner.create(await checked(deviceOwner, program)));
+            expect(err.message).to.contain(
+                `has enrollmentTokenType "deviceStaging", which the program leaves out (read as "default"); declare enrollmentTokenType: "deviceStaging" to adopt it`,
+            );
+            const { outs } = await deviceOwner.create(await checked(deviceOwner, { ...program, enrollmentTokenType: "deviceStaging" }));
+            expect(outs!.enrollmentTokenType).to.equal("deviceStaging");
+            expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([portal.id]);
+        });
+
         it("refuses an id that does not exist", async () => {
             const inputs = await checked(deviceOwner, {
                 displayName: "Ghost",

@@ -261,6 +261,17 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Pr
         existing = matches[0] && (await readEntity(kind, ctx, matches[0].id, looking, inputs));
     }
     if (!existing) return undefined;
+    // Left out, a create-only property reads as its default from here on: the token rules would judge another token
+    // type (a staging token never renewed), and declaring the profile's real value later would replace it.
+    const undeclared = kind.replaceOnChange.filter(
+        (k) =>
+            inputs[k] === undefined && k in kind.clearedValues && (existing![k] ?? null) !== null && !sameValue(kind, k, existing![k], kind.clearedValues[k]),
+    );
+    if (undeclared.length > 0) {
+        throw new ProfileError(
+            `${looking.description} failed: profile ${existing.id} has ${undeclared.map((k) => `${k} ${JSON.stringify(existing![k])}`).join(", ")}, which the program leaves out (read as ${undeclared.map((k) => JSON.stringify(kind.clearedValues[k])).join(", ")}); declare ${undeclared.map((k) => `${k}: ${JSON.stringify(existing![k])}`).join(", ")} to adopt it, since it cannot change in place`,
+        );
+    }
     const id = existing.id;
     claimed.add(id);
     const olds = outputs(kind, declaredInputs(kind, inputs), existing);
