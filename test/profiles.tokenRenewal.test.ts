@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { BEHAVIOUR_VARIANTS } from "../emulator";
 import {
     checked,
     count,
@@ -36,6 +37,7 @@ const AOSP: Props = {
     wifiSecurityType: "wpa",
     wifiPassword: "Corr3ct-Horse-Battery-Staple",
 };
+const NEVER_READINGS = BEHAVIOUR_VARIANTS.neverExpiringTokenExpiry!;
 const inDays = (days: number): string => new Date(Date.now() + days * DAY_MS).toISOString();
 type Collection = typeof DEVICE_OWNER | typeof FOR_WORK;
 
@@ -116,6 +118,20 @@ describe("profiles: token renewal", () => {
             const run = await laterRun(deviceOwner, id, outs, inputs);
             expect(run.changes).to.equal(true);
             expectRenewed(outs, run.outs, 30);
+        });
+    }
+
+    for (const neverExpiringTokenExpiry of NEVER_READINGS) {
+        it(`re-issues a fully managed token revoked behind the provider's back, where the service allows that (never reads as ${neverExpiringTokenExpiry})`, async () => {
+            ctx.emulator.setBehaviour({ revokeNeverExpiringToken: "allow", neverExpiringTokenExpiry });
+            const { id, outs, inputs } = await createChecked(deviceOwner, { displayName: "Staff phones", enrollmentMode: "corporateOwnedFullyManaged" });
+            const unchanged = await laterRun(deviceOwner, id, outs, inputs);
+            expect(unchanged.changes, "a token that never expires, not revoked: left alone").to.equal(false);
+            await revokeBehindTheBack(ctx.emulator, DEVICE_OWNER, id);
+            const run = await laterRun(deviceOwner, id, outs, inputs);
+            expect(run.changes).to.equal(true);
+            expect(run.outs.tokenValue).to.be.a("string").and.not.equal(outs.tokenValue);
+            expect(count(graphCalls(ctx.emulator), "POST createToken")).to.equal(1);
         });
     }
 

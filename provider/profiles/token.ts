@@ -40,15 +40,20 @@ export function hasToken(props: Props): boolean {
     return typeof props.tokenValue === "string" && props.tokenValue !== "";
 }
 
+/** The minimum DateTimeOffset, one way a token that never expires reports its expiry. */
+const MIN_DATE_MS = Date.parse("0001-01-01T00:00:00Z");
+
 /**
- * Whether the token has expired or was revoked. Never for token types that do not expire, whatever their expiry
- * reads; for the others an expiry at or before now (the minimum date included). An expiring token with no expiry
- * reported cannot be judged and counts as valid: renewing it on every run would be worse.
+ * Whether the token has expired or was revoked. For an expiring token type, an expiry at or before now (the minimum
+ * date included); an expiring token with no expiry reported cannot be judged and counts as valid, as renewing it on
+ * every run would be worse. A token type that never expires reports "never" as null, nothing, the minimum date or a
+ * far one; a real date in the past is none of those, but a revoke, which expires the token at once (where the
+ * service allows revoking such a token).
  */
 export function tokenExpired(rules: TokenRules, props: Props, now: number): boolean {
-    if (!rules.expires) return false;
     const expiry = expiryMs(props.tokenExpirationDateTime);
-    return expiry !== undefined && expiry <= now;
+    if (expiry === undefined) return false;
+    return rules.expires ? expiry <= now : expiry > MIN_DATE_MS + DAY_MS && expiry <= now;
 }
 
 /** A token is usable: present and not expired. */
@@ -94,8 +99,8 @@ export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, 
     if (kind.tokenRuleInputs.some((k) => news[k] === UNKNOWN)) return undefined;
     if (!hasToken(olds)) return "the profile has no enrollment token";
     const rules = kind.tokenRules(news);
-    if (!rules.expires) return undefined;
     if (tokenExpired(rules, olds, now)) return "the enrollment token has expired or was revoked";
+    if (!rules.expires) return undefined;
     const expiry = expiryMs(olds.tokenExpirationDateTime);
     const renewDays = news.renewTokenWithinDays;
     if (expiry !== undefined && typeof renewDays === "number" && expiry - now <= renewDays * DAY_MS) {

@@ -27,13 +27,20 @@ describe("unit: enrollment-token rules", () => {
         expect(hasToken({ tokenValue: "" })).to.equal(false);
     });
 
-    for (const expiry of ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", null, undefined, at(NOW - DAY)]) {
-        it(`counts a never-expiring token as usable whatever its expiry reads (${String(expiry)})`, () => {
+    for (const expiry of ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", null, undefined]) {
+        it(`counts a never-expiring token as usable whatever "never" reads as (${String(expiry)})`, () => {
             const token = { tokenValue: "ABCDEFGH", tokenExpirationDateTime: expiry };
             expect(tokenUsable(rules(FULLY_MANAGED), token, NOW)).to.equal(true);
             expect(tokenRenewalReason(androidDeviceOwnerKind, token, FULLY_MANAGED, NOW)).to.equal(undefined);
         });
     }
+
+    it("counts a never-expiring token whose expiry reads a real date now past as revoked (a revoke expires it at once)", () => {
+        const token = { tokenValue: "ABCDEFGH", tokenExpirationDateTime: at(NOW - DAY) };
+        expect(tokenUsable(rules(FULLY_MANAGED), token, NOW)).to.equal(false);
+        expect(tokenRenewalReason(androidDeviceOwnerKind, token, FULLY_MANAGED, NOW)).to.equal("the enrollment token has expired or was revoked");
+        expect(tokenUsable(rules(FULLY_MANAGED), { ...token, tokenExpirationDateTime: at(NOW + DAY) }, NOW)).to.equal(true);
+    });
 
     it("counts an expiring token at or before now, the minimum date included, as expired or revoked", () => {
         for (const expiry of ["0001-01-01T00:00:00Z", at(NOW), at(NOW - 1)]) {
