@@ -65,9 +65,17 @@ export const ValidityDays = wholeNumber(1, MAX_VALIDITY_DAYS, `a whole number of
 export const RenewalDays = wholeNumber(1, 3650, "a whole number of days from 1 to 3650");
 /** A count the service keeps (devices enrolled). */
 export const Count = wholeNumber(0, Number.MAX_SAFE_INTEGER, "a whole number");
+/** Whether YYYY-MM-DD names a day of the calendar: Date.parse takes 2027-02-30 for March 2. */
+function isCalendarDay(date: string): boolean {
+    const [y, m, d] = date.split("-").map(Number);
+    const day = new Date(0);
+    day.setUTCFullYear(y, m - 1, d);
+    return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
+
 export const IsoDateTime = t.refinement(
     t.string,
-    (s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}T/.test(s),
+    (s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)) && isCalendarDay(s.slice(0, 10)),
     "an ISO 8601 date-time such as 2027-01-31T00:00:00Z",
 );
 export const NonEmptyString = t.refinement(t.string, (s) => s.trim().length > 0, "a non-empty string");

@@ -42,6 +42,15 @@ describe("unit: check", () => {
         expect(JSON.stringify(failures)).to.not.contain("42");
     });
 
+    it("refuses a date that is not on the calendar, which Date.parse would move to another day", () => {
+        const kiosk = { displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice" };
+        const { failures } = check({ ...kiosk, tokenExpirationDateTime: "2027-02-30T00:00:00Z" });
+        expect(failures).to.deep.equal([
+            { property: "tokenExpirationDateTime", reason: 'must be an ISO 8601 date-time such as 2027-01-31T00:00:00Z, got "2027-02-30T00:00:00Z"' },
+        ]);
+        expect(check({ ...kiosk, tokenExpirationDateTime: "2028-02-29T00:00:00Z" }).failures).to.deep.equal([]);
+    });
+
     it("refuses an empty roleScopeTagIds, which Intune would read back as its default tag", () => {
         const { failures } = check({ displayName: "K", enrollmentMode: "corporateOwnedDedicatedDevice", roleScopeTagIds: [] });
         expect(failures).to.deep.equal([
