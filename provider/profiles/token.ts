@@ -92,6 +92,17 @@ export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): 
 }
 
 /**
+ * Whether a token nobody declared a validity for (one imported, or made before the program said) was issued for
+ * `days` anyway: its creation and expiry tell. Declaring the validity it has then issues no new token.
+ */
+function issuedFor(olds: Props, days: unknown): boolean {
+    if (olds.tokenValidityDays !== undefined || typeof days !== "number") return false;
+    const created = expiryMs(olds.tokenCreationDateTime);
+    const expiry = expiryMs(olds.tokenExpirationDateTime);
+    return created !== undefined && expiry !== undefined && Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
+}
+
+/**
  * Why the current token must be replaced, or undefined if it is fine: none yet, expired or revoked, inside the
  * renewal window, or issued for another validity than the one now declared.
  */
@@ -113,7 +124,7 @@ export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, 
     ) {
         return `tokenExpirationDateTime changed to ${news.tokenExpirationDateTime}`;
     }
-    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays) {
+    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays && !issuedFor(olds, news.tokenValidityDays)) {
         return `tokenValidityDays changed from ${olds.tokenValidityDays === undefined ? "the default" : String(olds.tokenValidityDays)} to ${String(news.tokenValidityDays)}`;
     }
     return undefined;

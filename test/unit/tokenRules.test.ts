@@ -72,6 +72,18 @@ describe("unit: enrollment-token rules", () => {
         );
     });
 
+    it("issues no token when the validity first declared (after an import) is the one the token was issued for", () => {
+        const imported = { tokenValue: "1".repeat(20), tokenCreationDateTime: at(NOW - 10 * DAY), tokenExpirationDateTime: at(NOW + 80 * DAY) };
+        expect(tokenRenewalReason(androidDeviceOwnerKind, imported, { ...DEDICATED, tokenValidityDays: 90 }, NOW)).to.equal(undefined);
+        expect(tokenRenewalReason(androidDeviceOwnerKind, imported, { ...DEDICATED, tokenValidityDays: 30 }, NOW)).to.equal(
+            "tokenValidityDays changed from the default to 30",
+        );
+        // Declared before, the recorded validity decides: a change of it is a change.
+        expect(tokenRenewalReason(androidDeviceOwnerKind, { ...imported, tokenValidityDays: 60 }, { ...DEDICATED, tokenValidityDays: 90 }, NOW)).to.equal(
+            "tokenValidityDays changed from 60 to 90",
+        );
+    });
+
     it("takes a read-back token as fresh only when it is new, its QR code carries it, and (if it expires) it has the asked expiry", () => {
         const fresh = { tokenValue: "NEWTOKEN", qrCodeContent: '{"x":"NEWTOKEN"}', tokenExpirationDateTime: at(NOW + 30 * DAY) };
         expect(tokenIsFresh(rules(DEDICATED), fresh, "OLDTOKEN", NOW + 30 * DAY)).to.equal(true);
