@@ -62,6 +62,11 @@ export function resourceName(urn: string): string {
     return urn.slice(urn.lastIndexOf("::") + 2);
 }
 
+const placeOf = (outputs: Json): { place?: Place } => {
+    const place = recordedPlace(outputs);
+    return place ? { place } : {};
+};
+
 /**
  * The profile resources and pending operations of `pulumi stack export` output (version 3 deployments). Secret
  * values stay encrypted: ids, types, URNs, plain displayNames and the pending operations are all readable without.
@@ -87,7 +92,7 @@ export function profilesInState(exported: unknown): StackProfiles {
             name: resourceName(r.urn),
             id,
             displayName: plainString(outputs.displayName) ?? plainString(inputs.displayName),
-            place: recordedPlace(outputs),
+            ...placeOf(outputs),
         });
     }
 
