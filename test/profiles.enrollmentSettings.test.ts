@@ -120,9 +120,15 @@ describe("AndroidEnterpriseEnrollmentSettings: the tenant's switch for corporate
 
     it("refuses to touch another tenant's switch (settings pointing elsewhere), and changes nothing", async () => {
         const created = await settings.create(await checkedSettings({ fullyManagedEnrollmentEnabled: true }));
+        // Recorded in another tenant than this run signs in to.
+        const elsewhere = { ...created.outs!, tenantId: "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4" };
+        const err = await rejectionOf(settings.update(created.id, elsewhere, { fullyManagedEnrollmentEnabled: false }));
+        expect(err.name).to.equal("WrongPlaceError");
+        expect(err.message).to.contain("refused").and.to.contain("lives in tenant 5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4");
+        // Settings that name another tenant than the access token is for.
         await configureFor(ctx.emulator, { "intune:tenantId": "5b7c9d1e-2f3a-4b5c-8d6e-7f8091a2b3c4", "intune:accessToken": ctx.emulator.issueToken() });
-        const err = await rejectionOf(settings.update(created.id, created.outs!, { fullyManagedEnrollmentEnabled: false }));
-        expect(err.message).to.contain("refused").and.to.contain(`lives in tenant ${ctx.emulator.tenantId}`);
+        const mismatch = await rejectionOf(settings.update(created.id, created.outs!, { fullyManagedEnrollmentEnabled: false }));
+        expect(mismatch.name).to.equal("TenantMismatchError");
         expect(live()).to.equal(true);
     });
 });
