@@ -145,7 +145,13 @@ export class EnterpriseSettingsService {
             throw graphError(400, "BadRequest", "The parameter 'enabled' in the request payload is not a valid parameter for the operation.");
         }
         const bound = ["bound", "boundAndValidated"].includes(String(this.current().bindStatus));
-        if (!bound && b.fullyManagedStateWhenUnbound === "refused") throw this.refusal(400, "BadRequest", "unbound", b);
+        if (!bound) {
+            const reading = b.fullyManagedStateWhenUnbound;
+            if (reading === "refused") throw this.refusal(400, "BadRequest", "unbound", b);
+            if (reading === "forbidden") throw this.refusal(403, "Forbidden", "unbound", b);
+            if (reading === "conflict") throw this.refusal(409, "Conflict", "unbound", b);
+            if (reading === "ignored") return { status: 204 };
+        }
         this.change({ androidDeviceOwnerFullyManagedEnrollmentEnabled: fields.enabled });
         return { status: 204 };
     }

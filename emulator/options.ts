@@ -85,8 +85,11 @@ export interface Behaviour {
     enterpriseSettingsRead: "allowed" | "forbidden";
     /** setAndroidDeviceOwnerFullyManagedEnrollmentState: applied, or refused with 403 (a tenant that refuses it). */
     fullyManagedStateAction: "applies" | "refused";
-    /** What that action does in a tenant not bound to managed Google Play (unconfirmed): applies, or 400. */
-    fullyManagedStateWhenUnbound: "applies" | "refused";
+    /**
+     * What that action does in a tenant not bound to managed Google Play (unconfirmed): applies; refuses with 400,
+     * 403 or 409; or answers 204 and changes nothing.
+     */
+    fullyManagedStateWhenUnbound: "applies" | "refused" | "forbidden" | "conflict" | "ignored";
     /** Whether a PATCH of the settings changes the switch too (unconfirmed): ignored, or applied. */
     enterpriseSettingsPatchSwitch: "ignored" | "applies";
     /**
@@ -355,7 +358,7 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     membershipTargetResultWrapped: [false, true],
     enterpriseSettingsRead: ["allowed", "forbidden"],
     fullyManagedStateAction: ["applies", "refused"],
-    fullyManagedStateWhenUnbound: ["applies", "refused"],
+    fullyManagedStateWhenUnbound: ["applies", "refused", "forbidden", "conflict", "ignored"],
     enterpriseSettingsPatchSwitch: ["ignored", "applies"],
     refusalWording: ["usual", "unusual"],
     bodyWithoutJsonType: ["415", "400"],

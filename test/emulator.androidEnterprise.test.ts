@@ -78,10 +78,18 @@ describe("emulator: Android Enterprise settings of an unbound tenant, and the re
         expect(res.json.companyCodes).to.deep.equal([]);
     });
 
-    it("flips the switch in an unbound tenant, or refuses it with 400 (fullyManagedStateWhenUnbound)", async () => {
+    it("flips the switch in an unbound tenant, refuses it with 400, 403 or 409, or takes it and changes nothing (fullyManagedStateWhenUnbound)", async () => {
         expect((await graph().post(ACTION, { enabled: true })).status).to.equal(204);
-        ctx.emulator.setBehaviour({ fullyManagedStateWhenUnbound: "refused" });
-        expectGraphError(await graph().post(ACTION, { enabled: false }), 400, "BadRequest");
+        for (const [reading, status, code] of [
+            ["refused", 400, "BadRequest"],
+            ["forbidden", 403, "Forbidden"],
+            ["conflict", 409, "Conflict"],
+        ] as const) {
+            ctx.emulator.setBehaviour({ fullyManagedStateWhenUnbound: reading });
+            expectGraphError(await graph().post(ACTION, { enabled: false }), status, code);
+        }
+        ctx.emulator.setBehaviour({ fullyManagedStateWhenUnbound: "ignored" });
+        expect((await graph().post(ACTION, { enabled: false })).status).to.equal(204);
         expect(ctx.emulator.androidEnterprise().androidDeviceOwnerFullyManagedEnrollmentEnabled).to.equal(true);
     });
 

@@ -104,13 +104,22 @@ describe("AndroidEnterpriseEnrollmentSettings: the tenant's switch for corporate
         expect(live()).to.equal(false);
     });
 
-    it("says the tenant must be bound first when an unbound tenant refuses the switch", async () => {
-        ctx.emulator.setAndroidEnterprise({ bindStatus: "notBound" });
-        ctx.emulator.setBehaviour({ fullyManagedStateWhenUnbound: "refused", refusalWording: "unusual" });
-        const err = await rejectionOf(settings.create(await checkedSettings({ fullyManagedEnrollmentEnabled: true })));
-        expect(err.message).to.contain("refused (400)").and.to.contain("not bound to managed Google Play (bindStatus notBound)");
-        expect(live()).to.equal(false);
-    });
+    for (const [fullyManagedStateWhenUnbound, said] of [
+        ["refused", "refused (400)"],
+        ["forbidden", "refused (403)"],
+        ["conflict", "refused (409)"],
+        ["ignored", "Intune took the change but did not show it within 1 s"],
+    ] as const) {
+        it(`says the tenant must be bound first when an unbound tenant does not take the switch (${fullyManagedStateWhenUnbound})`, async () => {
+            await configureFor(ctx.emulator, { "intune:consistencyTimeoutSeconds": "1" });
+            ctx.emulator.setAndroidEnterprise({ bindStatus: "notBound" });
+            ctx.emulator.setBehaviour({ fullyManagedStateWhenUnbound, refusalWording: "unusual" });
+            const err = await rejectionOf(settings.create(await checkedSettings({ fullyManagedEnrollmentEnabled: true })));
+            expect(err.name).to.equal("EnrollmentSettingsError");
+            expect(err.message).to.contain(said).and.to.contain("not bound to managed Google Play (bindStatus notBound)");
+            expect(live()).to.equal(false);
+        });
+    }
 
     it("says which permission is missing when the settings cannot be read", async () => {
         ctx.emulator.setBehaviour({ enterpriseSettingsRead: "forbidden" });

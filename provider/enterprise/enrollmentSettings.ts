@@ -1,5 +1,5 @@
 import * as t from "io-ts";
-import { waitUntilVisible } from "../graph/consistency";
+import { ConsistencyTimeout, waitUntilVisible } from "../graph/consistency";
 import { GraphRequestError, Operation, ReportedError } from "../graph/errors";
 import { BINDING_OUTPUTS, judgePlace, parseMoveFrom, Place, recordedPlace, withPlace } from "../profiles/binding";
 import type { ProfileContext } from "../profiles/context";
@@ -102,19 +102,25 @@ export function diffEnrollmentSettings(olds: Props, news: Props): { changes: boo
     return { changes: wanted === UNKNOWN || wanted !== olds.fullyManagedEnrollmentEnabled, replaces: [] };
 }
 
-/** The failure of a call to the switch's action, in words that say what to do; judged by its status, never its text. */
+const PERMISSION_ADVICE =
+    "changing the switch needs the Microsoft Graph permission DeviceManagementConfiguration.ReadWrite.All and an Intune role that may change Android enrollment settings";
+
+/** What to do in a tenant not bound to managed Google Play, which the switch needs. */
+const bindingAdvice = (settings: EnterpriseSettings): string =>
+    `the tenant is not bound to managed Google Play (bindStatus ${settings.bindStatus ?? "unknown"}), and corporate-owned user enrollment needs it: connect it in the Intune admin center (Devices > Android > Android enrollment > Managed Google Play), then run again`;
+
+/**
+ * The failure of a call to the switch's action, in words that say what to do; judged by its status and the
+ * tenant's binding, never its text. How an unbound tenant refuses is unconfirmed, so any refusal there says so.
+ */
 function actionFailure(err: unknown, settings: EnterpriseSettings, what: string): unknown {
     if (!(err instanceof GraphRequestError)) return err;
-    if (err.status === 401 || err.status === 403) {
-        return new EnrollmentSettingsError(
-            `${what} refused (${err.status}): changing the switch needs the Microsoft Graph permission DeviceManagementConfiguration.ReadWrite.All and an Intune role that may change Android enrollment settings; nothing was changed (${err.message})`,
-        );
+    const permission = err.status === 401 || err.status === 403;
+    if (!isBound(settings) && (err.isRefusal || permission)) {
+        const orPermission = permission ? `; if it is bound, ${PERMISSION_ADVICE}` : "";
+        return new EnrollmentSettingsError(`${what} refused (${err.status}): ${bindingAdvice(settings)}${orPermission}; nothing was changed (${err.message})`);
     }
-    if (err.status === 400 && !isBound(settings)) {
-        return new EnrollmentSettingsError(
-            `${what} refused (400): the tenant is not bound to managed Google Play (bindStatus ${settings.bindStatus ?? "unknown"}), and corporate-owned user enrollment needs it: connect it in the Intune admin center (Devices > Android > Android enrollment > Managed Google Play), then run again; nothing was changed (${err.message})`,
-        );
-    }
+    if (permission) return new EnrollmentSettingsError(`${what} refused (${err.status}): ${PERMISSION_ADVICE}; nothing was changed (${err.message})`);
     return err;
 }
 
@@ -143,7 +149,16 @@ async function applySwitch(ctx: ProfileContext, current: EnterpriseSettings, ena
         () => readSettings(ctx, "Reading"),
         (s) => s.androidDeviceOwnerFullyManagedEnrollmentEnabled === enabled,
         { timeoutMs: ctx.settings.consistencyTimeoutMs, what: `${LABEL} to show corporate-owned user enrollment ${enabled ? "on" : "off"}` },
-    );
+    ).catch((err: unknown) => {
+        // An unbound tenant may take the action and change nothing: waiting longer would not help.
+        if (err instanceof ConsistencyTimeout && !isBound(current)) {
+            const seconds = Math.round(ctx.settings.consistencyTimeoutMs / 1000);
+            throw new EnrollmentSettingsError(
+                `${operation.description} failed: Intune took the change but did not show it within ${seconds} s; ${bindingAdvice(current)}`,
+            );
+        }
+        throw err;
+    });
     settingsChanged(ctx, after);
     return after;
 }
