@@ -25,6 +25,8 @@ export const SECRET_FIELDS = [
     "qrCodeContent",
     "qrCodeImage",
     "wifiPassword",
+    // A company code's token in the tenant's Android Enterprise settings (companyCodes), should the service send them.
+    "enrollmentToken",
     "clientSecret",
     "client_secret",
     "client_assertion",

@@ -35,5 +35,10 @@ describe("unit: secrets are scrubbed from every text that leaves the provider", 
             value: [{ id: "1", tokenValue: "[redacted]", wifiPassword: null }],
             displayName: "K",
         });
+        // The tenant's settings, should the service ignore $select: its company codes' tokens.
+        expect(redactBody({ bindStatus: "bound", companyCodes: [{ enrollmentToken: "XK12PQ", qrCodeContent: "{}" }] })).to.deep.equal({
+            bindStatus: "bound",
+            companyCodes: [{ enrollmentToken: "[redacted]", qrCodeContent: "[redacted]" }],
+        });
     });
 });
