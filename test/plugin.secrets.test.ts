@@ -94,6 +94,13 @@ describe("plugin: secrets on the wire", function () {
         expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").map((p) => p.displayName)).to.deep.equal(["Scanners (renamed)"]);
     });
 
+    it("never quotes a value sent secret in a check failure", async () => {
+        const news = { displayName: "Kiosks", enrollmentMode: "corporateOwnedDedicatedDevice", adoptExistingId: asSecret("tenant-internal-id") };
+        const request = new provproto.CheckRequest().setUrn(URN).setType(TYPE).setOlds(Struct.fromJavaScript({})).setNews(Struct.fromJavaScript(news));
+        const failures = (await call<provproto.CheckResponse>("check", request)).getFailuresList().map((f) => [f.getProperty(), f.getReason()]);
+        expect(failures).to.deep.equal([["adoptExistingId", 'must be a profile id (GUID), got "[secret]"']]);
+    });
+
     it("keeps a property sent secret secret in the state of a profile made but not finished", async () => {
         await configure({ "intune:consistencyTimeoutSeconds": "1" });
         ctx.emulator.setFaults({ notFoundAfterCreateMs: 60_000 });

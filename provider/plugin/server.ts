@@ -17,7 +17,7 @@ import { PACKAGE_VERSION } from "../runtime/packageInfo";
 import { checkConfig, configChanged, configReader } from "./configuration";
 import { invoke } from "./functions";
 import { SCHEMA_MODULE } from "../typeTokens";
-import { withoutSecrets, withSecrets } from "./wire";
+import { withoutSecrets, withoutSentSecrets, withSecrets } from "./wire";
 
 /**
  * The provider plugin's gRPC service (pulumirpc.ResourceProvider): the engine's calls translated onto the lifecycle
@@ -134,7 +134,7 @@ export const service: grpc.UntypedServiceImplementation = {
             const type = typeOf(req);
             const news = withoutSecrets(plainOf(req.getNews()));
             const { inputs, failures } = await type.check(withoutSecrets(plainOf(req.getOlds())).values, news.values, req.getUrn());
-            return checkResponse(withSecrets(inputs, [...type.secrets, ...news.secret]), failures);
+            return checkResponse(withSecrets(inputs, [...type.secrets, ...news.secret]), withoutSentSecrets(failures, news.values, news.secret));
         },
         (req) => typeOf(req),
     ),

@@ -38,6 +38,26 @@ export function withoutSecrets(props: Props): { values: Props; secret: Set<strin
     return { values, secret };
 }
 
+/** Every string and number inside a value, as it would be quoted in a message. */
+function leaves(v: unknown): string[] {
+    if (typeof v === "string" || typeof v === "number") return [String(v)];
+    if (Array.isArray(v)) return v.flatMap(leaves);
+    if (typeof v === "object" && v !== null) return Object.values(v).flatMap(leaves);
+    return [];
+}
+
+/**
+ * Check failures with the values of properties sent secret hidden: the lifecycle hides the values of properties
+ * secret by their type, but a program may mark any value secret, and a reason may quote it (`got "..."`, a date).
+ * Hidden where it stands as a whole word, so a secret "9" leaves "90 days" alone.
+ */
+export function withoutSentSecrets<F extends { reason: string }>(failures: F[], values: Props, secret: Iterable<string>): F[] {
+    const hidden = [...new Set([...secret].flatMap((key) => leaves(values[key])))].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+    if (hidden.length === 0) return failures;
+    const pattern = new RegExp(`(?<![A-Za-z0-9])(?:${hidden.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![A-Za-z0-9])`, "g");
+    return failures.map((f) => ({ ...f, reason: f.reason.replace(pattern, "[secret]") }));
+}
+
 export const asSecret = (value: unknown): Props => ({ [SIGNATURE_KEY]: SECRET_SIGNATURE, value });
 
 /**

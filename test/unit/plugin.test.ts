@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { scrub } from "../../provider/graph/secrets";
 import { checkConfig, configChanged, configReader } from "../../provider/plugin/configuration";
 import { engineArgument } from "../../provider/plugin/main";
-import { asSecret, SECRET_SIGNATURE, SIGNATURE_KEY, withoutSecrets, withSecrets } from "../../provider/plugin/wire";
+import { asSecret, SECRET_SIGNATURE, SIGNATURE_KEY, withoutSecrets, withoutSentSecrets, withSecrets } from "../../provider/plugin/wire";
 import { KINDS } from "../../provider/profiles/kinds";
 import { SETTING_KEYS } from "../../provider/runtime/settings";
 
@@ -27,6 +27,21 @@ describe("unit: the provider plugin", () => {
             expect(values).to.deep.equal({ displayName: "Kiosks", wifiPassword: "correct-horse-battery", roleScopeTagIds: ["0", "12"] });
             expect([...secret].sort()).to.deep.equal(["roleScopeTagIds", "wifiPassword"]);
             expect(scrub("refused: correct-horse-battery")).to.equal("refused: [redacted]");
+        });
+
+        it("hides the values of properties sent secret from check failures, where they stand as whole words", () => {
+            const failures = [
+                { property: "adoptExistingId", reason: 'must be a profile id (GUID), got "tenant-internal-id"' },
+                { property: "tokenExpirationDateTime", reason: "must be in the future (got 2001-01-01T00:00:00Z)" },
+                { property: "tokenValidityDays", reason: "must be at most 90 days for AOSP enrollment modes (got 9)" },
+            ];
+            const values = { adoptExistingId: "tenant-internal-id", tokenExpirationDateTime: "2001-01-01T00:00:00Z", tokenValidityDays: 9 };
+            expect(withoutSentSecrets(failures, values, ["adoptExistingId", "tokenExpirationDateTime", "tokenValidityDays"])).to.deep.equal([
+                { property: "adoptExistingId", reason: 'must be a profile id (GUID), got "[secret]"' },
+                { property: "tokenExpirationDateTime", reason: "must be in the future (got [secret])" },
+                { property: "tokenValidityDays", reason: "must be at most 90 days for AOSP enrollment modes (got [secret])" },
+            ]);
+            expect(withoutSentSecrets(failures, values, [])).to.equal(failures);
         });
 
         it("puts the secret ones back in the engine's form, and leaves a null alone", () => {
