@@ -29,6 +29,10 @@ describe("unit: check", () => {
 
     it("does not judge values still unknown in a preview", () => {
         expect(check({ displayName: UNKNOWN, enrollmentMode: UNKNOWN, tokenValidityDays: UNKNOWN }).failures).to.deep.equal([]);
+        const aosp = { displayName: "K", enrollmentMode: "corporateOwnedAOSPUserlessDevice" };
+        // configureWifi may turn out false; a password may turn out empty.
+        expect(check({ ...aosp, configureWifi: UNKNOWN, wifiSecurityType: "wpa" }).failures).to.deep.equal([]);
+        expect(check({ ...aosp, configureWifi: true, wifiSsid: "n", wifiSecurityType: "none", wifiPassword: UNKNOWN }).failures).to.deep.equal([]);
     });
 
     it("never shows a secret input's value", () => {

@@ -197,17 +197,25 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
         }
     }
     if (mode && isAosp(mode)) {
-        const wifiConfigured = inputs.configureWifi === true || (inputs.configureWifi !== false && WIFI_FIELDS.some((f) => inputs[f] !== undefined));
+        // configureWifi still unknown (a preview) may turn out false: the rules that depend on it wait for it.
+        const wifiUnknown = inputs.configureWifi === UNKNOWN;
+        const wifiConfigured =
+            !wifiUnknown && (inputs.configureWifi === true || (inputs.configureWifi !== false && WIFI_FIELDS.some((f) => inputs[f] !== undefined)));
         if (wifiConfigured && inputs.wifiSsid !== UNKNOWN && (typeof inputs.wifiSsid !== "string" || inputs.wifiSsid.trim() === "")) {
             failures.push({
                 property: "wifiSsid",
                 reason: "is required when Wi-Fi is configured (configureWifi is true, or wifiPassword, wifiSecurityType or wifiHidden is set): name the network devices join during setup, or set configureWifi to false",
             });
         }
-        if (inputs.wifiSecurityType === "none" && inputs.wifiPassword) {
+        if (inputs.wifiSecurityType === "none" && inputs.wifiPassword && inputs.wifiPassword !== UNKNOWN) {
             failures.push({ property: "wifiPassword", reason: 'must not be set when wifiSecurityType is "none"' });
         }
-        if ((inputs.wifiSecurityType === "wpa" || inputs.wifiSecurityType === "wep") && inputs.configureWifi !== false && !inputs.wifiPassword) {
+        if (
+            (inputs.wifiSecurityType === "wpa" || inputs.wifiSecurityType === "wep") &&
+            inputs.configureWifi !== false &&
+            !wifiUnknown &&
+            !inputs.wifiPassword
+        ) {
             failures.push({ property: "wifiPassword", reason: `is required when wifiSecurityType is "${String(inputs.wifiSecurityType)}"` });
         }
         if (settings && !settings.cloud.supportsAosp) {
