@@ -81,6 +81,24 @@ describe("profiles: bound to the tenant and Graph root they live in", function (
         expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => p.id)).to.deep.equal([id]);
     });
 
+    it("takes a tenant the settings name by a domain as the token's, and keeps working a state that recorded the domain", async () => {
+        const { id, outs } = await createChecked(deviceOwner, KIOSK);
+        resetConfiguration();
+        const cfg: Props = {
+            "intune:tenantId": "Contoso.onmicrosoft.com",
+            "intune:accessToken": ctx.emulator.issueToken(),
+            "intune:graphEndpoint": ctx.emulator.graphUrl,
+            "intune:caCertificatePath": ctx.emulator.caPath,
+        };
+        await deviceOwner.configure({ config: { get: (k: string) => cfg[k] } });
+        // Written before the token's tenant id decided: the state recorded the configured domain.
+        const read = await deviceOwner.read(id, state({ ...outs, tenantId: "contoso.onmicrosoft.com" }));
+        expect(read.id).to.equal(id);
+        expect(read.props!.tenantId, "rewritten to the tenant's id").to.equal(ctx.emulator.tenantId);
+        const err = await rejectionOf(deviceOwner.read(id, state({ ...outs, tenantId: "fabrikam.onmicrosoft.com" })));
+        expect(err.name).to.equal("WrongPlaceError");
+    });
+
     it("refuses a profile recorded at another Graph root in the same tenant (another cloud)", async () => {
         const { id, outs } = await createChecked(forWork, { displayName: "Legacy" });
         const err = await rejectionOf(forWork.read(id, state({ ...outs, graphRoot: "https://graph.microsoft.us" })));

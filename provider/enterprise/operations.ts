@@ -24,7 +24,7 @@ import {
 
 async function runFor(what: string, urn: string | undefined): Promise<EnrollmentSettingsRun> {
     const ctx = profileContext(await providerSettings());
-    const place = placeNow(await ctx.client.tenantId({ description: what, kind: "read" }), ctx.settings.graphRoot);
+    const place = placeNow(await ctx.client.tenantId({ description: what, kind: "read" }), ctx.settings.graphRoot, ctx.settings.tenantId);
     return { ctx, place, warn: (message) => engineLog("warning", message, urn) };
 }
 

@@ -13,6 +13,7 @@ import { httpTransport } from "./handlers/transport";
 import { compose, GraphRequest, GraphResponse, Handler, Next } from "./pipeline";
 import { ProviderSettings } from "../runtime/settings";
 import { UNCORRECTED_CLOCK_SKEW_MS } from "./clockSkew";
+import { isTenantId, tenantOfToken } from "./tenantId";
 
 export interface ClientOptions {
     /** Where debug traces go (default stderr). */
@@ -77,7 +78,8 @@ export class GraphClient {
      * The tenant this client acts in: the access token's `tid` claim, since the calls go where the token is for, or
      * else the settings' tenant (an opaque token). Some sign-ins ignore the configured tenant (a pre-acquired token,
      * a managed identity); a token for another tenant than the configured one is refused, because profiles recorded
-     * in the configured tenant would read as "not found" in the token's.
+     * in the configured tenant would read as "not found" in the token's. A tenant configured by a domain name cannot
+     * be compared with the id: the token's tenant is taken.
      */
     async tenantId(operation: Operation): Promise<string | undefined> {
         const token = await this.tokens.token().catch((err: unknown) => {
@@ -85,7 +87,8 @@ export class GraphClient {
         });
         const fromToken = tenantOfToken(token);
         const configured = this.settings.tenantId;
-        if (fromToken && configured && fromToken.toLowerCase() !== configured.toLowerCase()) throw new TenantMismatchError(operation, configured, fromToken);
+        if (fromToken && configured && isTenantId(configured) && fromToken.toLowerCase() !== configured.toLowerCase())
+            throw new TenantMismatchError(operation, configured, fromToken);
         return fromToken ?? configured;
     }
 
@@ -219,16 +222,6 @@ export class GraphClient {
     /** POST to an action (createToken, revokeToken): 204 with no body. */
     async action(operation: Operation, path: string, body?: unknown): Promise<void> {
         await this.request(operation, "POST", this.url(path), body ?? {});
-    }
-}
-
-/** The `tid` claim of a JWT access token; undefined for an opaque token. */
-function tenantOfToken(token: string): string | undefined {
-    try {
-        const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as { tid?: unknown };
-        return typeof claims.tid === "string" && claims.tid !== "" ? claims.tid : undefined;
-    } catch {
-        return undefined;
     }
 }
 

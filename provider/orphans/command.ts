@@ -171,7 +171,11 @@ export async function runOrphans(options: OrphansOptions, io: CommandIo): Promis
     const stack = await readStackProfiles(options, location);
     const settings = await settingsFor(options, location, io);
     const client = sharedClient(settings);
-    const place = placeNow(await client.tenantId({ description: "Listing the tenant's enrollment profiles", kind: "read" }), settings.graphRoot);
+    const place = placeNow(
+        await client.tenantId({ description: "Listing the tenant's enrollment profiles", kind: "read" }),
+        settings.graphRoot,
+        settings.tenantId,
+    );
     const elsewhere = recordedElsewhere(stack, place);
     if (elsewhere.length > 0) {
         // Another tenant's profiles would all look like orphans of this stack, the same-named ones "marked".

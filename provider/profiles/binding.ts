@@ -1,4 +1,5 @@
 import { ReportedError } from "../graph/errors";
+import { isTenantId } from "../graph/tenantId";
 import { Props } from "./model";
 
 /**
@@ -11,6 +12,11 @@ import { Props } from "./model";
 export interface Place {
     /** Lower-case tenant id; undefined when neither the settings nor the access token tell it. */
     tenantId?: string;
+    /**
+     * The tenant as the settings name it, when that is a domain (contoso.onmicrosoft.com) rather than an id: states
+     * written before the access token's tenant id decided recorded that name, and it still names this place.
+     */
+    tenantName?: string;
     /** The Graph root; a loopback emulator's port is left out (it changes from run to run, the emulator does not). */
     graphRoot: string;
 }
@@ -40,8 +46,11 @@ export function isEmulatorRoot(root: string): boolean {
     return LOOPBACK.test(root.replace(/\/+$/, ""));
 }
 
-export function placeNow(tenantId: string | undefined, graphRoot: string): Place {
-    return { tenantId: tenantId?.toLowerCase(), graphRoot: normalGraphRoot(graphRoot) };
+/** `configuredTenant`: the settings' tenant, kept as the place's name when it is a domain. */
+export function placeNow(tenantId: string | undefined, graphRoot: string, configuredTenant?: string): Place {
+    const place: Place = { tenantId: tenantId?.toLowerCase(), graphRoot: normalGraphRoot(graphRoot) };
+    if (configuredTenant !== undefined && !isTenantId(configuredTenant)) place.tenantName = configuredTenant.toLowerCase();
+    return place;
 }
 
 /** The place recorded in a profile's state; undefined for states written before binding existed (0.1.0). */
@@ -61,7 +70,9 @@ export const describePlace = (p: Place): string => `tenant ${p.tenantId ?? "(unk
 /** Whether a recorded place is the current one: the same Graph root, and the same tenant where both are known. */
 export function isSamePlace(recorded: Place, current: Place): boolean {
     const sameRoot = normalGraphRoot(recorded.graphRoot) === current.graphRoot;
-    const sameTenant = recorded.tenantId === undefined || current.tenantId === undefined || recorded.tenantId === current.tenantId;
+    const recordedTenant = recorded.tenantId?.toLowerCase();
+    const sameTenant =
+        recordedTenant === undefined || current.tenantId === undefined || recordedTenant === current.tenantId || recordedTenant === current.tenantName;
     return sameRoot && sameTenant;
 }
 

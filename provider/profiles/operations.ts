@@ -49,7 +49,7 @@ async function warnIfNotReady(kind: ProfileKind, ctx: ProfileContext, props: Pro
 
 /** Where this run's settings point: the place every profile it creates is bound to. */
 async function placeOf(ctx: ProfileContext, what: string): Promise<Place> {
-    return placeNow(await ctx.client.tenantId({ description: what, kind: "read" }), ctx.settings.graphRoot);
+    return placeNow(await ctx.client.tenantId({ description: what, kind: "read" }), ctx.settings.graphRoot, ctx.settings.tenantId);
 }
 
 /** `olds`: the inputs the last run checked (empty for a new profile). */
