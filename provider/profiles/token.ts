@@ -8,7 +8,7 @@ import { UNCORRECTED_CLOCK_SKEW_MS } from "../graph/clockSkew";
  *
  * How the service reports a token's expiry is not settled (graph-api.md): a token that never expires may read as
  * null, absent, the minimum DateTimeOffset `0001-01-01T00:00:00Z` or `9999-12-31…`. So whether a token exists is told
- * by `tokenValue` alone, and the expiry only matters for token types that expire.
+ * by `tokenValue` alone, and for a type that never expires the expiry only tells of a revoke (see tokenExpired).
  */
 
 const DAY_MS = 86_400_000;
@@ -47,13 +47,16 @@ const MIN_DATE_MS = Date.parse("0001-01-01T00:00:00Z");
  * Whether the token has expired or was revoked. For an expiring token type, an expiry at or before now (the minimum
  * date included); an expiring token with no expiry reported cannot be judged and counts as valid, as renewing it on
  * every run would be worse. A token type that never expires reports "never" as null, nothing, the minimum date or a
- * far one; a real date in the past is none of those, but a revoke, which expires the token at once (where the
- * service allows revoking such a token).
+ * far one; a date in the past after the token was issued is none of those, but a revoke, which expires the token at
+ * once (where the service allows revoking such a token). Any other placeholder (an epoch, the issue time itself) is
+ * not after the issue, so it never reads as a revoke, which would issue a new token on every run.
  */
 export function tokenExpired(rules: TokenRules, props: Props, now: number): boolean {
     const expiry = expiryMs(props.tokenExpirationDateTime);
     if (expiry === undefined) return false;
-    return rules.expires ? expiry <= now : expiry > MIN_DATE_MS + DAY_MS && expiry <= now;
+    if (rules.expires) return expiry <= now;
+    const issued = expiryMs(props.tokenCreationDateTime);
+    return expiry > MIN_DATE_MS + DAY_MS && expiry <= now && (issued === undefined || expiry > issued);
 }
 
 /** A token is usable: present and not expired. */

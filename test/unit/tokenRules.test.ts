@@ -40,6 +40,14 @@ describe("unit: enrollment-token rules", () => {
         expect(tokenUsable(rules(FULLY_MANAGED), token, NOW)).to.equal(false);
         expect(tokenRenewalReason(androidDeviceOwnerKind, token, FULLY_MANAGED, NOW)).to.equal("the enrollment token has expired or was revoked");
         expect(tokenUsable(rules(FULLY_MANAGED), { ...token, tokenExpirationDateTime: at(NOW + DAY) }, NOW)).to.equal(true);
+        // A placeholder that is no later than the token's issue (an epoch, the issue time) is not a revoke.
+        for (const placeholder of ["1970-01-01T00:00:00Z", at(NOW - 2 * DAY)]) {
+            expect(
+                tokenUsable(rules(FULLY_MANAGED), { ...token, tokenCreationDateTime: at(NOW - 2 * DAY), tokenExpirationDateTime: placeholder }, NOW),
+                placeholder,
+            ).to.equal(true);
+        }
+        expect(tokenUsable(rules(FULLY_MANAGED), { ...token, tokenCreationDateTime: at(NOW - 2 * DAY) }, NOW), "revoked after its issue").to.equal(false);
     });
 
     it("counts an expiring token at or before now, the minimum date included, as expired or revoked", () => {
