@@ -17,7 +17,8 @@ export interface ResourceType {
     typeName: string;
     /** Properties that are secret wherever they appear. */
     secrets: readonly string[];
-    check(olds: Props, news: Props, urn: string | undefined): Promise<{ inputs: Props; failures: CheckFailure[] }>;
+    /** `sentSecret`: properties the program marked secret (the plugin knows them), whose values no failure may quote. */
+    check(olds: Props, news: Props, urn: string | undefined, sentSecret?: readonly string[]): Promise<{ inputs: Props; failures: CheckFailure[] }>;
     /** `olds`: the stored outputs. `updates`: what changes in place. */
     diff(olds: Props, news: Props, urn: string | undefined): Promise<{ changes: boolean; replaces: string[]; updates: string[] }>;
     create(inputs: Props, urn: string | undefined): Promise<{ id: string; outs: Props }>;
@@ -34,7 +35,7 @@ function profileType(kind: ProfileKind): ResourceType {
         name: kind.name,
         typeName: kind.typeName,
         secrets: kind.secrets,
-        check: (olds, news, urn) => profiles.checkProfile(kind, olds, news, urn),
+        check: (olds, news, urn, sentSecret) => profiles.checkProfile(kind, olds, news, urn, sentSecret),
         diff: (olds, news, urn) => profiles.diff(kind, olds, news, urn),
         create: (inputs, urn) => profiles.create(kind, inputs, urn),
         read: (id, props) => profiles.read(kind, id, props),

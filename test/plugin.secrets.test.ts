@@ -94,11 +94,20 @@ describe("plugin: secrets on the wire", function () {
         expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles").map((p) => p.displayName)).to.deep.equal(["Scanners (renamed)"]);
     });
 
-    it("never quotes a value sent secret in a check failure", async () => {
-        const news = { displayName: "Kiosks", enrollmentMode: "corporateOwnedDedicatedDevice", adoptExistingId: asSecret("tenant-internal-id") };
+    it("never quotes a value sent secret in a check failure, however long or escaped", async () => {
+        const id = `internal-"${"x".repeat(90)}`;
+        const news = {
+            displayName: "Kiosks",
+            enrollmentMode: "corporateOwnedDedicatedDevice",
+            adoptExistingId: asSecret(id),
+            tokenExpirationDateTime: asSecret("2001-01-01T00:00:00Z"),
+        };
         const request = new provproto.CheckRequest().setUrn(URN).setType(TYPE).setOlds(Struct.fromJavaScript({})).setNews(Struct.fromJavaScript(news));
         const failures = (await call<provproto.CheckResponse>("check", request)).getFailuresList().map((f) => [f.getProperty(), f.getReason()]);
-        expect(failures).to.deep.equal([["adoptExistingId", 'must be a profile id (GUID), got "[secret]"']]);
+        expect(failures).to.deep.equal([
+            ["adoptExistingId", "must be a profile id (GUID), got a string (secret, not shown)"],
+            ["tokenExpirationDateTime", "must be in the future"],
+        ]);
     });
 
     it("keeps a property sent secret secret in the state of a profile made but not finished", async () => {

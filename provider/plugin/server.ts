@@ -133,7 +133,7 @@ export const service: grpc.UntypedServiceImplementation = {
         async (req: provproto.CheckRequest) => {
             const type = typeOf(req);
             const news = withoutSecrets(plainOf(req.getNews()));
-            const { inputs, failures } = await type.check(withoutSecrets(plainOf(req.getOlds())).values, news.values, req.getUrn());
+            const { inputs, failures } = await type.check(withoutSecrets(plainOf(req.getOlds())).values, news.values, req.getUrn(), [...news.secret]);
             return checkResponse(withSecrets(inputs, [...type.secrets, ...news.secret]), withoutSentSecrets(failures, news.values, news.secret));
         },
         (req) => typeOf(req),

@@ -46,13 +46,18 @@ function leaves(v: unknown): string[] {
     return [];
 }
 
+/** Leaves shorter than this are not searched for: they would hide unrelated words, and show where they stand. */
+const MIN_HIDDEN_LENGTH = 4;
+
 /**
- * Check failures with the values of properties sent secret hidden: the lifecycle hides the values of properties
- * secret by their type, but a program may mark any value secret, and a reason may quote it (`got "..."`, a date).
- * Hidden where it stands as a whole word, so a secret "9" leaves "90 days" alone.
+ * Check failures with the values of properties sent secret hidden wherever a reason quotes them. The lifecycle
+ * already leaves them out of its own quotes of those properties (check's `sentSecret`); this catches a rule on
+ * another property that names one (a token type judged against a mode). Hidden where it stands as a whole word.
  */
 export function withoutSentSecrets<F extends { reason: string }>(failures: F[], values: Props, secret: Iterable<string>): F[] {
-    const hidden = [...new Set([...secret].flatMap((key) => leaves(values[key])))].filter((s) => s !== "").sort((a, b) => b.length - a.length);
+    const hidden = [...new Set([...secret].flatMap((key) => leaves(values[key])))]
+        .filter((s) => s.length >= MIN_HIDDEN_LENGTH)
+        .sort((a, b) => b.length - a.length);
     if (hidden.length === 0) return failures;
     const pattern = new RegExp(`(?<![A-Za-z0-9])(?:${hidden.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})(?![A-Za-z0-9])`, "g");
     return failures.map((f) => ({ ...f, reason: f.reason.replace(pattern, "[secret]") }));

@@ -53,10 +53,17 @@ async function placeOf(ctx: ProfileContext, what: string): Promise<Place> {
 }
 
 /** `olds`: the inputs the last run checked (empty for a new profile). */
-export async function checkProfile(kind: ProfileKind, olds: Props, news: Props, urn: string | undefined): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+/** `sentSecret`: properties the program marked secret, whose values no failure may quote. */
+export async function checkProfile(
+    kind: ProfileKind,
+    olds: Props,
+    news: Props,
+    urn: string | undefined,
+    sentSecret: readonly string[] = [],
+): Promise<{ inputs: Props; failures: CheckFailure[] }> {
     programIsRunning();
     const settings = await providerSettings();
-    const { inputs, failures } = checkInputs(kind, olds, news, settings);
+    const { inputs, failures } = checkInputs(kind, olds, news, settings, sentSecret);
     // A new profile (no old inputs): a preview shows here whether its devices will be able to enroll. An existing
     // one is judged by diff, and only when it changes: a preview with no change makes no Graph call.
     if (Object.keys(olds).length === 0 && failures.length === 0) await warnIfNotReady(kind, profileContext(settings), inputs, urn);

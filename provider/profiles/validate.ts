@@ -21,7 +21,14 @@ export interface CheckOutcome {
     failures: CheckFailure[];
 }
 
-export function checkInputs(kind: ProfileKind, olds: Props, news: Props, settings: ProviderSettings | undefined): CheckOutcome {
+/** `sentSecret`: properties the program marked secret (beside the type's own secrets): their values are never quoted. */
+export function checkInputs(
+    kind: ProfileKind,
+    olds: Props,
+    news: Props,
+    settings: ProviderSettings | undefined,
+    sentSecret: readonly string[] = [],
+): CheckOutcome {
     const known = new Set<string>(kind.inputKeys);
     // Outputs a program may hand back as inputs (from another resource's state): accepted, then dropped.
     const echoed = new Set<string>([
@@ -62,19 +69,20 @@ export function checkInputs(kind: ProfileKind, olds: Props, news: Props, setting
     const decodable: Props = {};
     for (const [k, v] of Object.entries(inputs)) if (v !== UNKNOWN && v !== null) decodable[k] = v;
     const decoded = kind.inputs.decode(decodable);
-    const undecodable = isLeft(decoded) ? describe(decoded.left, decodable, inputs, kind.secrets) : [];
+    const undecodable = isLeft(decoded) ? describe(decoded.left, decodable, inputs, [...kind.secrets, ...sentSecret]) : [];
     failures.push(...undecodable);
 
     failures.push(...kind.crossChecks(judged, settings));
     // Token rules depend on the properties that decide them (mode, token type): with one of them invalid, judging
     // the token only adds noise ("tokenValidityDays has no effect for kioskMode") to the one failure that matters.
     const invalid = new Set(undecodable.map((f) => f.property));
-    if (!kind.tokenRuleInputs.some((k) => invalid.has(k))) failures.push(...tokenChecks(kind, judged));
+    if (!kind.tokenRuleInputs.some((k) => invalid.has(k))) failures.push(...tokenChecks(kind, judged, sentSecret));
     return { inputs, failures: dedupe(failures) };
 }
 
-function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
+function tokenChecks(kind: ProfileKind, inputs: Props, sentSecret: readonly string[]): CheckFailure[] {
     const failures: CheckFailure[] = [];
+    const got = (key: string, value: unknown): string => (sentSecret.includes(key) ? "" : ` (got ${String(value)})`);
     const { tokenValidityDays: days, tokenExpirationDateTime: at, renewTokenWithinDays: renew } = inputs;
     if (days !== undefined && at !== undefined) {
         failures.push({ property: "tokenExpirationDateTime", reason: "set either tokenValidityDays or tokenExpirationDateTime, not both" });
@@ -89,13 +97,19 @@ function tokenChecks(kind: ProfileKind, inputs: Props): CheckFailure[] {
         return failures;
     }
     if (typeof days === "number" && days > rules.maxValidityDays && ValidityDays.is(days)) {
-        failures.push({ property: "tokenValidityDays", reason: `must be at most ${rules.maxValidityDays} days ${rules.scope} (got ${days})` });
+        failures.push({
+            property: "tokenValidityDays",
+            reason: `must be at most ${rules.maxValidityDays} days ${rules.scope}${got("tokenValidityDays", days)}`,
+        });
     }
     if (typeof at === "string" && !Number.isNaN(Date.parse(at))) {
         const seconds = (Date.parse(at) - Date.now()) / 1000;
-        if (seconds <= 0) failures.push({ property: "tokenExpirationDateTime", reason: `must be in the future (got ${at})` });
+        if (seconds <= 0) failures.push({ property: "tokenExpirationDateTime", reason: `must be in the future${got("tokenExpirationDateTime", at)}` });
         else if (seconds > rules.maxValidityDays * 86400) {
-            failures.push({ property: "tokenExpirationDateTime", reason: `must be at most ${rules.maxValidityDays} days from now ${rules.scope} (got ${at})` });
+            failures.push({
+                property: "tokenExpirationDateTime",
+                reason: `must be at most ${rules.maxValidityDays} days from now ${rules.scope}${got("tokenExpirationDateTime", at)}`,
+            });
         }
     }
     if (typeof renew === "number") {

@@ -29,17 +29,16 @@ describe("unit: the provider plugin", () => {
             expect(scrub("refused: correct-horse-battery")).to.equal("refused: [redacted]");
         });
 
-        it("hides the values of properties sent secret from check failures, where they stand as whole words", () => {
+        it("hides the values of properties sent secret that a failure of another property quotes, as whole words", () => {
             const failures = [
-                { property: "adoptExistingId", reason: 'must be a profile id (GUID), got "tenant-internal-id"' },
-                { property: "tokenExpirationDateTime", reason: "must be in the future (got 2001-01-01T00:00:00Z)" },
-                { property: "tokenValidityDays", reason: "must be at most 90 days for AOSP enrollment modes (got 9)" },
+                { property: "enrollmentTokenType", reason: '"deviceStaging" is not allowed for enrollmentMode corporateOwnedDedicatedDevice' },
+                { property: "tokenValidityDays", reason: "must be at most 90 days for AOSP enrollment modes" },
             ];
-            const values = { adoptExistingId: "tenant-internal-id", tokenExpirationDateTime: "2001-01-01T00:00:00Z", tokenValidityDays: 9 };
-            expect(withoutSentSecrets(failures, values, ["adoptExistingId", "tokenExpirationDateTime", "tokenValidityDays"])).to.deep.equal([
-                { property: "adoptExistingId", reason: 'must be a profile id (GUID), got "[secret]"' },
-                { property: "tokenExpirationDateTime", reason: "must be in the future (got [secret])" },
-                { property: "tokenValidityDays", reason: "must be at most 90 days for AOSP enrollment modes (got [secret])" },
+            const values = { enrollmentMode: "corporateOwnedDedicatedDevice", tokenValidityDays: 9 };
+            expect(withoutSentSecrets(failures, values, ["enrollmentMode", "tokenValidityDays"])).to.deep.equal([
+                { property: "enrollmentTokenType", reason: '"deviceStaging" is not allowed for enrollmentMode [secret]' },
+                // Too short to search for: "9" would hide parts of other words and show where it stands.
+                { property: "tokenValidityDays", reason: "must be at most 90 days for AOSP enrollment modes" },
             ]);
             expect(withoutSentSecrets(failures, values, [])).to.equal(failures);
         });
