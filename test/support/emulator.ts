@@ -27,7 +27,17 @@ const madeDirs: string[] = [];
  * dozen such folders behind every time.
  */
 export function tempDir(prefix: string): string {
-    if (madeDirs.length === 0) process.once("exit", () => madeDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+    if (madeDirs.length === 0) {
+        process.once("exit", () => {
+            for (const dir of madeDirs) {
+                try {
+                    rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+                } catch {
+                    // A child still writing there: leave that one, remove the others, and keep the run's exit code.
+                }
+            }
+        });
+    }
     const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
     madeDirs.push(dir);
     return dir;
