@@ -196,7 +196,6 @@ export function unwrapIntuneMessage(message: string): string {
     }
 }
 
-/** Errors raised before any request is sent: sign-in failures and settings. */
 /** The credential signed in to another tenant than the settings name: every call would go to the token's. */
 export class TenantMismatchError extends ReportedError {
     constructor(operation: Operation, configured: string, tokenTenant: string) {
@@ -209,6 +208,7 @@ export class TenantMismatchError extends ReportedError {
     }
 }
 
+/** Errors raised before any request is sent: sign-in failures and settings. */
 export class SignInError extends ReportedError {
     /** The credential's own words (first line, scrubbed), kept to restate the error for the operation it stopped. */
     private readonly detail: string;
