@@ -1,7 +1,7 @@
 import { Clock, graphTimestamp } from "./clock";
 import { EmulatedError, graphError, intuneError } from "./graphErrors";
 import { parseSelect } from "./odata";
-import { Behaviour } from "./options";
+import { Behaviour, UNBOUND_REFUSALS } from "./options";
 import { Entity, ProfileStore } from "./store";
 import { parseBody } from "./validation";
 import {
@@ -147,10 +147,11 @@ export class EnterpriseSettingsService {
         const bound = ["bound", "boundAndValidated"].includes(String(this.current().bindStatus));
         if (!bound) {
             const reading = b.fullyManagedStateWhenUnbound;
-            if (reading === "refused") throw this.refusal(400, "BadRequest", "unbound", b);
-            if (reading === "forbidden") throw this.refusal(403, "Forbidden", "unbound", b);
-            if (reading === "conflict") throw this.refusal(409, "Conflict", "unbound", b);
             if (reading === "ignored") return { status: 204 };
+            if (reading !== "applies") {
+                const [status, code] = UNBOUND_REFUSALS[reading];
+                throw this.refusal(status, code, "unbound", b);
+            }
         }
         this.change({ androidDeviceOwnerFullyManagedEnrollmentEnabled: fields.enabled });
         return { status: 204 };

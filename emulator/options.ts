@@ -89,7 +89,7 @@ export interface Behaviour {
      * What that action does in a tenant not bound to managed Google Play (unconfirmed): applies; refuses with 400,
      * 403 or 409; or answers 204 and changes nothing.
      */
-    fullyManagedStateWhenUnbound: "applies" | "refused" | "forbidden" | "conflict" | "ignored";
+    fullyManagedStateWhenUnbound: "applies" | keyof typeof UNBOUND_REFUSALS | "ignored";
     /** Whether a PATCH of the settings changes the switch too (unconfirmed): ignored, or applied. */
     enterpriseSettingsPatchSwitch: "ignored" | "applies";
     /**
@@ -307,6 +307,13 @@ export const REVOKE_REFUSAL_CODES = {
 } as const;
 export type RevokeRefusalStatus = keyof typeof REVOKE_REFUSAL_CODES;
 
+/** Each way the switch's action may refuse in a tenant not bound to managed Google Play: its status and code. */
+export const UNBOUND_REFUSALS = {
+    refused: [400, "BadRequest"],
+    forbidden: [403, "Forbidden"],
+    conflict: [409, "Conflict"],
+} as const;
+
 export const DEFAULT_BEHAVIOUR: Behaviour = {
     patchReturnsEntity: false,
     tokenFieldsOnGet: false,
@@ -358,7 +365,7 @@ export const BEHAVIOUR_VARIANTS: { readonly [K in keyof Behaviour]?: readonly Be
     membershipTargetResultWrapped: [false, true],
     enterpriseSettingsRead: ["allowed", "forbidden"],
     fullyManagedStateAction: ["applies", "refused"],
-    fullyManagedStateWhenUnbound: ["applies", "refused", "forbidden", "conflict", "ignored"],
+    fullyManagedStateWhenUnbound: ["applies", ...(Object.keys(UNBOUND_REFUSALS) as (keyof typeof UNBOUND_REFUSALS)[]), "ignored"],
     enterpriseSettingsPatchSwitch: ["ignored", "applies"],
     refusalWording: ["usual", "unusual"],
     bodyWithoutJsonType: ["415", "400"],
