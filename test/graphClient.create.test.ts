@@ -117,22 +117,61 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
         expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(1);
     });
 
-    it("resends a create throttled with 429 or refused with 503 (nothing was created) without probing", async () => {
+    it("resends a create throttled with 429 (nothing was created) without probing", async () => {
         let probes = 0;
         const c = client();
-        ctx.emulator.setFaults({
-            rules: [
-                { method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 1 },
-                { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 },
-            ],
-        });
+        ctx.emulator.setFaults({ rules: [{ method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 2 }] });
         const created = (await c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Kiosk busy"), async () => {
             probes += 1;
             return undefined;
         })) as { id: string };
         expect(probes).to.equal(0);
         expect(created.id).to.equal(onlyProfile("Kiosk busy").id);
-        expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([429, 503, 201]);
+        expect(ctx.emulator.requests().map((r) => r.status)).to.deep.equal([429, 429, 201]);
+    });
+
+    it("a POST answered 503 after the service created the profile returns that profile", async () => {
+        // Graph's front door answers 503 when the backend is slow to answer, which may be after it stored the profile.
+        const { created, probes } = await createWithFault(
+            { method: "POST", path: CREATE_PATH, afterCommit: true, status: 503, retryAfter: 0, times: 1 },
+            "Kiosk 503",
+        );
+        expect(probes).to.be.at.least(1);
+        expect(created.id).to.equal(onlyProfile("Kiosk 503").id);
+        expect(postStatuses()).to.deep.equal([503]);
+    });
+
+    it("a POST refused with 503 before it took effect is looked for, then sent again, creating exactly one", async () => {
+        const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 }, "Kiosk unavailable");
+        expect(probes).to.be.at.least(1);
+        expect(created.id).to.equal(onlyProfile("Kiosk unavailable").id);
+        expect(postStatuses()).to.deep.equal([503, 201]);
+    });
+
+    it("a create refused with 503 until the retry time is out looks for each send, then fails naming the sends", async () => {
+        let probes = 0;
+        const c = client({ maxRetrySeconds: "1" });
+        ctx.emulator.setFaults({ rules: [{ method: "POST", path: CREATE_PATH, status: 503, retryAfter: null }] });
+        const err = await rejectionOf(
+            c.create(op('Creating Android enrollment profile "Kiosk down"'), DEVICE_OWNER_PATH, profileBody("Kiosk down"), async () => {
+                probes += 1;
+                return undefined;
+            }),
+        );
+        const sends = posts();
+        expect(sends).to.be.greaterThan(1);
+        expect(probes, "every send was looked for").to.be.at.least(sends);
+        expect(err.message).to.match(/^Creating Android enrollment profile "Kiosk down" failed: 503 Service Unavailable \(/);
+        expect(err.message).to.contain(`gave up after ${sends} attempts`);
+        expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(0);
+    });
+
+    it("looks for the last send of a create even when the retry time is out, and returns what it made", async () => {
+        const c = client({ maxRetrySeconds: "0.001" });
+        const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, status: 504, times: 1 }, "Kiosk late", c);
+        expect(probes).to.be.at.least(1);
+        expect(created.id).to.equal(onlyProfile("Kiosk late").id);
+        expect(postStatuses()).to.deep.equal([504]);
     });
 
     it("does not probe or resend a create the service refused (400)", async () => {

@@ -175,18 +175,17 @@ export class GraphClient {
     }
 
     /**
-     * POST that creates something. If its outcome is unknown (a timeout, a dropped connection, a 504), `probe` looks
+     * POST that creates something. If its outcome is unknown (a timeout, a dropped connection, a 5xx), `probe` looks
      * for what it may have created (polling for a while, as a new profile may not be visible at once) and only if
      * nothing is found is the POST sent again.
      */
     async create(operation: Operation, path: string, body: unknown, probe: () => Promise<unknown | undefined>): Promise<unknown> {
         const started = Date.now();
-        for (;;) {
+        for (let sent = 1; ; sent++) {
             try {
                 return (await this.request(operation, "POST", this.url(path), body, true)).body;
             } catch (err) {
                 if (!(err instanceof GraphRequestError) || !err.outcomeUnknown) throw err;
-                if (Date.now() - started > this.settings.maxRetryDurationMs) throw err;
                 const settleMs = this.options.probeSettleMs ?? Math.min(this.settings.consistencyTimeoutMs, 30_000);
                 // Only a search that ran and found nothing lets the POST go again; one that failed proves nothing.
                 let searchFailed: { cause: unknown } | undefined;
@@ -198,6 +197,8 @@ export class GraphClient {
                 const found = await waitUntilVisible(search, () => true, { timeoutMs: settleMs, what: "", sleep: this.sleep }).catch(() => undefined);
                 if (searchFailed) throw new CreateOutcomeUnknown(err, searchFailed.cause);
                 if (found !== undefined) return found;
+                // Out of retry time, the last send is still looked for above: a profile it made is returned, not orphaned.
+                if (Date.now() - started > this.settings.maxRetryDurationMs) throw err.afterSends(sent);
             }
         }
     }

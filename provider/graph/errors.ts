@@ -84,6 +84,15 @@ export class GraphRequestError extends ReportedError {
         this.outcomeUnknown = d.outcomeUnknown ?? false;
     }
 
+    /**
+     * This failure as the last of `sends` sends of a create, each looked for and found to have made nothing: the
+     * outcome is known now, and the count says how long it was tried.
+     */
+    afterSends(sends: number): GraphRequestError {
+        const { operation, status, code, serviceMessage, requestId, clientRequestId } = this;
+        return new GraphRequestError({ operation, status, code, serviceMessage, requestId, clientRequestId, attempts: Math.max(sends, this.attempts) });
+    }
+
     get isNotFound(): boolean {
         return this.status === 404;
     }

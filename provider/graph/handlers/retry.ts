@@ -18,14 +18,19 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
  * that answers every time: after this many of them a request fails instead of retrying for the whole retry time.
  */
 export const MAX_SERVER_ERRORS = 5;
-/** Answers after which a create may have taken effect: the gateway or the backend failed, maybe after the write. */
-const OUTCOME_UNKNOWN = new Set([500, 502, 504]);
+/**
+ * Answers after which a create may have taken effect: the gateway or the backend failed, maybe after the write. A 503
+ * is among them: Graph's front door answers 503 for a backend that did not answer in time, which may already have
+ * stored the profile, and the spec warns that a POST retried on 503 or 504 can make a duplicate. Only a 429 is sure
+ * to have changed nothing.
+ */
+const OUTCOME_UNKNOWN = new Set([500, 502, 503, 504]);
 
 /**
  * Retries throttling (429), server failures (500, 502, 503, 504) and lost connections, honouring Retry-After (seconds or an
  * HTTP date, or Azure's retry-after-ms) and otherwise backing off exponentially with jitter, within a total time
  * rather than a fixed count: Intune throttles for minutes during a large rollout and a run must outlast that.
- * A non-idempotent POST whose outcome is unknown (timeout, reset after sending, 504) is not resent: it fails with
+ * A non-idempotent POST whose outcome is unknown (timeout, reset after sending, 500, 502, 503, 504) is not resent: it fails with
  * `outcomeUnknown` so the caller can first find out whether it took effect.
  */
 export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: number) => Promise<void>, now: () => number = Date.now): Handler {
@@ -54,7 +59,7 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
                 throw new GraphRequestError({
                     operation: req.operation,
                     status: res?.status,
-                    code: failure ? "OutcomeUnknown" : (parsed.code ?? "GatewayTimeout"),
+                    code: failure ? "OutcomeUnknown" : (parsed.code ?? `Http${res!.status}`),
                     serviceMessage: failure ? `${failure.reason}; the request may or may not have taken effect` : parsed.message,
                     requestId: res?.headers["request-id"],
                     clientRequestId,
