@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { configureFor, deviceOwner, expectNoSecrets, forWork, Props, PROVIDER_TEXT, UNKNOWN, useProfileEmulator } from "./support/profiles";
+import { resetConfiguration } from "../provider/runtime/configuration";
+import { configureFor, deviceOwner, expectNoSecrets, forWork, Props, PROVIDER_TEXT, rejectionOf, UNKNOWN, useProfileEmulator } from "./support/profiles";
 
 type Failure = { property: string; reason: string };
 
@@ -150,6 +151,16 @@ describe("profiles: check", () => {
         expect(reasonFor(failures, "enrollmentMode")).to.match(/AOSP enrollment modes are not available in the china cloud/);
         const gms = await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice" });
         expect(gms.failures).to.deep.equal([]);
+    });
+
+    it("names the inputs' errors when the stack's settings are missing, and the settings' error once the inputs are right", async () => {
+        resetConfiguration();
+        await deviceOwner.configure({ config: { get: () => undefined } });
+        const { failures } = await check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedKiosk" });
+        expect(reasonFor(failures, "enrollmentMode")).to.contain("corporateOwnedDedicatedDevice");
+        const err = await rejectionOf(check({ displayName: "Kiosk", enrollmentMode: "corporateOwnedDedicatedDevice" }));
+        expect(err.name).to.equal("SettingsError");
+        expect(ctx.emulator.requests()).to.deep.equal([]);
     });
 
     it("does not judge values still unknown during preview", async () => {

@@ -62,11 +62,18 @@ export async function checkProfile(
     sentSecret: readonly string[] = [],
 ): Promise<{ inputs: Props; failures: CheckFailure[] }> {
     programIsRunning();
-    const settings = await providerSettings();
-    const { inputs, failures } = checkInputs(kind, olds, news, settings, sentSecret);
+    // The inputs' own errors need no settings: a preview whose stack configuration is missing or wrong names them
+    // first, and the settings' error comes once they are right (as it does at once for the valid resources).
+    const settings = await providerSettings().then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+    );
+    const { inputs, failures } = checkInputs(kind, olds, news, "ok" in settings ? settings.ok : undefined, sentSecret);
+    if (failures.length > 0) return { inputs, failures };
+    if (!("ok" in settings)) throw settings.error;
     // A new profile (no old inputs): a preview shows here whether its devices will be able to enroll. An existing
     // one is judged by diff, and only when it changes: a preview with no change makes no Graph call.
-    if (Object.keys(olds).length === 0 && failures.length === 0) await warnIfNotReady(kind, profileContext(settings), inputs, urn);
+    if (Object.keys(olds).length === 0) await warnIfNotReady(kind, profileContext(settings.ok), inputs, urn);
     return { inputs, failures };
 }
 
