@@ -73,14 +73,17 @@ describe("unit: the retry handler against a scripted transport", () => {
     };
 
     it("retries 429 and 503 as Retry-After says, and returns the success with its attempt count", async () => {
-        const { result, sends, slept } = await run([answer(429, { "retry-after": "2" }), answer(503, { "retry-after": "1" }), answer(201)]);
+        const { result, sends, slept } = await run(
+            [answer(429, { "retry-after": "2" }), answer(503, { "retry-after": "1" }), answer(201)],
+            request("PATCH", false),
+        );
         expect(sends).to.equal(3);
         expect(slept).to.deep.equal([2000, 1000]);
         expect(result).to.include({ status: 201, attempts: 3 });
     });
 
     it("never resends a create whose outcome is unknown: it fails with outcomeUnknown for the caller to look first", async () => {
-        for (const step of [new TransportFailure("socket hang up", true, false), answer(504)]) {
+        for (const step of [new TransportFailure("socket hang up", true, false), answer(500), answer(502), answer(503), answer(504)]) {
             const { result, sends } = await run([step, answer(201)]);
             expect(sends).to.equal(1);
             expect(result).to.be.instanceOf(GraphRequestError);
