@@ -18,6 +18,7 @@ import {
     provisioningJson,
     revokeBehindTheBack,
     useProfileEmulator,
+    warningsOf,
 } from "./support/profiles";
 
 const KIOSK: Props = {
@@ -134,6 +135,38 @@ describe("profiles: token renewal", () => {
             expect(count(graphCalls(ctx.emulator), "POST createToken")).to.equal(1);
         });
     }
+
+    it("lets a fixed expiry pass: the token ends as declared, each run warns, and none fails or issues a token", async () => {
+        const program = { displayName: "Campaign", enrollmentMode: "corporateOwnedDedicatedDevice", tokenExpirationDateTime: inDays(20) };
+        const { id, outs, inputs } = await createChecked(deviceOwner, program);
+        // Later: the date the program fixed has gone by, and the service shows the token ended on it.
+        const gone = inDays(-1);
+        ctx.emulator.changeInPortal(DEVICE_OWNER, id, { tokenExpirationDateTime: gone });
+        const later = { ...program, tokenExpirationDateTime: gone };
+        const news = await checked(deviceOwner, later, { ...inputs, tokenExpirationDateTime: gone });
+        const refreshed = await deviceOwner.read(id, { ...outs, __provider: PROVIDER_TEXT });
+        const warnings = await warningsOf(async () => {
+            const diff = await deviceOwner.diff(id, refreshed.props!, news);
+            expect(diff.changes, "nothing to do: no token can expire on a day gone by").to.equal(false);
+        });
+        expect(warnings.join("")).to.match(
+            new RegExp(
+                `Android enrollment profile "Campaign": its enrollment token expired on ${gone.slice(0, 10)}.*devices cannot enroll with it until a later tokenExpirationDateTime`,
+            ),
+        );
+        expect(count(graphCalls(ctx.emulator), "POST createToken")).to.equal(0);
+        // A date gone by is still refused where it would be given: a new profile, another date, or a replacement.
+        const refused = async (olds: Props, news: Props): Promise<string[]> =>
+            ((await deviceOwner.check(olds, { ...news, __provider: PROVIDER_TEXT })).failures ?? []).map((f: { reason: string }) => f.reason);
+        expect(await refused({}, later)).to.deep.equal([`must be in the future (got ${gone})`]);
+        expect(await refused({ ...inputs, tokenExpirationDateTime: inDays(-2) }, later)).to.deep.equal([`must be in the future (got ${gone})`]);
+        expect(
+            await refused(
+                { ...inputs, tokenExpirationDateTime: gone },
+                { ...later, enrollmentMode: "corporateOwnedWorkProfile", enrollmentTokenType: "deviceStaging" },
+            ),
+        ).to.deep.equal([`must be in the future (got ${gone})`]);
+    });
 
     it("issues a token for a moved fixed expiry", async () => {
         const { id, outs, inputs } = await createChecked(deviceOwner, {

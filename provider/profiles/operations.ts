@@ -9,6 +9,7 @@ import { ProfileCreatedButFailed, ProfileError } from "./errors";
 import { CheckFailure, ProfileKind } from "./kind";
 import { Props } from "./model";
 import { readinessWarnings } from "./readiness";
+import { declaredExpiryPassed } from "./token";
 import { explainStoredSettings, programIsRunning } from "./storedSettings";
 import { undeclaredChangeNotice } from "./undeclaredChanges";
 import { checkInputs } from "./validate";
@@ -89,8 +90,17 @@ export async function diff(
     const { changes, replaces, updates, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
     if (changes) await warnIfNotReady(kind, await context(), news, urn);
     // The engine shows a renewal as a bare "update" of tokenValue at most: a diagnostic is the one place to say why.
+    const name = typeof news.displayName === "string" ? news.displayName : nameOf(olds);
+    const ended = declaredExpiryPassed(news, Date.now() + offsetMs);
+    if (ended !== undefined) {
+        // Not an error, or every pipeline run of the stack would fail the day a campaign's date passes.
+        await engineLog(
+            "warning",
+            `intune: ${kind.label} "${name}": its enrollment token expired on ${new Date(ended).toISOString()}, the tokenExpirationDateTime the program declares; devices cannot enroll with it until a later tokenExpirationDateTime, or a tokenValidityDays, is declared`,
+            urn,
+        );
+    }
     if (tokenReason && replaces.length === 0) {
-        const name = typeof news.displayName === "string" ? news.displayName : nameOf(olds);
         // A warning: a new token means a new QR code, so devices not yet enrolled need the new one.
         await engineLog(
             "warning",

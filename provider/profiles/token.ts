@@ -105,12 +105,22 @@ function issuedFor(olds: Props, days: unknown): boolean {
     return created !== undefined && expiry !== undefined && Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
 }
 
+/** A fixed tokenExpirationDateTime declared and gone by (its time), or undefined. */
+export function declaredExpiryPassed(news: Props, now: number): number | undefined {
+    const at = news.tokenExpirationDateTime;
+    if (typeof at !== "string" || at === UNKNOWN) return undefined;
+    const ms = Date.parse(at);
+    return ms <= now ? ms : undefined;
+}
+
 /**
  * Why the current token must be replaced, or undefined if it is fine: none yet, expired or revoked, inside the
  * renewal window, or issued for another validity than the one now declared.
  */
 export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, now: number): string | undefined {
     if (kind.tokenRuleInputs.some((k) => news[k] === UNKNOWN)) return undefined;
+    // The token ended on the date the program fixed: no token can be issued to expire on a day gone by.
+    if (declaredExpiryPassed(news, now) !== undefined) return undefined;
     if (!hasToken(olds)) return "the profile has no enrollment token";
     const rules = kind.tokenRules(news);
     if (tokenExpired(rules, olds, now)) return "the enrollment token has expired or was revoked";

@@ -76,11 +76,26 @@ export function checkInputs(
     // Token rules depend on the properties that decide them (mode, token type): with one of them invalid, judging
     // the token only adds noise ("tokenValidityDays has no effect for kioskMode") to the one failure that matters.
     const invalid = new Set(undecodable.map((f) => f.property));
-    if (!kind.tokenRuleInputs.some((k) => invalid.has(k))) failures.push(...tokenChecks(kind, judged, sentSecret));
+    if (!kind.tokenRuleInputs.some((k) => invalid.has(k))) failures.push(...tokenChecks(kind, judged, sentSecret, standingExpiry(kind, olds, inputs)));
     return { inputs, failures: dedupe(failures) };
 }
 
-function tokenChecks(kind: ProfileKind, inputs: Props, sentSecret: readonly string[]): CheckFailure[] {
+/**
+ * The fixed expiry the profile was already given, declared again unchanged (and the profile not replaced): once that
+ * date passes, the token ended as the program says, which is no error; the same date on a new profile is one.
+ */
+function standingExpiry(kind: ProfileKind, olds: Props, inputs: Props): boolean {
+    const at = inputs.tokenExpirationDateTime;
+    return (
+        typeof at === "string" &&
+        typeof olds.tokenExpirationDateTime === "string" &&
+        Date.parse(olds.tokenExpirationDateTime) === Date.parse(at) &&
+        replacingChanges(kind, olds, inputs).length === 0
+    );
+}
+
+/** `standing`: the fixed expiry is the one the profile already has (see standingExpiry). */
+function tokenChecks(kind: ProfileKind, inputs: Props, sentSecret: readonly string[], standing: boolean): CheckFailure[] {
     const failures: CheckFailure[] = [];
     const got = (key: string, value: unknown): string => (sentSecret.includes(key) ? "" : ` (got ${String(value)})`);
     const { tokenValidityDays: days, tokenExpirationDateTime: at, renewTokenWithinDays: renew } = inputs;
@@ -104,8 +119,9 @@ function tokenChecks(kind: ProfileKind, inputs: Props, sentSecret: readonly stri
     }
     if (typeof at === "string" && !Number.isNaN(Date.parse(at))) {
         const seconds = (Date.parse(at) - Date.now()) / 1000;
-        if (seconds <= 0) failures.push({ property: "tokenExpirationDateTime", reason: `must be in the future${got("tokenExpirationDateTime", at)}` });
-        else if (seconds > rules.maxValidityDays * 86400) {
+        if (seconds <= 0) {
+            if (!standing) failures.push({ property: "tokenExpirationDateTime", reason: `must be in the future${got("tokenExpirationDateTime", at)}` });
+        } else if (seconds > rules.maxValidityDays * 86400) {
             failures.push({
                 property: "tokenExpirationDateTime",
                 reason: `must be at most ${rules.maxValidityDays} days from now ${rules.scope}${got("tokenExpirationDateTime", at)}`,
