@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { DEFAULT_GROUPS } from "../emulator";
 import {
     checked,
     count,
@@ -71,6 +72,35 @@ describe("profiles: adopting profiles made in the portal", () => {
             expect(outs!.tokenValue).to.equal(portal.tokenValue);
             // The check's one read of the tenant's settings (whether devices can enroll), then the profile's.
             expect(graphCalls(ctx.emulator)).to.deep.equal(["GET getEnterpriseSettings", "GET get"]);
+        });
+
+        it("sends what the profile cannot show (the Wi-Fi password, the enrollment-time group) instead of recording it as applied", async () => {
+            const portal = await ctx.emulator.createInPortal(DEVICE_OWNER, {
+                displayName: "Headsets",
+                enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                configureWifi: true,
+                wifiSsid: "corp",
+                wifiSecurityType: "wpa",
+                wifiPassword: "Old-Portal-Pass",
+            });
+            const group = DEFAULT_GROUPS[0].id;
+            const inputs = await checked(deviceOwner, {
+                displayName: "Headsets",
+                enrollmentMode: "corporateOwnedAOSPUserlessDevice",
+                configureWifi: true,
+                wifiSsid: "corp",
+                wifiSecurityType: "wpa",
+                wifiPassword: "New-Program-Pass",
+                enrollmentTimeDeviceGroupId: group,
+                adoptExistingId: portal.id,
+            });
+            const { id, outs } = await deviceOwner.create(inputs);
+            const live = ctx.emulator.profiles(DEVICE_OWNER)[0];
+            expect(live.wifiPassword).to.equal("New-Program-Pass");
+            expect(Buffer.from(live.qrCodeContent as string, "base64").toString()).to.contain("New-Program-Pass");
+            expect(ctx.emulator.membershipTarget(id)).to.deep.equal({ targetType: "staticSecurityGroup", targetId: group });
+            expect(outs!.enrollmentTimeDeviceGroupId).to.equal(group);
+            expect((await deviceOwner.diff(id, outs!, inputs)).changes, "adopted and converged").to.equal(false);
         });
 
         it("renews the adopted profile's token when it is due", async () => {

@@ -274,7 +274,10 @@ async function adopt(kind: ProfileKind, ctx: ProfileContext, inputs: Inputs): Pr
     }
     const id = existing.id;
     claimed.add(id);
-    const olds = outputs(kind, declaredInputs(kind, inputs), existing);
+    // Only what the profile shows counts as applied: a property Graph never returns (the Wi-Fi password) and an
+    // attachment (the enrollment-time group) cannot be seen here, so they are sent, or the state would claim them.
+    const olds = outputs(kind, withoutAttachmentInputs(kind, declaredInputs(kind, inputs)), existing);
+    for (const key of kind.writeOnly) delete olds[key];
     // Adoption keeps the devices' current QR code working: the declared validity counts as applied unless the token is due.
     const asIs = { ...olds, tokenValidityDays: inputs.tokenValidityDays };
     return { id, outs: await applyChanges(kind, ctx, id, asIs, inputs, existing) };
