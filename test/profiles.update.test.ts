@@ -121,21 +121,25 @@ describe("profiles: update", () => {
         expect(provisioningJson(updated!.qrCodeContent)["android.app.extra.PROVISIONING_WIFI_SSID"]).to.equal("corp-5g");
     });
 
-    it("never names a secret input in its error, even when Graph echoes it back", async () => {
-        const { id, outs, inputs } = await createChecked(deviceOwner, AOSP);
-        const password = "N3w-Secret-Passphrase!";
-        ctx.emulator.setFaults({ rules: [{ method: "PATCH", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${password}'.`, times: 1 }] });
-        const news = await checked(deviceOwner, { ...AOSP, wifiPassword: password }, inputs);
-        const err = await rejectionOf(deviceOwner.update(id, outs, news));
-        expect(err.message).to.match(/Updating Android enrollment profile "Headsets" failed: 400/);
-        expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [
-            password,
-            AOSP.wifiPassword,
-            outs.tokenValue,
-            outs.qrCodeContent,
-            ctx.emulator.defaultApp.secret,
-        ]);
-    });
+    for (const password of ["N3w-Secret-Passphrase!", "Ab1#z"]) {
+        it(`never names a secret input in its error, even when Graph echoes it back (${password.length} characters)`, async () => {
+            const { id, outs, inputs } = await createChecked(deviceOwner, AOSP);
+            // The short one is a WEP-40 key, which is 5 characters.
+            ctx.emulator.setFaults({
+                rules: [{ method: "PATCH", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${password}'.`, times: 1 }],
+            });
+            const news = await checked(deviceOwner, { ...AOSP, wifiPassword: password }, inputs);
+            const err = await rejectionOf(deviceOwner.update(id, outs, news));
+            expect(err.message).to.match(/Updating Android enrollment profile "Headsets" failed: 400/);
+            expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [
+                password,
+                AOSP.wifiPassword,
+                outs.tokenValue,
+                outs.qrCodeContent,
+                ctx.emulator.defaultApp.secret,
+            ]);
+        });
+    }
 
     it("waits until a stale read after the PATCH shows the change", async () => {
         const { id, outs, inputs } = await createChecked(deviceOwner, KIOSK);

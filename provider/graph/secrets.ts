@@ -6,17 +6,36 @@
  */
 
 const known = new Set<string>();
-/** Short strings would scrub innocent text ("0", "true"); real secrets are longer than this. */
+/** Searched for anywhere in a text from this length on; a shorter one would scrub innocent text out of words. */
 const MIN_LENGTH = 6;
+/**
+ * Shorter secrets still exist (a WEP-40 key is 5 characters): from this length they are scrubbed where they stand
+ * whole, not inside a word. Shorter still, they would hide every "a" or "on" and show where they stand.
+ */
+const MIN_WHOLE_LENGTH = 4;
+const shortKnown = new Set<string>();
 
 /** `known`, longest first (so a secret that contains another is removed whole); rebuilt only when a secret is added. */
 let longestFirst: string[] | undefined;
+/** `shortKnown` as one pattern, rebuilt only when one is added. */
+let shortPattern: RegExp | null | undefined;
 
 export function rememberSecret(value: unknown): void {
-    if (typeof value === "string" && value.length >= MIN_LENGTH && !known.has(value)) {
+    if (typeof value !== "string") return;
+    if (value.length >= MIN_LENGTH && !known.has(value)) {
         known.add(value);
         longestFirst = undefined;
+    } else if (value.length >= MIN_WHOLE_LENGTH && value.length < MIN_LENGTH && !shortKnown.has(value)) {
+        shortKnown.add(value);
+        shortPattern = undefined;
     }
+}
+
+function wholeShortSecrets(): RegExp | null {
+    if (shortPattern !== undefined) return shortPattern;
+    const alternatives = [...shortKnown].sort((a, b) => b.length - a.length).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    shortPattern = alternatives.length === 0 ? null : new RegExp(`(?<![A-Za-z0-9])(?:${alternatives.join("|")})(?![A-Za-z0-9])`, "g");
+    return shortPattern;
 }
 
 /** Field names whose values are secret wherever they appear in a Graph body or a form. */
@@ -47,6 +66,8 @@ export function scrub(text: string): string {
     for (const s of longestFirst) {
         if (out.includes(s)) out = out.split(s).join("[redacted]");
     }
+    const short = wholeShortSecrets();
+    if (short) out = out.replace(short, "[redacted]");
     out = out.replace(PATTERNS[0], "Bearer [redacted]");
     out = out.replace(PATTERNS[1], "[redacted-jwt]");
     out = out.replace(PATTERNS[2], (_m, key: string) => `${key}"[redacted]"`);

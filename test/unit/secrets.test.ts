@@ -16,9 +16,15 @@ describe("unit: secrets are scrubbed from every text that leaves the provider", 
         expect(scrub("x wifi-pass-and-more y")).to.equal("x [redacted] y");
     });
 
-    it('leaves short strings alone ("0", "true" would scrub innocent text)', () => {
-        rememberSecret("true");
-        expect(scrub("validationSucceeded true")).to.equal("validationSucceeded true");
+    it('leaves strings under 4 characters alone ("0", "on" would scrub innocent text)', () => {
+        rememberSecret("on");
+        expect(scrub("validation on")).to.equal("validation on");
+    });
+
+    it("scrubs a secret of 4 or 5 characters (a WEP-40 key) where it stands whole, not inside a word", () => {
+        rememberSecret("Ab1#z");
+        expect(scrub("Invalid Wi-Fi passphrase 'Ab1#z'.")).to.equal("Invalid Wi-Fi passphrase '[redacted]'.");
+        expect(scrub("key=Ab1#z; xAb1#zy")).to.equal("key=[redacted]; xAb1#zy");
     });
 
     it("redacts bearer tokens, JWTs, secret JSON fields and form fields it has never seen", () => {
