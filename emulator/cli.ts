@@ -20,6 +20,7 @@ async function main(): Promise<void> {
             "latency-ms": { type: "string" },
             "jitter-ms": { type: "string" },
             "not-found-after-create-ms": { type: "string" },
+            "not-found-after-create-on-writes": { type: "boolean" },
             "patch-returns-entity": { type: "boolean", default: false },
             "built-in-profile": { type: "boolean", default: false },
             "no-http2": { type: "boolean", default: false },
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     });
     if (values.help) {
         console.log(`usage: npm run emulator -- [--port N] [--tenant-id GUID] [--state-file F] [--tls-dir D] [--throttle-window-ms MS]
-       [--no-throttle] [--no-retry-after] [--latency-ms MS] [--jitter-ms MS] [--not-found-after-create-ms MS]
+       [--no-throttle] [--no-retry-after] [--latency-ms MS] [--jitter-ms MS] [--not-found-after-create-ms MS] [--not-found-after-create-on-writes]
        [--patch-returns-entity] [--built-in-profile] [--no-http2] [--bind-status notBound|bound|boundAndValidated|unbinding]
        [--fully-managed-enrollment on|off] [--json]`);
         return;
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
             latencyMs: num(values["latency-ms"], "latency-ms") ?? 0,
             jitterMs: num(values["jitter-ms"], "jitter-ms") ?? 0,
             notFoundAfterCreateMs: num(values["not-found-after-create-ms"], "not-found-after-create-ms") ?? 0,
+            notFoundAfterCreateOnWrites: values["not-found-after-create-on-writes"] ?? false,
         },
         behaviour: { patchReturnsEntity: values["patch-returns-entity"], builtInProfile: values["built-in-profile"] },
         http2: !values["no-http2"],

@@ -219,6 +219,12 @@ export interface FaultSettings {
     dropAfterCommitRate: number;
     /** Reads of a profile answer 404 for this long after it was created. */
     notFoundAfterCreateMs: number;
+    /**
+     * Whether that window hides the new profile from its writes and actions too (PATCH, createToken, revokeToken,
+     * DELETE). The spec says only that a read right after a write may 404; a service whose replicas lag would
+     * answer the others so as well.
+     */
+    notFoundAfterCreateOnWrites: boolean;
     /** Reads of a profile return its previous version for this long after a PATCH. */
     staleAfterPatchMs: number;
     rules: FaultRule[];
@@ -389,6 +395,7 @@ export const DEFAULT_FAULTS: FaultSettings = {
     dropRate: 0,
     dropAfterCommitRate: 0,
     notFoundAfterCreateMs: 0,
+    notFoundAfterCreateOnWrites: false,
     staleAfterPatchMs: 0,
     rules: [],
 };

@@ -335,12 +335,13 @@ export class ProfileService {
         entity.qrCodeImage = await qrCodeImage(content);
     }
 
-    /** A profile by id, or the Intune 404. `forRead` applies the eventual-consistency window. */
+    /** A profile by id, or the Intune 404. `forRead` applies the eventual-consistency window (writes too, if set so). */
     private find(type: EmulatedProfileType, id: string, forRead: boolean): StoredProfile {
         const builtIn = this.builtIns(type).find((p) => String(p.entity.id) === id.toLowerCase());
         if (builtIn) return builtIn;
         const stored = this.ctx.store.get(type.collection, id);
-        if (!stored || (forRead && this.hiddenByConsistency(stored, Date.now()))) throw notFound();
+        const windowApplies = forRead || this.ctx.faults.notFoundAfterCreateOnWrites;
+        if (!stored || (windowApplies && this.hiddenByConsistency(stored, Date.now()))) throw notFound();
         return stored;
     }
 

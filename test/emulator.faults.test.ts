@@ -212,6 +212,25 @@ describe("emulator faults set at runtime", () => {
         expect((await g.get(g.collection(DEVICE_OWNER))).json.value).to.have.length(1);
     });
 
+    it("hides a new profile from its writes and actions too when notFoundAfterCreateOnWrites is set, and only then", async () => {
+        const g = graph();
+        for (const onWrites of [false, true]) {
+            ctx.emulator.setFaults({ notFoundAfterCreateMs: CONSISTENCY_WINDOW_MS, notFoundAfterCreateOnWrites: onWrites });
+            const created = await g.create(DEVICE_OWNER, deviceOwnerBody(MODES.dedicated));
+            const token = await g.post(`${g.item(DEVICE_OWNER, created.id)}/createToken`, { tokenValidityInSeconds: 86400 });
+            const patch = await g.patch(g.item(DEVICE_OWNER, created.id), { displayName: "Renamed" });
+            if (onWrites) {
+                expectGraphError(token, 404, "ResourceNotFound");
+                expectGraphError(patch, 404, "ResourceNotFound");
+            } else {
+                expect([token.status, patch.status], "writes are served at once").to.deep.equal([204, 204]);
+            }
+        }
+        await sleep(CONSISTENCY_WINDOW_MS + 100);
+        const late = ctx.emulator.profiles(DEVICE_OWNER).at(-1)!;
+        expect((await g.post(`${g.item(DEVICE_OWNER, late.id as string)}/createToken`, { tokenValidityInSeconds: 86400 })).status).to.equal(204);
+    });
+
     it("serves the old version for staleAfterPatchMs after a PATCH, then the new one", async () => {
         ctx.emulator.setFaults({ staleAfterPatchMs: CONSISTENCY_WINDOW_MS });
         const g = graph();

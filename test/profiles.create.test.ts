@@ -223,6 +223,16 @@ describe("profiles: create", () => {
         expect(count(graphCalls(ctx.emulator), "POST create")).to.equal(1);
     });
 
+    it("issues the first token once the new profile takes it, when the window hides it from createToken too", async () => {
+        ctx.emulator.setFaults({ notFoundAfterCreateMs: 1000, notFoundAfterCreateOnWrites: true });
+        const { id, outs } = await createChecked(forWork, { displayName: "Legacy eventually" });
+        expect(JSON.stringify(provisioningJson(outs.qrCodeContent))).to.contain(outs.tokenValue);
+        const tokens = ctx.emulator.requests().filter((r) => r.method === "POST" && r.operation === "createToken");
+        expect(tokens[0].status, "the first createToken met the window").to.equal(404);
+        expect(tokens.map((r) => r.status).filter((s) => s !== 404)).to.deep.equal([204]);
+        expect(ctx.emulator.profiles(FOR_WORK).map((p) => p.id)).to.deep.equal([id]);
+    });
+
     for (const fault of [{ drop: true }, { status: 503 }, { status: 504 }]) {
         it(`does not create a duplicate when the POST took effect but its answer was lost (${fault.drop ? "dropped connection" : fault.status})`, async () => {
             ctx.emulator.setFaults({ rules: [{ method: "POST", path: "Profiles$", afterCommit: true, times: 1, ...fault }] });

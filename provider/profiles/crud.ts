@@ -131,6 +131,28 @@ async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, in
 }
 
 /**
+ * The first token of a profile just created. Intune is eventually consistent: the new id may answer 404 for a
+ * while, to this action as to a read. Then it asks again, with the read-back's delays and within its time; a profile
+ * that never takes the token fails as a read-back does (the engine keeps it, half-made).
+ */
+async function issueTokenOnceVisible(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Inputs): Promise<number | undefined> {
+    const name = inputs.displayName;
+    const issued = await waitUntilVisible(
+        async () => {
+            try {
+                return { expiry: await issueToken(kind, ctx, id, inputs) };
+            } catch (err) {
+                if (err instanceof GraphRequestError && err.isNotFound) return undefined;
+                throw err;
+            }
+        },
+        () => true,
+        { timeoutMs: ctx.settings.consistencyTimeoutMs, what: `${kind.label} "${name}" (${id}) to take its enrollment token` },
+    );
+    return issued.expiry;
+}
+
+/**
  * Services that refuse read-only properties in a body reject the first-token expiry; then it is left out. Learnt
  * per Graph root (what one service does says nothing about another this process talks to), and only once a create
  * without it succeeded after one with it was refused: the refusal's words are the service's to choose.
@@ -208,7 +230,7 @@ export async function createProfile(kind: ProfileKind, ctx: ProfileContext, inpu
             (wantedExpiry === undefined || (expiry !== undefined && Math.abs(expiry - wantedExpiry) <= EXPIRY_TOLERANCE_MS));
         let expect = (e: Props): boolean => showsInputs(kind, inputs)(e) && hasToken(e);
         if (!tokenOk) {
-            const issued = await issueToken(kind, ctx, id, inputs);
+            const issued = await issueTokenOnceVisible(kind, ctx, id, inputs);
             expect = (e) => showsInputs(kind, inputs)(e) && tokenIsFresh(rules, e, created.tokenValue, issued);
         }
         entity = await readBack(kind, ctx, id, inputs, "to show its enrollment token", expect);
