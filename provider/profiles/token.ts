@@ -98,11 +98,15 @@ export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): 
  * Whether a token nobody declared a validity for (one imported, or made before the program said) was issued for
  * `days` anyway: its creation and expiry tell. Declaring the validity it has then issues no new token.
  */
-function issuedFor(olds: Props, days: unknown): boolean {
+function issuedFor(olds: Props, days: unknown, rules: TokenRules): boolean {
     if (olds.tokenValidityDays !== undefined || typeof days !== "number") return false;
     const created = expiryMs(olds.tokenCreationDateTime);
     const expiry = expiryMs(olds.tokenExpirationDateTime);
-    return created !== undefined && expiry !== undefined && Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
+    // A type that reports no issue date (the legacy one): a token issued while no validity was declared was issued for
+    // the undeclared validity, so declaring that figure changes nothing. (One issued in the portal may differ; its
+    // expiry still shows, and the renewal window still judges it.)
+    if (created === undefined) return days === undeclaredValidityDays(rules);
+    return expiry !== undefined && Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
 }
 
 /** A fixed tokenExpirationDateTime declared and gone by (its time), or undefined. */
@@ -137,7 +141,7 @@ export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, 
     ) {
         return `tokenExpirationDateTime changed to ${news.tokenExpirationDateTime}`;
     }
-    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays && !issuedFor(olds, news.tokenValidityDays)) {
+    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays && !issuedFor(olds, news.tokenValidityDays, rules)) {
         return `tokenValidityDays changed from ${olds.tokenValidityDays === undefined ? "the default" : String(olds.tokenValidityDays)} to ${String(news.tokenValidityDays)}`;
     }
     return undefined;

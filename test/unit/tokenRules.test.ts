@@ -92,6 +92,15 @@ describe("unit: enrollment-token rules", () => {
         );
     });
 
+    it("issues no legacy token (no issue date) when the validity first declared is the one issued while none was", () => {
+        const legacy = { displayName: "Legacy" };
+        const made = { ...legacy, tokenValue: "ABCDEFGH", tokenExpirationDateTime: at(NOW + 80 * DAY) };
+        expect(tokenRenewalReason(androidForWorkKind, made, { ...legacy, tokenValidityDays: 90 }, NOW)).to.equal(undefined);
+        expect(tokenRenewalReason(androidForWorkKind, made, { ...legacy, tokenValidityDays: 30 }, NOW)).to.equal(
+            "tokenValidityDays changed from the default to 30",
+        );
+    });
+
     it("takes a read-back token as fresh only when it is new, its QR code carries it, and (if it expires) it has the asked expiry", () => {
         const fresh = { tokenValue: "NEWTOKEN", qrCodeContent: '{"x":"NEWTOKEN"}', tokenExpirationDateTime: at(NOW + 30 * DAY) };
         expect(tokenIsFresh(rules(DEDICATED), fresh, "OLDTOKEN", NOW + 30 * DAY)).to.equal(true);
