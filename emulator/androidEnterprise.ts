@@ -11,6 +11,8 @@ import {
     BIND_STATUSES,
     ENTERPRISE_PROPERTIES,
     AndroidEnterpriseSettings,
+    APP_SYNC_STATUSES,
+    ENROLLMENT_TARGETS,
 } from "./enterpriseSettingsShape";
 
 /**
@@ -26,6 +28,16 @@ import {
 export * from "./enterpriseSettingsShape";
 
 const NO_DATE = "0001-01-01T00:00:00Z";
+
+/** The settings' enumerations, each member in the order of its integer, for `enumsAs: "number"`. */
+const ENUMS: Record<string, readonly string[]> = { bindStatus: BIND_STATUSES, lastAppSyncStatus: APP_SYNC_STATUSES, enrollmentTarget: ENROLLMENT_TARGETS };
+
+/** A property's value as the answer spells it: an enumeration member by name, or by integer as `enumsAs` says. */
+function spelt(property: string, value: unknown, b: Behaviour): unknown {
+    const members = ENUMS[property];
+    if (b.enumsAs !== "number" || !members || typeof value !== "string" || !members.includes(value)) return value;
+    return members.indexOf(value);
+}
 
 /** A tenant bound to managed Google Play, with corporate-owned user enrollment on: where most tests start. */
 export function boundSettings(now: number): Entity {
@@ -118,7 +130,7 @@ export class EnterpriseSettingsService {
                 "@odata.context": `${req.serviceRoot}/$metadata#deviceManagement/${ENTERPRISE_SETTINGS}${select ? `(${select.join(",")})` : ""}/$entity`,
                 "@odata.type": `#${ENTERPRISE_SETTINGS_TYPE}`,
             };
-            for (const p of select ?? ENTERPRISE_PROPERTIES) body[p] = entity[p] ?? null;
+            for (const p of select ?? ENTERPRISE_PROPERTIES) body[p] = spelt(p, entity[p] ?? null, b);
             return { status: 200, body };
         }
         if (req.method === "PATCH") {

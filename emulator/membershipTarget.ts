@@ -48,10 +48,21 @@ export function validateGroup(groups: Map<string, EmulatedGroup>, targetId: stri
     return { targetId, validationSucceeded: true, targetValidationErrorCode: "unknown" };
 }
 
+/** enrollmentTimeDeviceMembershipTargetValidationErrorCode's members, in the order of their integers. */
+const VALIDATION_ERROR_CODES = [
+    "unknown",
+    "securityGroupNotFound",
+    "notSecurityGroup",
+    "notStaticSecurityGroup",
+    "firstPartyAppNotAnOwner",
+    "securityGroupNotInCallerScope",
+];
+
 function result(req: MembershipTargetRequest, statuses: ValidationStatus[]): ServiceResponse {
+    const spelt = (code: string): string | number => (req.behaviour.enumsAs === "number" ? VALIDATION_ERROR_CODES.indexOf(code) : code);
     const value = {
         validationSucceeded: statuses.every((s) => s.validationSucceeded),
-        enrollmentTimeDeviceMembershipTargetValidationStatuses: statuses,
+        enrollmentTimeDeviceMembershipTargetValidationStatuses: statuses.map((s) => ({ ...s, targetValidationErrorCode: spelt(s.targetValidationErrorCode) })),
     };
     const context = `${req.serviceRoot}/$metadata#microsoft.graph.enrollmentTimeDeviceMembershipTargetResult`;
     return { status: 200, body: req.behaviour.membershipTargetResultWrapped ? { "@odata.context": context, value } : { "@odata.context": context, ...value } };

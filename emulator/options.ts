@@ -42,8 +42,9 @@ export interface Behaviour {
     /** How that undocumented mode is serialized. */
     builtInModeAs: "number" | "string";
     /**
-     * How answers spell enumeration values (enrollmentMode, enrollmentTokenType, wifiSecurityType): by member name,
-     * as the reference pages show, or by integer, which an OData service may write since it accepts both.
+     * How answers spell enumeration values (a profile's enrollmentMode, enrollmentTokenType and wifiSecurityType, the
+     * tenant settings' bindStatus, enrollmentTarget and lastAppSyncStatus, a group's targetValidationErrorCode): by
+     * member name, as the reference pages show, or by integer, which an OData service may write since it accepts both.
      */
     enumsAs: "name" | "number";
     /** Largest page a list returns; more is offered through @odata.nextLink. */

@@ -143,7 +143,7 @@ describe("AndroidEnterpriseEnrollmentSettings: the tenant's switch for corporate
 });
 
 /** The switch's lifecycle over every reading the emulator plays that bears on it. */
-const READINGS = (["fullyManagedStateWhenUnbound", "enterpriseSettingsPatchSwitch", "refusalWording"] as const).flatMap((name) =>
+const READINGS = (["fullyManagedStateWhenUnbound", "enterpriseSettingsPatchSwitch", "refusalWording", "enumsAs"] as const).flatMap((name) =>
     (BEHAVIOUR_VARIANTS[name] as readonly unknown[]).map((value) => ({ [name]: value }) as Partial<Behaviour>),
 );
 
@@ -153,6 +153,8 @@ for (const reading of READINGS) {
 
         it("creates, refreshes with no drift, updates and deletes, leaving the switch as found", async () => {
             const created = await settings.create(await checkedSettings({ fullyManagedEnrollmentEnabled: true }));
+            // Enumerations answered by integer read as their names.
+            expect(created.outs).to.include({ bindStatus: "boundAndValidated", enrollmentTarget: "all" });
             const read = await settings.read(created.id, created.outs!);
             expect(read.inputs).to.deep.equal({ fullyManagedEnrollmentEnabled: true });
             const updated = await settings.update(created.id, read.props!, await checkedSettings({ fullyManagedEnrollmentEnabled: false }));

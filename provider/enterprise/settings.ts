@@ -2,7 +2,7 @@ import * as t from "io-ts";
 import { isLeft } from "fp-ts/Either";
 import type { GraphClient } from "../graph/client";
 import { Operation, ReportedError } from "../graph/errors";
-import { nullable } from "../profiles/model";
+import { enumNameOnTheWire, nullable } from "../profiles/model";
 import { shownValue } from "../profiles/decodeErrors";
 
 /**
@@ -17,19 +17,24 @@ import { shownValue } from "../profiles/decodeErrors";
 export const ENTERPRISE_SETTINGS_PATH = "/deviceManagement/androidManagedStoreAccountEnterpriseSettings";
 export const SET_FULLY_MANAGED_STATE_PATH = `${ENTERPRISE_SETTINGS_PATH}/setAndroidDeviceOwnerFullyManagedEnrollmentState`;
 
+/** The enumerations of the settings, each member in the order of its integer (the answer may spell either). */
+const BIND_STATUSES = ["notBound", "bound", "boundAndValidated", "unbinding"];
+const ENROLLMENT_TARGETS = ["none", "all", "targeted", "targetedAsEnrollmentRestrictions"];
+const APP_SYNC_STATUSES = ["success", "credentialsNotValid", "androidForWorkApiError", "managementServiceError", "unknownError", "none"];
+
 /** What the provider reads of the settings: everything but the company codes (secrets it has no use for). */
 export const EnterpriseSettings = t.partial(
     {
         id: nullable(t.string),
-        bindStatus: nullable(t.string),
+        bindStatus: nullable(enumNameOnTheWire(BIND_STATUSES, "androidManagedStoreAccountBindStatus")),
         androidDeviceOwnerFullyManagedEnrollmentEnabled: nullable(t.boolean),
-        enrollmentTarget: nullable(t.string),
+        enrollmentTarget: nullable(enumNameOnTheWire(ENROLLMENT_TARGETS, "androidManagedStoreAccountEnrollmentTarget")),
         targetGroupIds: nullable(t.array(nullable(t.string))),
         deviceOwnerManagementEnabled: nullable(t.boolean),
         ownerOrganizationName: nullable(t.string),
         ownerUserPrincipalName: nullable(t.string),
         lastAppSyncDateTime: nullable(t.string),
-        lastAppSyncStatus: nullable(t.string),
+        lastAppSyncStatus: nullable(enumNameOnTheWire(APP_SYNC_STATUSES, "androidManagedStoreAccountAppSyncStatus")),
         lastModifiedDateTime: nullable(t.string),
     },
     "androidManagedStoreAccountEnterpriseSettings",

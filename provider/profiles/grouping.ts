@@ -5,7 +5,7 @@ import { ProfileAttachment } from "./kind";
 import type { ProfileContext } from "./context";
 import { ProfileError } from "./errors";
 import { shownValue } from "./decodeErrors";
-import { nullable, Props } from "./model";
+import { enumNameOnTheWire, nullable, Props } from "./model";
 import { ProfileKind } from "./kind";
 
 /**
@@ -39,10 +39,20 @@ export const MembershipTargetReport = t.type(
 );
 export type MembershipTargetReport = t.TypeOf<typeof MembershipTargetReport>;
 
+/** enrollmentTimeDeviceMembershipTargetValidationErrorCode's members, in the order of their integers. */
+const VALIDATION_ERROR_CODES = [
+    "unknown",
+    "securityGroupNotFound",
+    "notSecurityGroup",
+    "notStaticSecurityGroup",
+    "firstPartyAppNotAnOwner",
+    "securityGroupNotInCallerScope",
+];
+
 const Status = t.partial({
     targetId: nullable(t.string),
     validationSucceeded: nullable(t.boolean),
-    targetValidationErrorCode: nullable(t.string),
+    targetValidationErrorCode: nullable(enumNameOnTheWire(VALIDATION_ERROR_CODES, "enrollmentTimeDeviceMembershipTargetValidationErrorCode")),
 });
 const Result = t.intersection([
     t.type({ validationSucceeded: t.boolean }),

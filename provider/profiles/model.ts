@@ -47,6 +47,23 @@ export function enumOnTheWire(members: readonly string[]): t.Type<string | numbe
     );
 }
 
+/**
+ * An enumeration a lookup or output reports as a string, answered by name or by integer (see enumOnTheWire): read as
+ * the member's name; an integer this code does not know is kept as its digits, so the value still reads as a string.
+ */
+export function enumNameOnTheWire(members: readonly string[], name: string): t.Type<string, string, unknown> {
+    const wire = enumOnTheWire(members);
+    return new t.Type<string, string, unknown>(
+        name,
+        (u): u is string => typeof u === "string",
+        (u, c) => {
+            const decoded = wire.validate(u, c);
+            return decoded._tag === "Left" ? decoded : t.success(String(decoded.right));
+        },
+        t.identity,
+    );
+}
+
 export const MimeContent = t.type({ type: nullable(t.string), value: nullable(t.string) }, "mimeContent");
 
 /** The codecs of whole numbers: a schema types them as integers (io-ts itself knows only numbers). */
