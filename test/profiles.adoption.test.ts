@@ -103,6 +103,20 @@ describe("profiles: adopting profiles made in the portal", () => {
             expect((await deviceOwner.diff(id, outs!, inputs)).changes, "adopted and converged").to.equal(false);
         });
 
+        it("replaces an adopted profile whose program keeps adoptExistingId, creating the new one rather than adopting the old again", async () => {
+            const portal = await portalKiosk();
+            const program = { displayName: "Portal kiosk", enrollmentMode: "corporateOwnedDedicatedDevice", adoptExistingId: portal.id };
+            const adopted = await checked(deviceOwner, program);
+            const { id, outs } = await deviceOwner.create(adopted);
+            expect(id).to.equal(portal.id);
+            const news = await checked(deviceOwner, { ...program, enrollmentMode: "corporateOwnedFullyManaged" }, adopted);
+            expect((await deviceOwner.diff(id, outs!, news)).replaces).to.deep.equal(["enrollmentMode"]);
+            const replacement = await deviceOwner.create(news);
+            expect(replacement.id).to.not.equal(portal.id);
+            await deviceOwner.delete(id, { ...outs!, __provider: PROVIDER_TEXT });
+            expect(ctx.emulator.profiles(DEVICE_OWNER).map((p) => [p.id, p.enrollmentMode])).to.deep.equal([[replacement.id, "corporateOwnedFullyManaged"]]);
+        });
+
         it("renews the adopted profile's token when it is due", async () => {
             const portal = await portalKiosk();
             ctx.emulator.changeInPortal(DEVICE_OWNER, String(portal.id), { tokenExpirationDateTime: new Date(Date.now() + 2 * DAY_MS).toISOString() });

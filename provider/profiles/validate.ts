@@ -21,6 +21,9 @@ export interface CheckOutcome {
     failures: CheckFailure[];
 }
 
+/** Inputs that take over an existing profile instead of creating one: they act only when a profile is created. */
+const ADOPTION_INPUTS = ["adoptExistingId", "adoptByDisplayName"];
+
 /** `sentSecret`: properties the program marked secret (beside the type's own secrets): their values are never quoted. */
 export function checkInputs(
     kind: ProfileKind,
@@ -64,6 +67,10 @@ export function checkInputs(
         for (const key of kind.writable) {
             if (olds[key] !== undefined && inputs[key] === undefined && key in kind.clearedValues) inputs[key] = kind.clearedValues[key];
         }
+    } else {
+        // An adoption input kept from the run that took the profile over names the profile this replacement deletes:
+        // the new one is created, not adopted again (which would refuse the very change being made).
+        for (const key of ADOPTION_INPUTS) if (inputs[key] !== undefined && inputs[key] === olds[key]) delete inputs[key];
     }
 
     const decodable: Props = {};
