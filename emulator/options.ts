@@ -77,6 +77,12 @@ export interface Behaviour {
      * it yet); not served answers as Graph does for an unknown segment.
      */
     membershipTargetRetrieve: "served" | "notServed" | "refused";
+    /**
+     * Whether the tenant serves enrollment-time grouping at all (set and clear too; unconfirmed for every tenant):
+     * not served answers as Graph does for an unknown segment. Not a variant every lifecycle runs over: a program
+     * that declares a group cannot succeed there.
+     */
+    membershipTargetSet: "served" | "notServed";
     /** The enrollment-time grouping actions wrap their result in `{"value": {...}}`, as the documented example does. */
     membershipTargetResultWrapped: boolean;
     /**
@@ -341,6 +347,7 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
     revokeRefusalStatus: 400,
     listTokenFields: "null",
     membershipTargetRetrieve: "served",
+    membershipTargetSet: "served",
     membershipTargetResultWrapped: false,
     enterpriseSettingsRead: "allowed",
     fullyManagedStateAction: "applies",

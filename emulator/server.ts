@@ -139,9 +139,12 @@ export function routeGraphPath(pathname: string, method: string, behaviour?: Beh
     }
     const bare = action.replace(/^microsoft\.graph\./, "");
     if (bare === "createToken" || bare === "revokeToken") return { collection, id, action: bare, operation: bare };
-    // Enrollment-time grouping is bound to the device-owner type only; a tenant may not serve retrieve yet.
+    // Enrollment-time grouping is bound to the device-owner type only; a tenant may not serve it, or retrieve, yet.
     if (isMembershipTargetAction(bare) && collection === "androidDeviceOwnerEnrollmentProfiles") {
-        if (bare === "retrieveEnrollmentTimeDeviceMembershipTarget" && behaviour?.membershipTargetRetrieve === "notServed") {
+        const notServed =
+            behaviour?.membershipTargetSet === "notServed" ||
+            (bare === "retrieveEnrollmentTimeDeviceMembershipTarget" && behaviour?.membershipTargetRetrieve === "notServed");
+        if (notServed) {
             if (behaviour.refusalWording === "unusual") throw graphError(400, "BadRequest", `The request is not supported for '${action}'.`);
             throw unknown(action);
         }

@@ -119,6 +119,24 @@ describe("profiles: enrollment-time grouping on device-owner profiles", function
         }
     }
 
+    for (const wording of ["usual", "unusual"] as const) {
+        it(`a tenant that does not serve enrollment-time grouping (${wording} words): the create keeps the profile and says to remove the group`, async () => {
+            ctx.emulator.setBehaviour({ membershipTargetSet: "notServed", refusalWording: wording });
+            const err = await rejectionOf(deviceOwner.create(await checked(deviceOwner, { ...KIOSK, [GROUP]: OWNED })));
+            expect(err.message).to.match(
+                /^Setting the enrollment-time device group of Android enrollment profile "Kiosk" failed: 4\d\d .*; this tenant may not offer enrollment-time grouping yet/,
+            );
+            expect(err.message).to.contain(`remove ${GROUP} from the program`).and.contain("was created and is kept in the stack");
+            const partial = err.properties as Props;
+            expect(partial, "the group is recorded as not applied").to.not.have.property(GROUP);
+            // The program without the group: the profile is finished with no grouping call.
+            ctx.emulator.clearRequests();
+            const later = await laterRun(err.id as string, partial, KIOSK);
+            expect(later.outs.tokenValue).to.be.a("string");
+            expect(graphCalls(ctx.emulator).filter((c) => /MembershipTarget/.test(c))).to.deep.equal([]);
+        });
+    }
+
     it("a group set in the portal on a profile that declares none stays unmanaged, and costs a refresh no request", async () => {
         const { id, outs } = await createChecked(deviceOwner, KIOSK);
         expect(outs[TARGET]).to.equal(null);

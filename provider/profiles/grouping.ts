@@ -120,7 +120,7 @@ function report(result: Result, fallbackId: string | undefined): MembershipTarge
     };
 }
 
-/** The service refused to retrieve the target (a tenant that does not serve the action yet, one that forbids it). */
+/** The service refused a grouping action (a tenant that does not serve it yet, one that forbids it). */
 function isRefusal(err: unknown): err is GraphRequestError {
     return err instanceof GraphRequestError && err.isRefusal;
 }
@@ -149,7 +149,18 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
         }
         const setting = op(kind, "Setting", news, true);
         const body = { enrollmentTimeDeviceMembershipTargets: [{ targetType: "staticSecurityGroup", targetId: wanted }] };
-        const result = decodeResult(await post(ctx, setting, path(kind, id, "setEnrollmentTimeDeviceMembershipTarget"), body), setting);
+        let answer: unknown;
+        try {
+            answer = await post(ctx, setting, path(kind, id, "setEnrollmentTimeDeviceMembershipTarget"), body);
+        } catch (err) {
+            // Judged by the call and its status: a tenant that does not serve the action words it as it likes.
+            if (!isRefusal(err)) throw err;
+            throw new ProfileError(
+                `${err.message}; this tenant may not offer enrollment-time grouping yet (Intune refused setEnrollmentTimeDeviceMembershipTarget): ` +
+                    `remove ${GROUP_INPUT} from the program, or run again once the tenant offers it; the profile's enrollment-time group was left as it was`,
+            );
+        }
+        const result = decodeResult(answer, setting);
         const failed = result.enrollmentTimeDeviceMembershipTargetValidationStatuses?.find((s) => s.validationSucceeded === false);
         if (!result.validationSucceeded || failed) {
             throw new ProfileError(
