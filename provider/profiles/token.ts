@@ -1,6 +1,7 @@
 import { Props, UNKNOWN } from "./model";
 import { ProfileKind, TokenRules } from "./kind";
 import { UNCORRECTED_CLOCK_SKEW_MS } from "../graph/clockSkew";
+import { REQUESTED_EXPIRY } from "./state";
 
 /**
  * Enrollment-token decisions, shared by diff (is a new token due?) and create/update (what validity to ask for).
@@ -98,15 +99,19 @@ export function validitySeconds(kind: ProfileKind, inputs: Props, now: number): 
  * Whether a token nobody declared a validity for (one imported, or made before the program said) was issued for
  * `days` anyway: its creation and expiry tell. Declaring the validity it has then issues no new token.
  */
-function issuedFor(olds: Props, days: unknown, rules: TokenRules): boolean {
+function issuedFor(olds: Props, days: unknown, rules: TokenRules, now: number): boolean {
     if (olds.tokenValidityDays !== undefined || typeof days !== "number") return false;
     const created = expiryMs(olds.tokenCreationDateTime);
     const expiry = expiryMs(olds.tokenExpirationDateTime);
-    // A type that reports no issue date (the legacy one): a token issued while no validity was declared was issued for
-    // the undeclared validity, so declaring that figure changes nothing. (One issued in the portal may differ; its
-    // expiry still shows, and the renewal window still judges it.)
-    if (created === undefined) return days === undeclaredValidityDays(rules);
-    return expiry !== undefined && Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
+    if (expiry === undefined) return false;
+    if (created !== undefined) return Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
+    // A type that reports no issue date (the legacy one): a token this provider issued while no validity and no
+    // fixed expiry were declared got the undeclared validity. Its expiry must fit that: issued after the profile was
+    // made, and not after now. A shorter token issued at the create, or any fixed expiry, does not fit, and is renewed.
+    if (olds[REQUESTED_EXPIRY] !== undefined || days !== undeclaredValidityDays(rules)) return false;
+    const profileMade = expiryMs(olds.createdDateTime);
+    const validity = days * DAY_MS;
+    return profileMade !== undefined && expiry >= profileMade + validity - EXPIRY_TOLERANCE_MS && expiry <= now + validity + EXPIRY_TOLERANCE_MS;
 }
 
 /** A fixed tokenExpirationDateTime declared and gone by (its time), or undefined. */
@@ -141,7 +146,7 @@ export function tokenRenewalReason(kind: ProfileKind, olds: Props, news: Props, 
     ) {
         return `tokenExpirationDateTime changed to ${news.tokenExpirationDateTime}`;
     }
-    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays && !issuedFor(olds, news.tokenValidityDays, rules)) {
+    if (news.tokenValidityDays !== undefined && news.tokenValidityDays !== olds.tokenValidityDays && !issuedFor(olds, news.tokenValidityDays, rules, now)) {
         return `tokenValidityDays changed from ${olds.tokenValidityDays === undefined ? "the default" : String(olds.tokenValidityDays)} to ${String(news.tokenValidityDays)}`;
     }
     return undefined;

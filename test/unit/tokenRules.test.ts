@@ -92,12 +92,23 @@ describe("unit: enrollment-token rules", () => {
         );
     });
 
-    it("issues no legacy token (no issue date) when the validity first declared is the one issued while none was", () => {
+    it("issues no legacy token (no issue date) when the validity first declared is the one it was issued for while none was", () => {
         const legacy = { displayName: "Legacy" };
-        const made = { ...legacy, tokenValue: "ABCDEFGH", tokenExpirationDateTime: at(NOW + 80 * DAY) };
+        // Made 10 days ago without a validity: its token was issued then, for the 90 days renewals use.
+        const made = { ...legacy, createdDateTime: at(NOW - 10 * DAY), tokenValue: "ABCDEFGH", tokenExpirationDateTime: at(NOW + 80 * DAY) };
         expect(tokenRenewalReason(androidForWorkKind, made, { ...legacy, tokenValidityDays: 90 }, NOW)).to.equal(undefined);
         expect(tokenRenewalReason(androidForWorkKind, made, { ...legacy, tokenValidityDays: 30 }, NOW)).to.equal(
             "tokenValidityDays changed from the default to 30",
+        );
+        // Tokens that do not fit 90 days from after the profile was made are renewed: one issued for 30 days (its
+        // validity since removed from the program), one with a fixed expiry.
+        const shorter = { ...made, tokenExpirationDateTime: at(NOW + 20 * DAY) };
+        expect(tokenRenewalReason(androidForWorkKind, shorter, { ...legacy, tokenValidityDays: 90 }, NOW)).to.equal(
+            "tokenValidityDays changed from the default to 90",
+        );
+        const fixed = { ...made, requestedTokenExpirationDateTime: made.tokenExpirationDateTime };
+        expect(tokenRenewalReason(androidForWorkKind, fixed, { ...legacy, tokenValidityDays: 90 }, NOW)).to.equal(
+            "tokenValidityDays changed from the default to 90",
         );
     });
 
