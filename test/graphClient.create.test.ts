@@ -148,10 +148,16 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
         expect(postStatuses()).to.deep.equal([503, 201]);
     });
 
-    it("a create refused with 503 until the retry time is out looks for each send, then fails naming the sends", async () => {
+    it("a create refused with 503 until the retry time is out looks for each send, then fails naming every send", async () => {
         let probes = 0;
         const c = client({ maxRetrySeconds: "1" });
-        ctx.emulator.setFaults({ rules: [{ method: "POST", path: CREATE_PATH, status: 503, retryAfter: null }] });
+        // Throttled first: those sends count too.
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: CREATE_PATH, status: 429, retryAfter: 0, times: 2 },
+                { method: "POST", path: CREATE_PATH, status: 503, retryAfter: null },
+            ],
+        });
         const err = await rejectionOf(
             c.create(op('Creating Android enrollment profile "Kiosk down"'), DEVICE_OWNER_PATH, profileBody("Kiosk down"), async () => {
                 probes += 1;
@@ -159,11 +165,19 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
             }),
         );
         const sends = posts();
-        expect(sends).to.be.greaterThan(1);
-        expect(probes, "every send was looked for").to.be.at.least(sends);
+        expect(sends).to.be.greaterThan(3);
+        expect(probes, "every send answered 503 was looked for").to.be.at.least(sends - 2);
         expect(err.message).to.match(/^Creating Android enrollment profile "Kiosk down" failed: 503 Service Unavailable \(/);
         expect(err.message).to.contain(`gave up after ${sends} attempts`);
         expect(ctx.emulator.profiles("androidDeviceOwnerEnrollmentProfiles")).to.have.length(0);
+    });
+
+    it("waits out a 503's Retry-After before sending a create again, once the search found nothing", async () => {
+        const { created } = await createWithFault({ method: "POST", path: CREATE_PATH, status: 503, retryAfter: 2, times: 1 }, "Kiosk later");
+        expect(created.id).to.equal(onlyProfile("Kiosk later").id);
+        const [refused, accepted] = ctx.emulator.requests().filter((r) => r.method === "POST");
+        expect([refused.status, accepted.status]).to.deep.equal([503, 201]);
+        expect(accepted.at - refused.at, "the second send came after Retry-After").to.be.at.least(1900);
     });
 
     it("looks for the last send of a create even when the retry time is out, and returns what it made", async () => {

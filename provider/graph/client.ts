@@ -181,11 +181,14 @@ export class GraphClient {
      */
     async create(operation: Operation, path: string, body: unknown, probe: () => Promise<unknown | undefined>): Promise<unknown> {
         const started = Date.now();
-        for (let sent = 1; ; sent++) {
+        let sent = 0;
+        for (;;) {
             try {
                 return (await this.request(operation, "POST", this.url(path), body, true)).body;
             } catch (err) {
                 if (!(err instanceof GraphRequestError) || !err.outcomeUnknown) throw err;
+                sent += err.attempts;
+                const answeredAt = Date.now();
                 const settleMs = this.options.probeSettleMs ?? Math.min(this.settings.consistencyTimeoutMs, 30_000);
                 // Only a search that ran and found nothing lets the POST go again; one that failed proves nothing.
                 let searchFailed: { cause: unknown } | undefined;
@@ -199,6 +202,10 @@ export class GraphClient {
                 if (found !== undefined) return found;
                 // Out of retry time, the last send is still looked for above: a profile it made is returned, not orphaned.
                 if (Date.now() - started > this.settings.maxRetryDurationMs) throw err.afterSends(sent);
+                // What the service asked to wait (a 503's Retry-After) and the search did not already take.
+                const wait = (err.retryAfterMs ?? 0) - (Date.now() - answeredAt);
+                if (wait > 0 && Date.now() - started + wait > this.settings.maxRetryDurationMs) throw err.afterSends(sent);
+                if (wait > 0) await this.sleep(wait);
             }
         }
     }

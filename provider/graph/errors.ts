@@ -59,6 +59,8 @@ export interface GraphErrorDetails {
     attempts?: number;
     /** The request may have taken effect although no answer says so (timeout, dropped connection, 504). */
     outcomeUnknown?: boolean;
+    /** How long the service asked to wait before sending again (Retry-After), where it said. */
+    retryAfterMs?: number;
 }
 
 export class GraphRequestError extends ReportedError {
@@ -70,6 +72,7 @@ export class GraphRequestError extends ReportedError {
     readonly clientRequestId?: string;
     readonly attempts: number;
     readonly outcomeUnknown: boolean;
+    readonly retryAfterMs?: number;
 
     constructor(d: GraphErrorDetails) {
         super(scrub(formatMessage(d)));
@@ -82,15 +85,16 @@ export class GraphRequestError extends ReportedError {
         this.clientRequestId = d.clientRequestId;
         this.attempts = d.attempts ?? 1;
         this.outcomeUnknown = d.outcomeUnknown ?? false;
+        this.retryAfterMs = d.retryAfterMs;
     }
 
     /**
-     * This failure as the last of `sends` sends of a create, each looked for and found to have made nothing: the
-     * outcome is known now, and the count says how long it was tried.
+     * This failure as the last answer of a create that was sent `sends` times in all (retries included), each send
+     * whose outcome was unknown looked for and not found: the count says how long it was tried.
      */
     afterSends(sends: number): GraphRequestError {
         const { operation, status, code, serviceMessage, requestId, clientRequestId } = this;
-        return new GraphRequestError({ operation, status, code, serviceMessage, requestId, clientRequestId, attempts: Math.max(sends, this.attempts) });
+        return new GraphRequestError({ operation, status, code, serviceMessage, requestId, clientRequestId, attempts: sends });
     }
 
     get isNotFound(): boolean {

@@ -65,6 +65,8 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
                     clientRequestId,
                     attempts: attempt,
                     outcomeUnknown: true,
+                    // A 503's Retry-After still holds for the send that may follow the search.
+                    retryAfterMs: res ? retryAfterMs(res.headers, now()) : undefined,
                 });
             }
             const hinted = res ? retryAfterMs(res.headers, now()) : undefined;
