@@ -199,6 +199,22 @@ describe("profiles: create", () => {
         expect(JSON.stringify(provisioningJson(outs.qrCodeContent))).to.contain(outs.tokenValue);
     });
 
+    it("reports a createToken 404 that outlasts the consistency time as it came, with its request ids", async () => {
+        await configureFor(ctx.emulator, { "intune:consistencyTimeoutSeconds": "1" }, forWork);
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: "/createToken$", status: 404, code: "ResourceNotFound", message: "Resource not found for the segment 'createToken'." },
+            ],
+        });
+        const err = await rejectionOf(forWork.create(await checked(forWork, { displayName: "Legacy refused" })));
+        expect(err.name).to.equal("ProfileCreatedButFailed");
+        expect(err.message).to.match(
+            /^Issuing an enrollment token for Android for Work enrollment profile "Legacy refused" failed: 404 Not Found \(.*request-id [0-9a-f-]{36}/,
+        );
+        const asked = ctx.emulator.requests().filter((r) => r.method === "POST" && /\/createToken$/.test(r.path));
+        expect(asked.length, "asked again while the time lasted").to.be.greaterThan(1);
+    });
+
     it("recognises a re-issued token in base64 GMS QR content", async () => {
         ctx.emulator.setBehaviour({ gmsQrContentBase64: true });
         const { outs } = await createChecked(forWork, { displayName: "Legacy base64" });

@@ -132,24 +132,30 @@ async function issueToken(kind: ProfileKind, ctx: ProfileContext, id: string, in
 
 /**
  * The first token of a profile just created. Intune is eventually consistent: the new id may answer 404 for a
- * while, to this action as to a read. Then it asks again, with the read-back's delays and within its time; a profile
- * that never takes the token fails as a read-back does (the engine keeps it, half-made).
+ * while, to this action as to a read (whichever catches up first). On 404 it asks again, with the read-back's delays
+ * and within its time; a 404 that outlasts that time is the answer, with its request ids (the engine keeps the
+ * profile, half-made).
  */
 async function issueTokenOnceVisible(kind: ProfileKind, ctx: ProfileContext, id: string, inputs: Inputs): Promise<number | undefined> {
-    const name = inputs.displayName;
-    const issued = await waitUntilVisible(
-        async () => {
-            try {
-                return { expiry: await issueToken(kind, ctx, id, inputs) };
-            } catch (err) {
-                if (err instanceof GraphRequestError && err.isNotFound) return undefined;
-                throw err;
-            }
-        },
-        () => true,
-        { timeoutMs: ctx.settings.consistencyTimeoutMs, what: `${kind.label} "${name}" (${id}) to take its enrollment token` },
-    );
-    return issued.expiry;
+    let refused: GraphRequestError | undefined;
+    try {
+        const issued = await waitUntilVisible(
+            async () => {
+                try {
+                    return { expiry: await issueToken(kind, ctx, id, inputs) };
+                } catch (err) {
+                    if (!(err instanceof GraphRequestError && err.isNotFound)) throw err;
+                    refused = err;
+                    return undefined;
+                }
+            },
+            () => true,
+            { timeoutMs: ctx.settings.consistencyTimeoutMs, what: "" },
+        );
+        return issued.expiry;
+    } catch (err) {
+        throw err instanceof ConsistencyTimeout && refused ? refused : err;
+    }
 }
 
 /**
