@@ -9,10 +9,11 @@ const known = new Set<string>();
 /** Searched for anywhere in a text from this length on; a shorter one would scrub innocent text out of words. */
 const MIN_LENGTH = 6;
 /**
- * Shorter secrets still exist (a WEP-40 key is 5 characters): from this length they are scrubbed where they stand
- * whole, not inside a word. Shorter still, they would hide every "a" or "on" and show where they stand.
+ * Shorter secrets still exist (a WEP-40 key is 5 characters, the shortest Wi-Fi key there is): from this length they
+ * are scrubbed where they stand whole, not inside a word. Shorter still, they would hide "true" or a year, and show
+ * where they stand.
  */
-const MIN_WHOLE_LENGTH = 4;
+const MIN_WHOLE_LENGTH = 5;
 const shortKnown = new Set<string>();
 
 /** `known`, longest first (so a secret that contains another is removed whole); rebuilt only when a secret is added. */
@@ -75,9 +76,13 @@ export function scrub(text: string): string {
     return out;
 }
 
-/** A copy of a Graph body with secret fields replaced, for traces. */
+/**
+ * A copy of a Graph body with secret fields replaced and every string scrubbed, for traces: scrubbed before the body
+ * is written as JSON, whose escapes (`\n`) would join a short secret to a word.
+ */
 export function redactBody(body: unknown): unknown {
     if (Array.isArray(body)) return body.map(redactBody);
+    if (typeof body === "string") return scrub(body);
     if (body === null || typeof body !== "object") return body;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(body as Record<string, unknown>)) {

@@ -16,15 +16,23 @@ describe("unit: secrets are scrubbed from every text that leaves the provider", 
         expect(scrub("x wifi-pass-and-more y")).to.equal("x [redacted] y");
     });
 
-    it('leaves strings under 4 characters alone ("0", "on" would scrub innocent text)', () => {
-        rememberSecret("on");
-        expect(scrub("validation on")).to.equal("validation on");
+    it('leaves strings under 5 characters alone ("0", "true", a year would scrub innocent text)', () => {
+        rememberSecret("true");
+        rememberSecret("2026");
+        expect(scrub("validationSucceeded true, expired on 2026-12-01")).to.equal("validationSucceeded true, expired on 2026-12-01");
     });
 
-    it("scrubs a secret of 4 or 5 characters (a WEP-40 key) where it stands whole, not inside a word", () => {
+    it("scrubs a secret of 5 characters (a WEP-40 key) where it stands whole, not inside a word", () => {
         rememberSecret("Ab1#z");
         expect(scrub("Invalid Wi-Fi passphrase 'Ab1#z'.")).to.equal("Invalid Wi-Fi passphrase '[redacted]'.");
         expect(scrub("key=Ab1#z; xAb1#zy")).to.equal("key=[redacted]; xAb1#zy");
+    });
+
+    it("scrubs a short secret in a body's strings before the body is written as JSON (a trace)", () => {
+        rememberSecret("Zq9!w");
+        const traced = JSON.stringify(redactBody({ error: { message: "Invalid Wi-Fi passphrase:\nZq9!w" } }));
+        expect(traced).to.not.contain("Zq9!w");
+        expect(traced).to.contain("[redacted]");
     });
 
     it("redacts bearer tokens, JWTs, secret JSON fields and form fields it has never seen", () => {
