@@ -51,6 +51,10 @@ fi
 
 total_passed=0 total_failed=0 total_skipped=0 broken=0
 results=()
+# The log of the pass running now: an interrupted run (Ctrl-C, a CI timeout) must not leave it behind.
+pass_log=
+trap 'rm -f "${pass_log:-}"; exit 130' INT
+trap 'rm -f "${pass_log:-}"; exit 143' TERM
 
 # Runs mocha (the node on PATH) in folder $2 with config $3, labelled $1; the rest are mocha arguments. Adds up its counts.
 run_pass() {
@@ -58,14 +62,13 @@ run_pass() {
     shift 3
     local log
     log=$(mktemp "${TMPDIR:-/tmp}/intune-test-pass-XXXXXX")
-    # An interrupted run (Ctrl-C, a CI timeout) must not leave the log behind either.
-    trap 'rm -f "$log"; exit 130' INT
-    trap 'rm -f "$log"; exit 143' TERM
+    pass_log=$log
     (cd "$dir" && node "$repo/node_modules/mocha/bin/mocha.js" --config "$config" "$@") | tee "$log"
     local status=${PIPESTATUS[0]}
     local counts
     counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n1)
     rm -f "$log"
+    pass_log=
     if [[ -z $counts ]]; then
         # Mocha died before its reporter could count (a crash, a load error): count the pass as one failure.
         results+=("$label: did not finish (mocha exited with $status)")
