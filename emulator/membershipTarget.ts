@@ -1,5 +1,6 @@
 import { graphError, intuneError } from "./graphErrors";
 import { Behaviour, EmulatedGroup, INTUNE_PROVISIONING_CLIENT_APP_ID } from "./options";
+import { VALIDATION_ERROR_CODES } from "./metadata";
 import { parseBody } from "./validation";
 import type { StoredProfile } from "./store";
 import type { ServiceResponse } from "./serviceResponse";
@@ -48,18 +49,8 @@ export function validateGroup(groups: Map<string, EmulatedGroup>, targetId: stri
     return { targetId, validationSucceeded: true, targetValidationErrorCode: "unknown" };
 }
 
-/** enrollmentTimeDeviceMembershipTargetValidationErrorCode's members, in the order of their integers. */
-const VALIDATION_ERROR_CODES = [
-    "unknown",
-    "securityGroupNotFound",
-    "notSecurityGroup",
-    "notStaticSecurityGroup",
-    "firstPartyAppNotAnOwner",
-    "securityGroupNotInCallerScope",
-];
-
 function result(req: MembershipTargetRequest, statuses: ValidationStatus[]): ServiceResponse {
-    const spelt = (code: string): string | number => (req.behaviour.enumsAs === "number" ? VALIDATION_ERROR_CODES.indexOf(code) : code);
+    const spelt = (code: string): string | number => (req.behaviour.enumsAs === "number" ? (VALIDATION_ERROR_CODES as readonly string[]).indexOf(code) : code);
     const value = {
         validationSucceeded: statuses.every((s) => s.validationSucceeded),
         enrollmentTimeDeviceMembershipTargetValidationStatuses: statuses.map((s) => ({ ...s, targetValidationErrorCode: spelt(s.targetValidationErrorCode) })),

@@ -9,6 +9,17 @@ import { APP_SYNC_STATUSES, BIND_STATUSES, ENROLLMENT_TARGETS } from "./enterpri
  * serves it as CSDL, and a test holds both the emulator's and the provider's models to it.
  */
 
+/** enrollmentTimeDeviceMembershipTargetValidationErrorCode's members, in the order of their integers. */
+export const VALIDATION_ERROR_CODES = [
+    "unknown",
+    "securityGroupNotFound",
+    "notSecurityGroup",
+    "notStaticSecurityGroup",
+    "firstPartyAppNotAnOwner",
+    "securityGroupNotInCallerScope",
+    "unknownFutureValue",
+] as const;
+
 export interface MetadataProperty {
     name: string;
     /** EDM type: `Edm.String`, `graph.androidDeviceOwnerEnrollmentMode`, `Collection(Edm.String)`, … */
@@ -165,15 +176,7 @@ export const ENUMS: readonly MetadataEnum[] = [
     },
     {
         name: "enrollmentTimeDeviceMembershipTargetValidationErrorCode",
-        members: [
-            { name: "unknown", value: 0 },
-            { name: "securityGroupNotFound", value: 1 },
-            { name: "notSecurityGroup", value: 2 },
-            { name: "notStaticSecurityGroup", value: 3 },
-            { name: "firstPartyAppNotAnOwner", value: 4 },
-            { name: "securityGroupNotInCallerScope", value: 5 },
-            { name: "unknownFutureValue", value: 6 },
-        ],
+        members: VALIDATION_ERROR_CODES.map((member, value) => ({ name: member, value })),
     },
 ];
 

@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { BIND_STATUSES } from "../emulator";
 import { ENROLLMENT_MODES, PROFILE_TYPES, TOKEN_TYPES, WIFI_SECURITY_TYPES } from "../emulator/profileTypes";
-import { EnterpriseSettings } from "../provider/enterprise/settings";
+import { EnterpriseSettings, SETTINGS_ENUMS } from "../provider/enterprise/settings";
 import { EnrollmentMode, EnrollmentTokenType, WifiSecurityType } from "../provider/profiles/kinds/androidDeviceOwner";
+import { VALIDATION_ERROR_CODES } from "../provider/profiles/grouping";
 import { KINDS } from "../provider/profiles/kinds";
 import { useEmulator } from "./support/emulator";
 import { deviceOwnerBody, expectGraphError, Graph, MODES } from "./support/emulatorGraph";
@@ -154,6 +155,20 @@ describe("emulator: Microsoft's metadata, and both models held to it", () => {
         expect(Object.keys(EnrollmentMode.keys).sort()).to.deep.equal([...csdl.enums.get("androidDeviceOwnerEnrollmentMode")!.keys()].sort());
         expect(Object.keys(EnrollmentTokenType.keys).sort()).to.deep.equal([...csdl.enums.get("androidDeviceOwnerEnrollmentTokenType")!.keys()].sort());
         expect(Object.keys(WifiSecurityType.keys).sort()).to.deep.equal([...csdl.enums.get("aospWifiSecurityType")!.keys()].sort());
+    });
+
+    it("the provider reads the tenant settings' and a group result's enums by the metadata's integers", () => {
+        const readings: [string, readonly string[]][] = [
+            ...Object.entries(SETTINGS_ENUMS),
+            ["enrollmentTimeDeviceMembershipTargetValidationErrorCode", VALIDATION_ERROR_CODES],
+        ];
+        for (const [name, members] of readings) {
+            const declared = [...csdl.enums.get(name)!.entries()].filter(([member]) => member !== "unknownFutureValue");
+            expect(
+                members.map((m, i) => [m, i]),
+                name,
+            ).to.deep.equal(declared);
+        }
     });
 
     it("the provider never clears a non-nullable property with null", () => {

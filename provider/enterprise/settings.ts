@@ -17,24 +17,26 @@ import { shownValue } from "../profiles/decodeErrors";
 export const ENTERPRISE_SETTINGS_PATH = "/deviceManagement/androidManagedStoreAccountEnterpriseSettings";
 export const SET_FULLY_MANAGED_STATE_PATH = `${ENTERPRISE_SETTINGS_PATH}/setAndroidDeviceOwnerFullyManagedEnrollmentState`;
 
-/** The enumerations of the settings, each member in the order of its integer (the answer may spell either). */
-const BIND_STATUSES = ["notBound", "bound", "boundAndValidated", "unbinding"];
-const ENROLLMENT_TARGETS = ["none", "all", "targeted", "targetedAsEnrollmentRestrictions"];
-const APP_SYNC_STATUSES = ["success", "credentialsNotValid", "androidForWorkApiError", "managementServiceError", "unknownError", "none"];
+/** The enumerations of the settings, by their metadata names, each member in the order of its integer (the answer may spell either). */
+export const SETTINGS_ENUMS = {
+    androidManagedStoreAccountBindStatus: ["notBound", "bound", "boundAndValidated", "unbinding"],
+    androidManagedStoreAccountEnrollmentTarget: ["none", "all", "targeted", "targetedAsEnrollmentRestrictions"],
+    androidManagedStoreAccountAppSyncStatus: ["success", "credentialsNotValid", "androidForWorkApiError", "managementServiceError", "unknownError", "none"],
+};
 
 /** What the provider reads of the settings: everything but the company codes (secrets it has no use for). */
 export const EnterpriseSettings = t.partial(
     {
         id: nullable(t.string),
-        bindStatus: nullable(enumNameOnTheWire(BIND_STATUSES, "androidManagedStoreAccountBindStatus")),
+        bindStatus: nullable(enumNameOnTheWire(SETTINGS_ENUMS.androidManagedStoreAccountBindStatus, "androidManagedStoreAccountBindStatus")),
         androidDeviceOwnerFullyManagedEnrollmentEnabled: nullable(t.boolean),
-        enrollmentTarget: nullable(enumNameOnTheWire(ENROLLMENT_TARGETS, "androidManagedStoreAccountEnrollmentTarget")),
+        enrollmentTarget: nullable(enumNameOnTheWire(SETTINGS_ENUMS.androidManagedStoreAccountEnrollmentTarget, "androidManagedStoreAccountEnrollmentTarget")),
         targetGroupIds: nullable(t.array(nullable(t.string))),
         deviceOwnerManagementEnabled: nullable(t.boolean),
         ownerOrganizationName: nullable(t.string),
         ownerUserPrincipalName: nullable(t.string),
         lastAppSyncDateTime: nullable(t.string),
-        lastAppSyncStatus: nullable(enumNameOnTheWire(APP_SYNC_STATUSES, "androidManagedStoreAccountAppSyncStatus")),
+        lastAppSyncStatus: nullable(enumNameOnTheWire(SETTINGS_ENUMS.androidManagedStoreAccountAppSyncStatus, "androidManagedStoreAccountAppSyncStatus")),
         lastModifiedDateTime: nullable(t.string),
     },
     "androidManagedStoreAccountEnterpriseSettings",

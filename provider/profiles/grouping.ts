@@ -40,7 +40,7 @@ export const MembershipTargetReport = t.type(
 export type MembershipTargetReport = t.TypeOf<typeof MembershipTargetReport>;
 
 /** enrollmentTimeDeviceMembershipTargetValidationErrorCode's members, in the order of their integers. */
-const VALIDATION_ERROR_CODES = [
+export const VALIDATION_ERROR_CODES = [
     "unknown",
     "securityGroupNotFound",
     "notSecurityGroup",
@@ -153,8 +153,9 @@ export const enrollmentTimeGrouping: ProfileAttachment = {
         try {
             answer = await post(ctx, setting, path(kind, id, "setEnrollmentTimeDeviceMembershipTarget"), body);
         } catch (err) {
-            // Judged by the call and its status: a tenant that does not serve the action words it as it likes.
-            if (!isRefusal(err)) throw err;
+            // Judged by the call and its status: a tenant that does not serve the action words it as it likes. A 403
+            // is about the permission, which the error already says.
+            if (!isRefusal(err) || err.status === 403) throw err;
             throw new ProfileError(
                 `${err.message}; this tenant may not offer enrollment-time grouping yet (Intune refused setEnrollmentTimeDeviceMembershipTarget): ` +
                     `remove ${GROUP_INPUT} from the program, or run again once the tenant offers it; the profile's enrollment-time group was left as it was`,
