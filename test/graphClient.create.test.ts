@@ -180,6 +180,37 @@ describe("graph client create: an unknown outcome never makes a duplicate", func
         expect(accepted.at - refused.at, "the second send came after Retry-After").to.be.at.least(1900);
     });
 
+    it("counts every send when a create looked for and sent again is then refused (400)", async () => {
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 },
+                { method: "POST", path: CREATE_PATH, status: 400, code: "BadRequest", message: "refused", times: 1 },
+            ],
+        });
+        const err = await rejectionOf(
+            client().create(op('Creating Android enrollment profile "Kiosk twice"'), DEVICE_OWNER_PATH, profileBody("Kiosk twice"), async () => undefined),
+        );
+        expect(postStatuses()).to.deep.equal([503, 400]);
+        expect(err.message).to.match(/failed: 400 Bad Request \(refused; gave up after 2 attempts;/);
+    });
+
+    it("keeps every send of a create within one retry time, the sends after a search included", async () => {
+        const c = clientFor(emulatorConfig(ctx.emulator, newApp(ctx.emulator), { requestTimeoutSeconds: "0.5", maxRetrySeconds: "2" }), {
+            probeSettleMs: 1500,
+        });
+        ctx.emulator.setFaults({
+            rules: [
+                { method: "POST", path: CREATE_PATH, status: 503, retryAfter: 0, times: 1 },
+                { method: "POST", path: CREATE_PATH, status: 429, retryAfter: 1 },
+            ],
+        });
+        const started = Date.now();
+        const err = await rejectionOf(c.create(op("Creating"), DEVICE_OWNER_PATH, profileBody("Kiosk throttled"), async () => undefined));
+        // The search took 1.5 s of the 2: the send after it had what was left, not 2 s of its own.
+        expect(Date.now() - started).to.be.below(2200);
+        expect(err.message).to.match(/429 Too Many Requests/);
+    });
+
     it("looks for the last send of a create even when the retry time is out, and returns what it made", async () => {
         const c = client({ maxRetrySeconds: "0.001" });
         const { created, probes } = await createWithFault({ method: "POST", path: CREATE_PATH, afterCommit: true, status: 504, times: 1 }, "Kiosk late", c);

@@ -100,10 +100,18 @@ export class GraphClient {
     }
 
     /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
-    async request(operation: Operation, method: GraphRequest["method"], url: string, body?: unknown, nonIdempotent = false): Promise<GraphResponse> {
+    /** `retryUntil`: see GraphRequest; by default the retry time runs from this call. */
+    async request(
+        operation: Operation,
+        method: GraphRequest["method"],
+        url: string,
+        body?: unknown,
+        nonIdempotent = false,
+        retryUntil?: number,
+    ): Promise<GraphResponse> {
         // Named here, not only in the telemetry handler, so an error can carry it when the answer does not echo it.
         const clientRequestId = randomUUID();
-        const res = await this.send({ operation, method, url, body, headers: { "client-request-id": clientRequestId }, nonIdempotent, attempt: 1 });
+        const res = await this.send({ operation, method, url, body, headers: { "client-request-id": clientRequestId }, nonIdempotent, attempt: 1, retryUntil });
         this.observeClock(res.headers.date);
         if (res.status >= 200 && res.status < 300) return res;
         const parsed = parseGraphError(res.body);
@@ -181,12 +189,15 @@ export class GraphClient {
      */
     async create(operation: Operation, path: string, body: unknown, probe: () => Promise<unknown | undefined>): Promise<unknown> {
         const started = Date.now();
+        // Every send of this create shares one retry time, and the count of all of them is what a failure reports.
+        const retryUntil = started + this.settings.maxRetryDurationMs;
         let sent = 0;
         for (;;) {
             try {
-                return (await this.request(operation, "POST", this.url(path), body, true)).body;
+                return (await this.request(operation, "POST", this.url(path), body, true, retryUntil)).body;
             } catch (err) {
-                if (!(err instanceof GraphRequestError) || !err.outcomeUnknown) throw err;
+                if (!(err instanceof GraphRequestError)) throw err;
+                if (!err.outcomeUnknown) throw sent > 0 ? err.afterSends(sent + err.attempts) : err;
                 sent += err.attempts;
                 const answeredAt = Date.now();
                 const settleMs = this.options.probeSettleMs ?? Math.min(this.settings.consistencyTimeoutMs, 30_000);
@@ -198,7 +209,7 @@ export class GraphClient {
                         throw cause;
                     });
                 const found = await waitUntilVisible(search, () => true, { timeoutMs: settleMs, what: "", sleep: this.sleep }).catch(() => undefined);
-                if (searchFailed) throw new CreateOutcomeUnknown(err, searchFailed.cause);
+                if (searchFailed) throw new CreateOutcomeUnknown(err.afterSends(sent), searchFailed.cause);
                 if (found !== undefined) return found;
                 // Out of retry time, the last send is still looked for above: a profile it made is returned, not orphaned.
                 if (Date.now() - started > this.settings.maxRetryDurationMs) throw err.afterSends(sent);

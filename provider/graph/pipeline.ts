@@ -16,6 +16,11 @@ export interface GraphRequest {
     nonIdempotent: boolean;
     /** 1 for the first send, incremented by the retry handler. */
     attempt: number;
+    /**
+     * When retrying must stop (epoch ms), for a request that is one of several sends of one call (a create sent again
+     * after a search): the call's retry time, not a new one per send. Otherwise the retry time runs from this send.
+     */
+    retryUntil?: number;
 }
 
 export interface GraphResponse {

@@ -35,7 +35,7 @@ const OUTCOME_UNKNOWN = new Set([500, 502, 503, 504]);
  */
 export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: number) => Promise<void>, now: () => number = Date.now): Handler {
     return async (req, next) => {
-        const started = now();
+        const deadline = req.retryUntil ?? now() + policy.maxDurationMs;
         let serverErrors = 0;
         for (let attempt = 1; ; attempt++) {
             let res: GraphResponse | undefined;
@@ -75,7 +75,7 @@ export function retry(policy: RetryPolicy, budget: RequestBudget, sleep: (ms: nu
             // The pause every request shares is the service's hint, or one base step without one: this request's own
             // exponential backoff (it may have been unlucky ten times) must not stall the whole rollout for a minute.
             if (res?.status === 429) budget.throttled(hinted ?? policy.baseDelayMs);
-            if (failure?.permanent || now() - started + delay > policy.maxDurationMs) {
+            if (failure?.permanent || now() + delay > deadline) {
                 if (res) return { ...res, attempts: attempt };
                 throw new GraphRequestError({
                     operation: req.operation,
