@@ -105,14 +105,20 @@ function issuedFor(olds: Props, days: unknown, rules: TokenRules, now: number): 
     const expiry = expiryMs(olds.tokenExpirationDateTime);
     if (expiry === undefined) return false;
     if (created !== undefined) return Math.abs(expiry - created - days * DAY_MS) <= EXPIRY_TOLERANCE_MS;
-    // A type that reports no issue date (the legacy one): a token this provider issued while no validity and no
-    // fixed expiry were declared got the undeclared validity. Its expiry must fit that: issued after the profile was
-    // made, and not after now. A shorter token issued at the create, or any fixed expiry, does not fit, and is renewed.
+    // A type that reports no issue date (the legacy one): only the token issued with the profile can be told. Made
+    // while no validity and no fixed expiry were declared, it got the undeclared validity, counted from the create.
+    // Any other (a renewal, one with a fixed expiry, one issued for fewer days) is renewed: nothing says its validity.
     if (olds[REQUESTED_EXPIRY] !== undefined || days !== undeclaredValidityDays(rules)) return false;
     const profileMade = expiryMs(olds.createdDateTime);
-    const validity = days * DAY_MS;
-    return profileMade !== undefined && expiry >= profileMade + validity - EXPIRY_TOLERANCE_MS && expiry <= now + validity + EXPIRY_TOLERANCE_MS;
+    if (profileMade === undefined || profileMade < EARLIEST_REAL_DATE_MS || profileMade > now) return false;
+    const fromCreate = expiry - (profileMade + days * DAY_MS);
+    return fromCreate >= -EXPIRY_TOLERANCE_MS && fromCreate <= ISSUED_WITH_PROFILE_MS;
 }
+
+/** Dates before this are placeholders (the minimum date), not a profile's making. */
+const EARLIEST_REAL_DATE_MS = Date.parse("2000-01-01T00:00:00Z");
+/** How long after its create a profile's first token is issued, at most: within the run that made it. */
+const ISSUED_WITH_PROFILE_MS = 3600_000;
 
 /** A fixed tokenExpirationDateTime declared and gone by (its time), or undefined. */
 export function declaredExpiryPassed(news: Props, now: number): number | undefined {

@@ -100,16 +100,20 @@ describe("unit: enrollment-token rules", () => {
         expect(tokenRenewalReason(androidForWorkKind, made, { ...legacy, tokenValidityDays: 30 }, NOW)).to.equal(
             "tokenValidityDays changed from the default to 30",
         );
-        // Tokens that do not fit 90 days from after the profile was made are renewed: one issued for 30 days (its
-        // validity since removed from the program), one with a fixed expiry.
-        const shorter = { ...made, tokenExpirationDateTime: at(NOW + 20 * DAY) };
-        expect(tokenRenewalReason(androidForWorkKind, shorter, { ...legacy, tokenValidityDays: 90 }, NOW)).to.equal(
-            "tokenValidityDays changed from the default to 90",
-        );
-        const fixed = { ...made, requestedTokenExpirationDateTime: made.tokenExpirationDateTime };
-        expect(tokenRenewalReason(androidForWorkKind, fixed, { ...legacy, tokenValidityDays: 90 }, NOW)).to.equal(
-            "tokenValidityDays changed from the default to 90",
-        );
+        // Any other token is renewed, since nothing says what it was issued for: one issued at the create for 30 days
+        // (its validity since removed from the program), a later one (a 30-day renewal 70 days on), one with a fixed
+        // expiry, and one of a profile whose making date is a placeholder.
+        const others: Record<string, unknown>[] = [
+            { ...made, tokenExpirationDateTime: at(NOW + 20 * DAY) },
+            { ...made, createdDateTime: at(NOW - 75 * DAY), tokenExpirationDateTime: at(NOW + 25 * DAY) },
+            { ...made, requestedTokenExpirationDateTime: made.tokenExpirationDateTime },
+            { ...made, createdDateTime: "0001-01-01T00:00:00Z" },
+        ];
+        for (const olds of others) {
+            expect(tokenRenewalReason(androidForWorkKind, olds, { ...legacy, tokenValidityDays: 90 }, NOW), JSON.stringify(olds)).to.equal(
+                "tokenValidityDays changed from the default to 90",
+            );
+        }
     });
 
     it("takes a read-back token as fresh only when it is new, its QR code carries it, and (if it expires) it has the asked expiry", () => {
