@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { trace } from "../../provider/graph/handlers/trace";
+import { GraphRequest } from "../../provider/graph/pipeline";
 import { redactBody, rememberSecret, scrub } from "../../provider/graph/secrets";
 
 /** The one scrubber every message, trace and error passes through before it leaves the provider. */
@@ -54,5 +56,24 @@ describe("unit: secrets are scrubbed from every text that leaves the provider", 
             bindStatus: "bound",
             companyCodes: [{ enrollmentToken: "[redacted]", qrCodeContent: "[redacted]" }],
         });
+    });
+});
+
+describe("unit: the debug trace", () => {
+    it("scrubs a short secret out of a body's strings but leaves its numbers as they are", async () => {
+        // Secrets are remembered for the whole process: one no other test's text holds.
+        rememberSecret("77177");
+        const lines: string[] = [];
+        const req: GraphRequest = {
+            operation: { description: "Updating", kind: "write" },
+            method: "PATCH",
+            url: "https://graph.microsoft.com/beta/x",
+            headers: { "client-request-id": "c1" },
+            body: { wifiHidden: false, tokenValidityInSeconds: 77177, description: "key: 77177" },
+            nonIdempotent: false,
+            attempt: 1,
+        };
+        await trace((line) => lines.push(line))(req, async () => ({ status: 204, headers: {}, body: undefined }));
+        expect(lines[0]).to.contain('{"wifiHidden":false,"tokenValidityInSeconds":77177,"description":"key: [redacted]"}');
     });
 });
