@@ -145,6 +145,31 @@ describe("profiles: check", () => {
         expect(reasonFor(fixed.failures, "renewTokenWithinDays")).to.match(/cannot renew a token with a fixed tokenExpirationDateTime/);
     });
 
+    it("takes only Wi-Fi keys a network could: WPA passphrases of 8 to 63 characters, WEP keys of 5 or 13 (or 10 or 26 hex digits)", async () => {
+        const aosp = { displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice", wifiSsid: "corp" };
+        const cases: [string, string, boolean][] = [
+            ["wpa", "Short-7", false],
+            ["wpa", "Eight-8!", true],
+            ["wpa", "x".repeat(63), true],
+            ["wpa", "x".repeat(64), false],
+            ["wpa", "ab".repeat(32), true],
+            ["wep", "Ab1#z", true],
+            ["wep", "Ab1#z9", false],
+            ["wep", "0123456789", true],
+            ["wep", "0123456789abcdef0123456789", true],
+            ["wep", "Thirteen-13!!", true],
+        ];
+        for (const [wifiSecurityType, wifiPassword, fits] of cases) {
+            const { failures } = await check({ ...aosp, wifiSecurityType, wifiPassword });
+            const reasons = failures.filter((f) => f.property === "wifiPassword").map((f) => f.reason);
+            expect(reasons.length, `${wifiSecurityType} key of ${wifiPassword.length}`).to.equal(fits ? 0 : 1);
+            for (const r of reasons)
+                expect(r)
+                    .to.match(new RegExp(`^must be a ${wifiSecurityType.toUpperCase()} `))
+                    .and.not.contain(wifiPassword);
+        }
+    });
+
     it("refuses AOSP modes in the China cloud, as enrollmentMode", async () => {
         await configureFor(ctx.emulator, { "intune:cloud": "china" });
         const { failures } = await check({ displayName: "AOSP", enrollmentMode: "corporateOwnedAOSPUserlessDevice" });

@@ -128,7 +128,8 @@ describe("profiles: update", () => {
             ctx.emulator.setFaults({
                 rules: [{ method: "PATCH", status: 400, code: "BadRequest", message: `Invalid Wi-Fi passphrase '${password}'.`, times: 1 }],
             });
-            const news = await checked(deviceOwner, { ...AOSP, wifiPassword: password }, inputs);
+            const securityType = password.length < 8 ? "wep" : AOSP.wifiSecurityType;
+            const news = await checked(deviceOwner, { ...AOSP, wifiSecurityType: securityType, wifiPassword: password }, inputs);
             const err = await rejectionOf(deviceOwner.update(id, outs, news));
             expect(err.message).to.match(/Updating Android enrollment profile "Headsets" failed: 400/);
             expectNoSecrets(`${err.message} ${err.stack ?? ""} ${JSON.stringify(err)}`, [
