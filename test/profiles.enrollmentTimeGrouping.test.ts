@@ -137,6 +137,15 @@ describe("profiles: enrollment-time grouping on device-owner profiles", function
         });
     }
 
+    it("a 403 to setting a group keeps the permission advice, not the tenant one", async () => {
+        ctx.emulator.setFaults({
+            rules: [{ method: "POST", path: "/setEnrollmentTimeDeviceMembershipTarget$", status: 403, code: "Forbidden", message: "denied" }],
+        });
+        const err = await rejectionOf(deviceOwner.create(await checked(deviceOwner, { ...KIOSK, [GROUP]: OWNED })));
+        expect(err.message).to.contain("403 Forbidden").and.contain("DeviceManagementConfiguration.ReadWrite.All is required");
+        expect(err.message).to.not.contain("may not offer enrollment-time grouping");
+    });
+
     it("a group set in the portal on a profile that declares none stays unmanaged, and costs a refresh no request", async () => {
         const { id, outs } = await createChecked(deviceOwner, KIOSK);
         expect(outs[TARGET]).to.equal(null);
