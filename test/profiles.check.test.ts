@@ -168,6 +168,16 @@ describe("profiles: check", () => {
                     .to.match(new RegExp(`^must be a ${wifiSecurityType.toUpperCase()} `))
                     .and.not.contain(wifiPassword);
         }
+        // Not judged: Wi-Fi switched off (the key stays out of the QR code), or a security type that is no enum
+        // member, even one an object would inherit (the enum's own failure names it).
+        const off = await check({ ...aosp, configureWifi: false, wifiSecurityType: "wpa", wifiPassword: "short" });
+        expect(off.failures.filter((f) => f.property === "wifiPassword")).to.deep.equal([]);
+        for (const wifiSecurityType of ["constructor", "__proto__", "toString"]) {
+            const { failures } = await check({ ...aosp, wifiSecurityType, wifiPassword: "short" });
+            expect(failures.map((f) => f.property))
+                .to.include("wifiSecurityType")
+                .and.not.include("wifiPassword");
+        }
     });
 
     it("refuses AOSP modes in the China cloud, as enrollmentMode", async () => {

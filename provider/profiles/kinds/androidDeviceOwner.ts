@@ -50,16 +50,22 @@ const WIFI_FIELDS = ["wifiSsid", "wifiPassword", "wifiSecurityType", "wifiHidden
 
 const HEX = /^[0-9A-Fa-f]+$/;
 /** The keys a Wi-Fi network takes, by security type: no device could join with any other, so the QR code would fail. */
-const WIFI_KEY_RULES: Record<string, { fits: (key: string) => boolean; reason: string }> = {
-    wpa: {
-        fits: (k) => (k.length >= 8 && k.length <= 63) || (k.length === 64 && HEX.test(k)),
-        reason: 'must be a WPA passphrase of 8 to 63 characters (or a key of 64 hexadecimal digits) when wifiSecurityType is "wpa"',
-    },
-    wep: {
-        fits: (k) => k.length === 5 || k.length === 13 || ((k.length === 10 || k.length === 26) && HEX.test(k)),
-        reason: 'must be a WEP key of 5 or 13 characters, or of 10 or 26 hexadecimal digits, when wifiSecurityType is "wep"',
-    },
-};
+const WIFI_KEY_RULES = new Map<string, { fits: (key: string) => boolean; reason: string }>([
+    [
+        "wpa",
+        {
+            fits: (k) => (k.length >= 8 && k.length <= 63) || (k.length === 64 && HEX.test(k)),
+            reason: 'must be a WPA passphrase of 8 to 63 characters (or a key of 64 hexadecimal digits) when wifiSecurityType is "wpa"',
+        },
+    ],
+    [
+        "wep",
+        {
+            fits: (k) => k.length === 5 || k.length === 13 || ((k.length === 10 || k.length === 26) && HEX.test(k)),
+            reason: 'must be a WEP key of 5 or 13 characters, or of 10 or 26 hexadecimal digits, when wifiSecurityType is "wep"',
+        },
+    ],
+]);
 
 /** The properties of androidDeviceOwnerEnrollmentProfile: the one place each is described. */
 export const ANDROID_DEVICE_OWNER_PROPERTIES = {
@@ -231,10 +237,12 @@ function crossChecks(inputs: Props, settings: { cloud: { name: string; supportsA
         ) {
             failures.push({ property: "wifiPassword", reason: `is required when wifiSecurityType is "${String(inputs.wifiSecurityType)}"` });
         }
-        const keyRule =
-            typeof inputs.wifiPassword === "string" && inputs.wifiPassword !== UNKNOWN ? WIFI_KEY_RULES[String(inputs.wifiSecurityType)] : undefined;
-        // The rule names lengths only: the password is secret.
-        if (keyRule && inputs.wifiPassword !== "" && !keyRule.fits(inputs.wifiPassword as string))
+        // Only a key that goes into the QR code (Wi-Fi not switched off, or not yet known to be) is judged, by a
+        // security type this code knows (a Map: an unknown one such as "constructor" names no rule). The rule names
+        // lengths only: the password is secret.
+        const key = inputs.wifiPassword;
+        const keyRule = typeof inputs.wifiSecurityType === "string" ? WIFI_KEY_RULES.get(inputs.wifiSecurityType) : undefined;
+        if (keyRule && inputs.configureWifi !== false && !wifiUnknown && typeof key === "string" && key !== UNKNOWN && key !== "" && !keyRule.fits(key))
             failures.push({ property: "wifiPassword", reason: keyRule.reason });
         if (settings && !settings.cloud.supportsAosp) {
             failures.push({
