@@ -110,14 +110,17 @@ function issuedFor(olds: Props, days: unknown, rules: TokenRules, now: number): 
     // Any other (a renewal, one with a fixed expiry, one issued for fewer days) is renewed: nothing says its validity.
     if (olds[REQUESTED_EXPIRY] !== undefined || days !== undeclaredValidityDays(rules)) return false;
     const profileMade = expiryMs(olds.createdDateTime);
-    if (profileMade === undefined || profileMade < EARLIEST_REAL_DATE_MS || profileMade > now) return false;
+    if (profileMade === undefined || profileMade < EARLIEST_REAL_DATE_MS || profileMade > now + EXPIRY_TOLERANCE_MS) return false;
     const fromCreate = expiry - (profileMade + days * DAY_MS);
     return fromCreate >= -EXPIRY_TOLERANCE_MS && fromCreate <= ISSUED_WITH_PROFILE_MS;
 }
 
 /** Dates before this are placeholders (the minimum date), not a profile's making. */
 const EARLIEST_REAL_DATE_MS = Date.parse("2000-01-01T00:00:00Z");
-/** How long after its create a profile's first token is issued, at most: within the run that made it. */
+/**
+ * How long after its create a profile's first token is issued, at most: within the run that made it (the create
+ * asks for it again while the new profile answers 404, for intune:consistencyTimeoutSeconds, 2 minutes by default).
+ */
 const ISSUED_WITH_PROFILE_MS = 3600_000;
 
 /** A fixed tokenExpirationDateTime declared and gone by (its time), or undefined. */
