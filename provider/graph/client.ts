@@ -99,8 +99,10 @@ export class GraphClient {
         return u.toString();
     }
 
-    /** Sends one request and returns its 2xx response, or throws the GraphRequestError for it. */
-    /** `retryUntil`: see GraphRequest; by default the retry time runs from this call. */
+    /**
+     * Sends one request and returns its 2xx response, or throws the GraphRequestError for it. `retryUntil`: see
+     * GraphRequest; by default the retry time runs from this call.
+     */
     async request(
         operation: Operation,
         method: GraphRequest["method"],
