@@ -190,9 +190,8 @@ export class GraphClient {
      * nothing is found is the POST sent again.
      */
     async create(operation: Operation, path: string, body: unknown, probe: () => Promise<unknown | undefined>): Promise<unknown> {
-        const started = Date.now();
         // Every send of this create shares one retry time, and the count of all of them is what a failure reports.
-        const retryUntil = started + this.settings.maxRetryDurationMs;
+        const retryUntil = Date.now() + this.settings.maxRetryDurationMs;
         let sent = 0;
         for (;;) {
             try {
@@ -214,10 +213,10 @@ export class GraphClient {
                 if (searchFailed) throw new CreateOutcomeUnknown(err.afterSends(sent), searchFailed.cause);
                 if (found !== undefined) return found;
                 // Out of retry time, the last send is still looked for above: a profile it made is returned, not orphaned.
-                if (Date.now() - started > this.settings.maxRetryDurationMs) throw err.afterSends(sent);
+                if (Date.now() > retryUntil) throw err.afterSends(sent);
                 // What the service asked to wait (a 503's Retry-After) and the search did not already take.
                 const wait = (err.retryAfterMs ?? 0) - (Date.now() - answeredAt);
-                if (wait > 0 && Date.now() - started + wait > this.settings.maxRetryDurationMs) throw err.afterSends(sent);
+                if (wait > 0 && Date.now() + wait > retryUntil) throw err.afterSends(sent);
                 if (wait > 0) await this.sleep(wait);
             }
         }
