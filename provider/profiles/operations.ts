@@ -87,11 +87,11 @@ export async function diff(
 ): Promise<{ changes: boolean; replaces: string[]; updates: string[] }> {
     programIsRunning();
     const offsetMs = typeof olds[CLOCK_OFFSET] === "number" ? olds[CLOCK_OFFSET] * 1000 : 0;
-    const { changes, replaces, updates, tokenReason } = diffProfile(kind, olds, news, Date.now() + offsetMs);
+    const now = Date.now() + offsetMs;
+    const { changes, replaces, updates, tokenReason } = diffProfile(kind, olds, news, now);
     if (changes) await warnIfNotReady(kind, await context(), news, urn);
-    // The engine shows a renewal as a bare "update" of tokenValue at most: a diagnostic is the one place to say why.
     const name = typeof news.displayName === "string" ? news.displayName : nameOf(olds);
-    const ended = declaredExpiryPassed(news, Date.now() + offsetMs);
+    const ended = declaredExpiryPassed(news, now);
     if (ended !== undefined) {
         // Not an error, or every pipeline run of the stack would fail the day a campaign's date passes.
         await engineLog(
@@ -100,6 +100,7 @@ export async function diff(
             urn,
         );
     }
+    // The engine shows a renewal as a bare "update" of tokenValue at most: a diagnostic is the one place to say why.
     if (tokenReason && replaces.length === 0) {
         // A warning: a new token means a new QR code, so devices not yet enrolled need the new one.
         await engineLog(
